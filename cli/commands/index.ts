@@ -1,0 +1,5 @@
+/** Every subcommand, in the order `--help` lists them. */
+import type { CommandModule } from 'yargs';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs modules differ in their argv types
+export const commands: CommandModule<any, any>[] = [];

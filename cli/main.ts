@@ -1,0 +1,40 @@
+/**
+ * The `wirespeed` command. Each subcommand lives in cli/commands/<name>.ts and exports a yargs CommandModule.
+ * Errors print their message (what, where, hint) and exit with the code of their severity (README).
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { exitCodeOf, WirespeedError } from '../core/errors.ts';
+import { commands } from './commands/index.ts';
+
+async function main(): Promise<void> {
+  let parser = yargs(hideBin(process.argv))
+    .scriptName('wirespeed')
+    .strict()
+    .demandCommand(1, 'name a command: see --help')
+    .recommendCommands()
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg);
+    });
+  for (const c of commands) parser = parser.command(c);
+  await parser.parseAsync();
+}
+
+class UsageError extends Error {}
+
+try {
+  await main();
+} catch (err) {
+  if (err instanceof UsageError) {
+    process.stderr.write(`wirespeed: ${err.message}\nRun 'wirespeed --help' for usage.\n`);
+    process.exitCode = 2;
+  } else if (err instanceof WirespeedError) {
+    process.stderr.write(`wirespeed: ${err.name}: ${err.message}\n`);
+    process.exitCode = exitCodeOf(err);
+  } else {
+    process.stderr.write(`wirespeed: internal error (a bug, please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = exitCodeOf(err);
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The lab inventory schema (DTS's config style): strict (unknown keys are errors), patterns checked
+ * per field; cross-references (links, unique names) are checked once at the root by `lab/validate.ts`.
+ * This describes what a user writes; `lab/model.ts` is the runtime model built from it.
+ */
+import { z } from 'zod';
+
+const NAME = /^[a-z][a-z0-9-]{0,30}$/;
+const name = (what: string) =>
+  z.string().regex(NAME, `${what} must be lower-case letters, digits and '-', starting with a letter (max 31)`);
+
+/** Full PCI address with domain: 0000:81:00.0 */
+export const PCI_ADDRESS = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-1][0-9a-f]\.[0-7]$/;
+export const pciAddress = z
+  .string()
+  .regex(PCI_ADDRESS, 'PCI address must look like 0000:81:00.0 (domain:bus:device.function, lower-case hex)');
+
+export const macAddress = z
+  .string()
+  .regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'MAC address must look like 3c:fd:fe:12:34:56 (lower-case hex)');
+
+/** vendor:device as lspci -nn prints it: 8086:1572 */
+export const pciId = z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{4}$/, 'PCI id must look like 8086:1572 (vendor:device, hex)');
+
+/** CPU list as the kernel writes it: "0-3,8,10-11". Parsed and checked by lab/cpu-list.ts. */
+export const cpuList = z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, 'CPU list must look like "2-5,8" (ranges and single CPUs, comma-separated)');
+
+export const sshShell = z.strictObject({
+  kind: z.literal('ssh'),
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(22),
+  user: z.string().min(1).default('root'),
+  /** Path to a private key, relative to the inventory file. */
+  key: z.string().min(1),
+  /** known_hosts file, relative to the inventory file. One of knownHosts or hostKeySha256 is required. */
+  knownHosts: z.string().min(1).optional(),
+  /** Pinned host key fingerprint as `ssh-keygen -lf` prints it: SHA256:base64 */
+  hostKeySha256: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'host key fingerprint must look like SHA256:<43 base64 chars>').optional(),
+  keepaliveIntervalMs: z.number().int().positive().default(10_000),
+  connectTimeoutMs: z.number().int().positive().default(10_000),
+  retries: z.number().int().min(0).max(10).default(3),
+});
+
+export const localShell = z.strictObject({ kind: z.literal('local') });
+
+export const shellConfig = z.discriminatedUnion('kind', [localShell, sshShell]);
+
+export const portConfig = z.strictObject({
+  name: name('port name'),
+  /** PCI address of the port (PF); absent for virtual ports of the local lab. */
+  pci: pciAddress.optional(),
+  mac: macAddress.optional(),
+});
+
+export const nicConfig = z.strictObject({
+  name: name('NIC name'),
+  /** A catalogue model (drivers/host/nic-catalogue.ts) such as x710, e810-c, cx6dx; or 'virtual' on the local lab. */
+  model: z.string().min(1),
+  /** vendor:device when the model is not in the catalogue, or to pin the exact part. */
+  pciId: pciId.optional(),
+  ports: z.array(portConfig).min(1),
+});
+
+export const hugepagesConfig = z.strictObject({
+  sizeKb: z.union([z.literal(2048), z.literal(1048576)]).default(2048),
+  /** Pages the lab needs on this node, per NUMA node when the list has several entries. */
+  count: z.number().int().positive(),
+  numaNode: z.number().int().min(0).optional(),
+});
+
+export const cpusConfig = z.strictObject({
+  /** CPUs the generator's polling lcores may use. */
+  tg: cpuList.optional(),
+  /** CPUs the DUT's polling lcores may use. */
+  dut: cpuList.optional(),
+  /** CPUs isolated from the scheduler (isolcpus / nohz_full) that wirespeed expects. */
+  isolated: cpuList.optional(),
+  numaNode: z.number().int().min(0).default(0),
+});
+
+export const ROLES = ['tg', 'dut', 'k8s-worker'] as const;
+export const role = z.enum(ROLES);
+
+export const nodeConfig = z.strictObject({
+  name: name('node name'),
+  roles: z.array(role).min(1),
+  shell: shellConfig,
+  cpus: cpusConfig.optional(),
+  hugepages: hugepagesConfig.optional(),
+  nics: z.array(nicConfig).default([]),
+  /** Network namespace the node's processes run in (local lab: models separate hosts). */
+  netns: name('network namespace').optional(),
+});
+
+export const DATAPATHS = ['sriov', 'vdpa', 'vhost-user', 'vhost-user-ovs', 'memif', 'veth'] as const;
+export const datapathKind = z.enum(DATAPATHS);
+export type DatapathKind = z.infer<typeof datapathKind>;
+
+export const clusterConfig = z.strictObject({
+  /** Path to a kubeconfig, relative to the inventory file. */
+  kubeconfig: z.string().min(1),
+  context: z.string().min(1).optional(),
+  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'namespace must be a DNS label').default('wirespeed'),
+  /** Versions of the stack components to deploy (issue 7), e.g. { multus: "v4.1.0" }. */
+  versions: z.record(z.string(), z.string()).default({}),
+});
+
+/** `tg.p0 <-> dut.p0`: node.port on both sides, whitespace around the arrow optional. */
+export const LINK = /^([a-z][a-z0-9-]*)\.([a-z][a-z0-9-]*)\s*<->\s*([a-z][a-z0-9-]*)\.([a-z][a-z0-9-]*)$/;
+export const linkConfig = z.string().regex(LINK, "link must be written 'node.port <-> node.port', e.g. 'tg.p0 <-> dut.p0'");
+
+export const LAB_KINDS = ['local', 'baremetal', 'kubernetes'] as const;
+
+export const labConfig = z.strictObject({
+  name: name('lab name'),
+  kind: z.enum(LAB_KINDS),
+  description: z.string().optional(),
+  nodes: z.array(nodeConfig).min(1),
+  links: z.array(linkConfig).default([]),
+  /** Datapaths this lab offers; suites that need others are skipped with a reason. */
+  datapaths: z.array(datapathKind).min(1),
+  cluster: clusterConfig.optional(),
+});
+
+export type LabConfig = z.infer<typeof labConfig>;
+export type NodeConfig = z.infer<typeof nodeConfig>;
+export type NicConfig = z.infer<typeof nicConfig>;
+export type PortConfig = z.infer<typeof portConfig>;
+export type ShellConfig = z.infer<typeof shellConfig>;
+export type SshShellConfig = z.infer<typeof sshShell>;
+export type ClusterConfig = z.infer<typeof clusterConfig>;
+export type Role = z.infer<typeof role>;
