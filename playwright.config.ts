@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { scenarioProjects } from './suites/projects.ts';
 
 /**
  * One runner for everything (DESIGN): the harness's own tests (`*.test.ts` beside the code) and the
@@ -22,5 +23,7 @@ export default defineConfig({
       dependencies: ['harness'],
       timeout: 300_000,
     },
+    // Scenario suites (suites/*.spec.ts): one project per datapath x DUT x NIC, only under `wirespeed run`.
+    ...scenarioProjects(),
   ],
 });

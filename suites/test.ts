@@ -1,0 +1,211 @@
+/**
+ * The scenario test object: `import { test, expect } from './test.ts'` in every suite. Expensive things are
+ * per worker (one worker runs one matrix project: one datapath stack, one generator session, since memif
+ * crashes a peer that outlives its partner); cheap things per test (recorder, failure attachments).
+ * Teardown is Playwright's fixture teardown (also after a failure or a timeout), backed by the process
+ * guard inside the worker and the CLI's sweep by run prefix.
+ */
+import { test as base, expect, type TestInfo } from '@playwright/test';
+import type { DatapathKind } from '../lab/schema.ts';
+import type { Capability, RunningDatapath } from '../drivers/datapath/datapath.ts';
+import type { GeneratorSession } from '../drivers/loadgen/traffic-generator.ts';
+import { localShell } from '../drivers/shell/local.ts';
+import { profileTag, type Direction, type TrafficProfile } from '../method/trial.ts';
+import { openRunStore, type RecordStore } from '../reports/store/jsonl.ts';
+import { formatScenarioId } from '../reports/schema/scenario-id.ts';
+import { datapathRequirements, missingCapability } from './fixtures/capabilities.ts';
+import { CommandLog, loggingShell } from './fixtures/command-log.ts';
+import { ResultRecorder } from './fixtures/recorder.ts';
+import { resultsDirOf, runSettings, type RunSettings } from './fixtures/settings.ts';
+import { datapathFor, loadSuiteLab, openGenerator, type SuiteLab } from './fixtures/wiring.ts';
+import type { Shell } from '../drivers/shell/shell.ts';
+
+/** Matrix options: one Playwright project per datapath × DUT × NIC (playwright.config.ts). */
+export interface MatrixOptions {
+  datapath: DatapathKind;
+  dut: string;
+  nic: string;
+}
+
+/** What a scenario needs; unmet needs skip it with the reason (test.use({ requires: [...] })). */
+export interface TestOptions {
+  requires: Capability[];
+}
+
+/** A worker's stack: running, or why it cannot run on this lab (the skip reason). */
+type StackState = { readonly running: RunningDatapath } | { readonly unavailable: string };
+
+interface WorkerFixtures extends MatrixOptions {
+  settings: RunSettings;
+  lab: SuiteLab;
+  commandLog: CommandLog;
+  shell: Shell;
+  store: RecordStore;
+  stackState: StackState;
+  /** The stack once it is up (for failure attachments that must not bring it up themselves). */
+  liveStack: { current: RunningDatapath | undefined };
+  generatorSession: GeneratorSession;
+}
+
+export interface ScenarioSpec {
+  /** Suite name: throughput, latency, failover, soak, smoke. */
+  readonly suite: string;
+  /** Test part of the id: ndrpdr, mrr, latency, failover-dut-restart, soak, smoke. */
+  readonly test: string;
+  readonly profile: TrafficProfile;
+  readonly flows?: number;
+  readonly direction?: Direction;
+}
+
+interface TestFixtures extends TestOptions {
+  /** Auto: skips the test, with the reason, when the lab lacks what it needs. */
+  gate: void;
+  stack: RunningDatapath;
+  generator: GeneratorSession;
+  /** Open the recorder of a scenario (its id follows from the matrix and the spec). */
+  scenario: (spec: ScenarioSpec) => ResultRecorder;
+  /** Auto: on failure, attach the last commands with their output and the DUT's log. */
+  failureArtifacts: void;
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  datapath: ['memif', { option: true, scope: 'worker' }],
+  dut: ['l3fwd', { option: true, scope: 'worker' }],
+  nic: ['virtual', { option: true, scope: 'worker' }],
+  requires: [[], { option: true }],
+
+  settings: [async ({}, use) => use(runSettings()), { scope: 'worker' }],
+  lab: [async ({ settings }, use) => use(await loadSuiteLab(settings.labPath)), { scope: 'worker' }],
+  commandLog: [async ({}, use) => use(new CommandLog()), { scope: 'worker' }],
+  shell: [
+    async ({ commandLog }, use) => {
+      const shell = loggingShell(localShell(), commandLog);
+      await use(shell);
+      await shell.close();
+    },
+    { scope: 'worker' },
+  ],
+  store: [
+    async ({ settings }, use) => {
+      const store = await openRunStore(settings.runId, { resultsDir: resultsDirOf(settings) });
+      try {
+        await use(store);
+      } finally {
+        await store.close();
+      }
+    },
+    { scope: 'worker' },
+  ],
+  liveStack: [async ({}, use) => use({ current: undefined }), { scope: 'worker' }],
+  stackState: [
+    async ({ lab, settings, datapath, dut, shell, liveStack }, use) => {
+      const gate = missingCapability(lab.facts, [`datapath:${datapath}`, ...datapathRequirements(datapath)]);
+      if (gate !== null) {
+        await use({ unavailable: gate });
+        return;
+      }
+      const dp = await datapathFor({ lab, kind: datapath, dut, runId: settings.runId, runDir: settings.outDir, shell });
+      const why = await dp.availability();
+      if (why !== null) {
+        await use({ unavailable: why.reason });
+        return;
+      }
+      const running = await dp.up();
+      liveStack.current = running;
+      try {
+        await use({ running });
+      } finally {
+        liveStack.current = undefined;
+        await running.down();
+      }
+    },
+    { scope: 'worker', timeout: 180_000 },
+  ],
+  generatorSession: [
+    async ({ lab, settings, stackState, shell }, use) => {
+      if (!('running' in stackState)) throw new Error(`generator requested on an unavailable stack: ${stackState.unavailable}`);
+      const session = await openGenerator({ lab, stack: stackState.running, runId: settings.runId, runDir: settings.outDir, shell });
+      try {
+        await use(session);
+      } finally {
+        await session.close();
+      }
+    },
+    { scope: 'worker', timeout: 120_000 },
+  ],
+
+  gate: [
+    async ({ lab, datapath, requires }, use, testInfo) => {
+      const reason = missingCapability(lab.facts, [`datapath:${datapath}`, ...datapathRequirements(datapath), ...requires]);
+      testInfo.skip(reason !== null, reason ?? '');
+      await use();
+    },
+    { auto: true },
+  ],
+  stack: async ({ stackState }, use, testInfo) => {
+    if ('unavailable' in stackState) testInfo.skip(true, stackState.unavailable);
+    else await use(stackState.running);
+  },
+  generator: async ({ stack, generatorSession }, use) => {
+    void stack; // the session belongs to this stack: requesting it brings the stack up first
+    await use(generatorSession);
+  },
+  scenario: async ({ lab, datapath, dut, nic, store, stackState }, use, testInfo) => {
+    const opened: ResultRecorder[] = [];
+    await use((spec) => {
+      const ports = 'running' in stackState ? stackState.running.generatorPorts.length : 2;
+      const id = formatScenarioId({
+        nodes: lab.nodeCount,
+        nic: nic === 'virtual' ? lab.nicTag : nic,
+        ports,
+        datapath,
+        dut,
+        frame: profileTag(spec.profile),
+        test: spec.test,
+      });
+      testInfo.annotations.push({ type: 'scenario', description: id });
+      const dutInfo =
+        'running' in stackState
+          ? { kind: stackState.running.dut.kind, version: stackState.running.dut.version }
+          : { kind: dut, version: 'unknown' };
+      const rec = new ResultRecorder(store, {
+        scenarioId: id,
+        suite: spec.suite,
+        frame: profileTag(spec.profile),
+        datapath,
+        dut: dutInfo,
+        nic,
+        ports,
+        profile: spec.profile,
+        flows: spec.flows ?? 1,
+        direction: spec.direction ?? 'bidirectional',
+      });
+      opened.push(rec);
+      return rec;
+    });
+    // A scenario that failed before writing its result still gets one, saying why.
+    for (const rec of opened) {
+      if (rec.hasResult) continue;
+      const failed = testInfo.status !== 'passed' && testInfo.status !== 'skipped';
+      const reason = firstErrorLine(testInfo) ?? (failed ? `test ${testInfo.status}` : 'the scenario wrote no result');
+      await rec.result({ goals: [], status: failed ? 'failed' : 'skipped', reason }).catch(() => {});
+    }
+  },
+  failureArtifacts: [
+    async ({ commandLog, liveStack }, use, testInfo) => {
+      await use();
+      if (testInfo.status === testInfo.expectedStatus) return;
+      await testInfo.attach('commands.txt', { body: commandLog.format(), contentType: 'text/plain' });
+      const running = liveStack.current;
+      if (running) await testInfo.attach('dut.log', { body: running.dutLog() || '(the DUT printed nothing)', contentType: 'text/plain' });
+    },
+    { auto: true },
+  ],
+});
+
+function firstErrorLine(testInfo: TestInfo): string | undefined {
+  const msg = testInfo.errors[0]?.message;
+  return msg === undefined ? undefined : msg.replace(/\x1b\[[0-9;]*m/g, '').split('\n')[0];
+}
+
+export { expect };
