@@ -1,0 +1,71 @@
+import { expect, test } from '@playwright/test';
+import { ConfigError } from '../../core/errors.ts';
+import { resultRecord, runStart, trialRecord, trialResult } from '../../fixtures/records/sample.ts';
+import { parseRecord } from './parse-record.ts';
+import { formatScenarioId, parseScenarioId, scenarioTags } from './scenario-id.ts';
+
+const at = '2026-11-22T04:00:00Z';
+const good = () => resultRecord({ runId: 'r1', at, datapath: 'memif', frameBytes: 64, ndrPps: 4_000_000, seed: 1 });
+
+function messageOf(value: unknown): string {
+  try {
+    parseRecord(value, { where: 'results/r1/records.jsonl:3' });
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('record was accepted');
+}
+
+test('valid records of every kind parse back equal', () => {
+  const start = runStart('r1', at);
+  const trial = trialRecord('r1', at, 'x', 0, trialResult(1e6, 0.001, { kind: 'fixed', frameBytes: 64 }, at));
+  for (const r of [start, trial, good()]) expect(parseRecord(JSON.parse(JSON.stringify(r)))).toEqual(r);
+});
+
+test('a bad field is named with its path, the kind and the origin', () => {
+  const r = good();
+  const bad = { ...r, ndr: { ...r.ndr, lowerBoundPps: -5 } };
+  const msg = messageOf(bad);
+  expect(msg).toContain('results/r1/records.jsonl:3');
+  expect(msg).toContain("invalid 'result' record");
+  expect(msg).toContain('ndr.lowerBoundPps');
+});
+
+test('a missing field says missing, an unknown field is named', () => {
+  const { datapath: _d, ...noDatapath } = good();
+  expect(messageOf(noDatapath)).toContain("datapath: missing (expected one of");
+  expect(messageOf({ ...good(), throughput: 5 })).toContain('unknown field "throughput"');
+});
+
+test('bounds must be ordered; failed and skipped results need a reason', () => {
+  const r = good();
+  expect(messageOf({ ...r, pdr: { ...r.pdr, upperBoundPps: 1 } })).toContain('pdr.upperBoundPps: upperBoundPps must not be below lowerBoundPps');
+  expect(messageOf({ ...r, status: 'failed' })).toContain('reason: a failed or skipped result must say why');
+});
+
+test('nested trial fields are checked (loss ratio, frame size, histogram)', () => {
+  const t = trialRecord('r1', at, 'x', 0, trialResult(1e6, 0, { kind: 'fixed', frameBytes: 64 }, at));
+  expect(messageOf({ ...t, trial: { ...t.trial, lossRatio: 2 } })).toContain('trial.lossRatio');
+  expect(messageOf({ ...t, trial: { ...t.trial, spec: { ...t.trial.spec, profile: { kind: 'fixed', frameBytes: 10 } } } })).toContain(
+    'trial.spec.profile.frameBytes: frameBytes must be at least 64',
+  );
+});
+
+test('schemaVersion and kind are checked first, with what to do', () => {
+  expect(messageOf({ ...good(), schemaVersion: 2 })).toMatch(/schemaVersion 2 is not supported[\s\S]*newer wirespeed: upgrade/);
+  const { schemaVersion: _v, ...noVersion } = good();
+  expect(messageOf(noVersion)).toContain('record has no schemaVersion');
+  expect(messageOf({ ...good(), kind: 'summary' })).toMatch(/unknown record kind "summary"[\s\S]*run-start, trial, result/);
+  expect(messageOf([1, 2])).toContain('must be a JSON object, got an array');
+  expect(messageOf({ ...good(), at: 'yesterday' })).toContain('at: must be an ISO 8601 time');
+});
+
+test('scenario ids round-trip and yield tags, also with hyphenated parts', () => {
+  const p = parseScenarioId('2n-e810-c-2p-vhost-user-ovs-testpmd-io-imix-ndrpdr');
+  expect(p).toEqual({ nodes: 2, nic: 'e810-c', ports: 2, datapath: 'vhost-user-ovs', dut: 'testpmd-io', frame: 'imix', test: 'ndrpdr' });
+  expect(formatScenarioId(p)).toBe('2n-e810-c-2p-vhost-user-ovs-testpmd-io-imix-ndrpdr');
+  expect(scenarioTags('1n-local-2p-memif-l3fwd-64b-ndrpdr')).toEqual(['1n', 'local', '2p', 'memif', 'l3fwd', '64b', 'ndrpdr']);
+  expect(() => parseScenarioId('memif-64b')).toThrow(/does not follow <nodes>n-<nic>/);
+  expect(() => parseScenarioId('1n-local-2p-ethernet-l3fwd-64b-ndrpdr')).toThrow(/datapath is one of/);
+});

@@ -1,0 +1,241 @@
+/**
+ * The versioned run record (DESIGN "Results"): one JSON object per line of `results/<run-id>/records.jsonl`,
+ * a discriminated union on `kind`. Every record is validated (parse-record.ts) before any sink sees it.
+ * Bump SCHEMA_VERSION on any incompatible change; readers refuse versions they do not know.
+ */
+import { z } from 'zod';
+import { DATAPATHS } from '../../lab/schema.ts';
+import { latencyHistogramSchema, trafficProfileSchema, trialResultSchema } from './trial.ts';
+
+export const SCHEMA_VERSION = 1 as const;
+
+const isoTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time such as 2026-11-22T04:05:00Z' });
+const pps = z.number().nonnegative().finite();
+const seconds = z.number().nonnegative().finite();
+const nonEmpty = z.string().min(1);
+
+/** Fields every record carries. */
+const base = {
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  /** Run id, same as the run directory name. */
+  runId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'runId must be letters, digits, ".", "_" or "-" (it names the run directory)'),
+  /** When the record was written. */
+  at: isoTime,
+};
+
+export const nicInfoSchema = z.strictObject({
+  /** Inventory name of the NIC (lab file). */
+  name: nonEmpty,
+  /** Catalogue model (x710, e810-c, cx6dx) or 'virtual' on the local lab. */
+  model: nonEmpty,
+  pciId: nonEmpty.exactOptional(),
+  driver: nonEmpty.exactOptional(),
+  firmware: nonEmpty.exactOptional(),
+  /** Line rate of one port in bit/s; absent for virtual ports (they have none). */
+  lineRateBps: z.number().positive().exactOptional(),
+});
+
+export const nodeEnvironmentSchema = z.strictObject({
+  /** Inventory node name (tg, dut, ...). */
+  name: nonEmpty,
+  roles: z.array(nonEmpty),
+  hostname: nonEmpty,
+  cpuModel: nonEmpty,
+  /** Logical CPUs present on the node. */
+  cpuCount: z.number().int().positive(),
+  /** CPUs the run pinned its processes to. */
+  coresUsed: z.array(z.number().int().nonnegative()),
+  kernel: nonEmpty,
+  dpdkVersion: nonEmpty.exactOptional(),
+  vppVersion: nonEmpty.exactOptional(),
+  ovsVersion: nonEmpty.exactOptional(),
+  nics: z.array(nicInfoSchema),
+});
+
+export const environmentSchema = z.strictObject({
+  labName: nonEmpty,
+  labKind: z.enum(['local', 'baremetal', 'kubernetes']),
+  /** `git rev-parse HEAD` of the harness, with "-dirty" when the tree had changes; "unknown" outside git. */
+  harnessCommit: nonEmpty,
+  harnessVersion: nonEmpty,
+  nodeVersion: nonEmpty,
+  nodes: z.array(nodeEnvironmentSchema).min(1, 'at least one node must be described'),
+});
+
+export const runStartSchema = z.strictObject({
+  ...base,
+  kind: z.literal('run-start'),
+  startedAt: isoTime,
+  environment: environmentSchema,
+  /** The command line or suite selection, for people reading the report. */
+  invocation: z.string().exactOptional(),
+});
+
+export const trialRecordSchema = z.strictObject({
+  ...base,
+  kind: z.literal('trial'),
+  scenarioId: nonEmpty,
+  /** 0-based sequence number of the trial within its scenario. */
+  seq: z.number().int().nonnegative(),
+  /** What the trial was for. */
+  purpose: z.enum(['search', 'mrr', 'latency', 'failover', 'selftest', 'warmup']),
+  /** The search phase or goal it served, free text (e.g. "NDR final"). */
+  note: z.string().exactOptional(),
+  trial: trialResultSchema,
+});
+
+/** A search goal (MLRsearch): loss ratio, exceed ratio, width and durations. */
+export const goalSchema = z.strictObject({
+  name: nonEmpty,
+  lossRatio: z.number().min(0).max(1),
+  exceedRatio: z.number().min(0).max(1).exactOptional(),
+  relativeWidth: z.number().positive().max(1).exactOptional(),
+  initialTrialDurationS: z.number().positive().exactOptional(),
+  finalTrialDurationS: z.number().positive().exactOptional(),
+  durationSumS: z.number().positive().exactOptional(),
+});
+
+/** One search result with its bounds: the lower bound is the reported throughput. */
+export const throughputBoundSchema = z
+  .strictObject({
+    goal: nonEmpty,
+    lowerBoundPps: pps,
+    /** Lowest load that failed the goal; absent when the maximum load passed. */
+    upperBoundPps: pps.exactOptional(),
+    /** Lower bounds of repeated searches, when the scenario repeats (for compare's confidence interval). */
+    repeatsPps: z.array(pps).exactOptional(),
+  })
+  .refine((b) => b.upperBoundPps === undefined || b.upperBoundPps >= b.lowerBoundPps, {
+    message: 'upperBoundPps must not be below lowerBoundPps',
+    path: ['upperBoundPps'],
+  });
+
+export const mrrSchema = z.strictObject({
+  offeredPps: pps,
+  /** Received rate of each MRR trial (CSIT takes several). */
+  receivedPps: z.array(pps).min(1, 'at least one MRR trial'),
+  trialDurationS: z.number().positive(),
+});
+
+export const latencyAtLoadSchema = z.strictObject({
+  /** Load as a fraction of PDR (0, 0.1, 0.5, 0.9), or absent for an absolute load. */
+  fractionOfPdr: z.number().min(0).max(1.5).exactOptional(),
+  loadPps: pps,
+  p50Ns: z.number().nonnegative(),
+  p90Ns: z.number().nonnegative(),
+  p99Ns: z.number().nonnegative(),
+  p999Ns: z.number().nonnegative(),
+  maxNs: z.number().nonnegative(),
+  histogram: latencyHistogramSchema,
+});
+
+export const failoverSchema = z.strictObject({
+  /** dut-restart, link-flap, vswitch-restart, pod-delete, vf-reset. */
+  event: nonEmpty,
+  offeredPps: pps,
+  lostPackets: z.number().int().nonnegative(),
+  /** lost / offered rate. */
+  blockedS: seconds,
+  /** From the event to the first interval back at the offered rate; absent when it did not recover. */
+  recoveryS: seconds.exactOptional(),
+  /** Event time relative to the start of the timeline. */
+  eventAtS: seconds,
+  /** Received rate per interval, for the timeline chart. */
+  timeline: z.array(z.strictObject({ tS: seconds, receivedPps: pps })),
+});
+
+export const resultRecordSchema = z
+  .strictObject({
+    ...base,
+    kind: z.literal('result'),
+    scenarioId: nonEmpty,
+    /** 0-based repeat index when a scenario runs several times in one run. */
+    repeat: z.number().int().nonnegative().exactOptional(),
+    datapath: z.enum(DATAPATHS),
+    dut: z.strictObject({ kind: nonEmpty, version: nonEmpty }),
+    /** NIC model (x710, cx6dx) or 'virtual'. */
+    nic: nonEmpty,
+    /** Port line rate in bit/s; absent for virtual ports (they have no line rate). */
+    lineRateBps: z.number().positive().exactOptional(),
+    /** Ports the traffic crosses per direction count (2 for the default topology). */
+    ports: z.number().int().positive(),
+    profile: trafficProfileSchema,
+    flows: z.number().int().positive(),
+    direction: z.enum(['bidirectional', 'unidirectional']),
+    goals: z.array(goalSchema),
+    ndr: throughputBoundSchema.exactOptional(),
+    pdr: throughputBoundSchema.exactOptional(),
+    mrr: mrrSchema.exactOptional(),
+    latency: z.array(latencyAtLoadSchema).exactOptional(),
+    failover: z.array(failoverSchema).exactOptional(),
+    status: z.enum(['passed', 'failed', 'skipped']),
+    /** Why it failed or was skipped; required then. */
+    reason: z.string().exactOptional(),
+    startedAt: isoTime,
+    durationS: seconds,
+  })
+  .refine((r) => r.status === 'passed' || (r.reason !== undefined && r.reason.length > 0), {
+    message: 'a failed or skipped result must say why (reason)',
+    path: ['reason'],
+  });
+
+/** The generator's own ceiling (loopback self-test), so the report can tell DUT limits from generator limits. */
+export const generatorSelfTestSchema = z.strictObject({
+  ...base,
+  kind: z.literal('generator-selftest'),
+  generator: nonEmpty,
+  profile: trafficProfileSchema,
+  ceilingPps: pps,
+  note: z.string().exactOptional(),
+});
+
+export const runEndSchema = z.strictObject({
+  ...base,
+  kind: z.literal('run-end'),
+  endedAt: isoTime,
+  /** completed: every scenario ran; aborted: stopped by a signal or the user; crashed: an internal error. */
+  status: z.enum(['completed', 'aborted', 'crashed']),
+  counts: z.strictObject({
+    passed: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    skipped: z.number().int().nonnegative(),
+  }),
+  error: z.string().exactOptional(),
+});
+
+export const RECORD_KINDS = ['run-start', 'trial', 'result', 'generator-selftest', 'run-end'] as const;
+
+export const runRecordSchema = z.discriminatedUnion('kind', [
+  runStartSchema,
+  trialRecordSchema,
+  resultRecordSchema,
+  generatorSelfTestSchema,
+  runEndSchema,
+]);
+
+export type RunRecord = DeepReadonly<z.infer<typeof runRecordSchema>>;
+export type RunStartRecord = DeepReadonly<z.infer<typeof runStartSchema>>;
+export type TrialRecord = DeepReadonly<z.infer<typeof trialRecordSchema>>;
+export type ResultRecord = DeepReadonly<z.infer<typeof resultRecordSchema>>;
+export type GeneratorSelfTestRecord = DeepReadonly<z.infer<typeof generatorSelfTestSchema>>;
+export type RunEndRecord = DeepReadonly<z.infer<typeof runEndSchema>>;
+export type RecordKind = RunRecord['kind'];
+
+/** Records are data: readonly all the way down, so readonly contract values (TrialResult, ...) fit. */
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? ReadonlyArray<DeepReadonly<U>>
+  : T extends readonly [infer A, infer B]
+    ? readonly [DeepReadonly<A>, DeepReadonly<B>]
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;
+export type Environment = DeepReadonly<z.infer<typeof environmentSchema>>;
+export type NodeEnvironment = DeepReadonly<z.infer<typeof nodeEnvironmentSchema>>;
+export type NicInfo = DeepReadonly<z.infer<typeof nicInfoSchema>>;
+export type Goal = DeepReadonly<z.infer<typeof goalSchema>>;
+export type ThroughputBound = DeepReadonly<z.infer<typeof throughputBoundSchema>>;
+export type LatencyAtLoad = DeepReadonly<z.infer<typeof latencyAtLoadSchema>>;
+export type Failover = DeepReadonly<z.infer<typeof failoverSchema>>;
+export type Mrr = DeepReadonly<z.infer<typeof mrrSchema>>;
+/** A record as the producer writes it, before `schemaVersion`, `runId` and `at` are filled in by the store. */
+export type RecordDraft = RunRecord extends infer R ? (R extends RunRecord ? Omit<R, 'schemaVersion' | 'runId' | 'at'> : never) : never;

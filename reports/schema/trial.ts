@@ -1,0 +1,80 @@
+/**
+ * Zod schemas mirroring method/trial.ts and method/histogram.ts, so a TrialResult read back from a
+ * record file is checked field by field. `satisfies` ties each schema to the contract type.
+ */
+import { z } from 'zod';
+import type { LatencyHistogram } from '../../method/histogram.ts';
+import type { DirectionCounters, TrafficProfile, TrialResult, TrialSpec } from '../../method/trial.ts';
+
+const count = z.number().int().nonnegative();
+const finiteNonNeg = z.number().nonnegative().finite();
+
+export const latencyHistogramSchema = z.strictObject({
+  scheme: z.literal('log-linear-32'),
+  buckets: z.array(z.tuple([finiteNonNeg, count])),
+  count,
+  minNs: finiteNonNeg,
+  maxNs: finiteNonNeg,
+  sumNs: finiteNonNeg,
+});
+
+export const imixEntrySchema = z.strictObject({
+  frameBytes: z.number().int().min(64, 'frameBytes must be at least 64 (Ethernet minimum, FCS included)').max(16384),
+  weight: z.number().positive(),
+});
+
+export const trafficProfileSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('fixed'),
+    frameBytes: z.number().int().min(64, 'frameBytes must be at least 64 (Ethernet minimum, FCS included)').max(16384),
+  }),
+  z.strictObject({ kind: z.literal('imix'), name: z.string().min(1), mix: z.array(imixEntrySchema).min(1) }),
+]);
+
+export const trialSpecSchema = z.strictObject({
+  loadPps: finiteNonNeg,
+  durationS: z.number().positive().finite(),
+  profile: trafficProfileSchema,
+  flows: z.number().int().positive(),
+  direction: z.enum(['bidirectional', 'unidirectional']),
+  warmupS: finiteNonNeg.exactOptional(),
+  latency: z.union([z.literal('all'), z.strictObject({ streamPps: z.number().positive() })]).exactOptional(),
+});
+
+export const directionCountersSchema = z.strictObject({
+  name: z.string().min(1),
+  attempted: count,
+  sent: count,
+  unsent: count,
+  received: count,
+  reordered: count,
+  duplicated: count,
+});
+
+export const trialResultSchema = z.strictObject({
+  spec: trialSpecSchema,
+  startedAt: z.iso.datetime({ offset: true }),
+  actualDurationS: finiteNonNeg,
+  attempted: count,
+  sent: count,
+  unsent: count,
+  received: count,
+  lost: count,
+  lossRatio: z.number().min(0).max(1),
+  reordered: count,
+  duplicated: count,
+  offeredPps: finiteNonNeg,
+  receivedPps: finiteNonNeg,
+  directions: z.array(directionCountersSchema),
+  latency: latencyHistogramSchema.exactOptional(),
+});
+
+// Compile-time checks: a parsed value is usable where the contract type is expected, and the other way round
+// for the plain-data types (so a contract change that the schema misses fails the typecheck).
+const _trial = (t: z.infer<typeof trialResultSchema>): TrialResult => t;
+const _spec = (t: z.infer<typeof trialSpecSchema>): TrialSpec => t;
+const _hist = (h: LatencyHistogram): z.input<typeof latencyHistogramSchema> => ({ ...h, buckets: h.buckets.map(([a, b]) => [a, b]) });
+const _profile = (p: TrafficProfile): z.input<typeof trafficProfileSchema> =>
+  p.kind === 'fixed' ? p : { ...p, mix: p.mix.map((e) => ({ ...e })) };
+const _dir = (d: DirectionCounters): z.input<typeof directionCountersSchema> => d;
+void [_trial, _spec, _hist, _profile, _dir];
