@@ -1,0 +1,48 @@
+import { test, expect } from '@playwright/test';
+import { ConfigError } from '../../core/errors.ts';
+import { l3fwdArgv } from './l3fwd.ts';
+import { testpmdArgv } from './testpmd.ts';
+
+const appArgs = (argv: string[]) => argv.slice(argv.indexOf('--') + 1);
+const ealPart = (argv: string[]) => argv.slice(1, argv.indexOf('--'));
+
+test.describe('l3fwd argv', () => {
+  test('two vhost ports: one lcore on the DUT CPU serves both, LPM ports 0x3, promiscuous, software ptype', () => {
+    const argv = l3fwdArgv({ filePrefix: 'wsp-r1-dut', cpu: 0, vdevs: ['net_vhost0,iface=/s/a.sock,queues=1', 'net_vhost1,iface=/s/b.sock,queues=1'], binary: 'l3fwd' });
+    expect(argv[0]).toBe('l3fwd');
+    expect(ealPart(argv)).toEqual(expect.arrayContaining(['--file-prefix=wsp-r1-dut', '--lcores=0@0', '--no-pci', '--vdev', 'net_vhost1,iface=/s/b.sock,queues=1']));
+    expect(ealPart(argv)).not.toContain('--single-file-segments');
+    expect(appArgs(argv)).toEqual(['-p', '0x3', '-P', '--config=(0,0,0),(1,0,0)', '--parse-ptype']);
+  });
+
+  test('virtio_user ports: no -P (unsupported there) and shared memory segments', () => {
+    const argv = l3fwdArgv({ filePrefix: 'p', cpu: 1, vdevs: ['net_virtio_user0,path=/s/a.sock', 'net_virtio_user1,path=/s/b.sock'] });
+    expect(appArgs(argv)).not.toContain('-P');
+    expect(ealPart(argv)).toContain('--single-file-segments');
+    expect(ealPart(argv)).toContain('--lcores=0@1');
+  });
+
+  test('asking for -P on virtio_user is a ConfigError with the reason', () => {
+    expect(() => l3fwdArgv({ filePrefix: 'p', cpu: 0, vdevs: ['net_virtio_user0,path=/a'], promiscuous: true })).toThrow(ConfigError);
+    expect(() => l3fwdArgv({ filePrefix: 'p', cpu: 0, vdevs: [] })).toThrow(/1 to 16 ports/);
+  });
+});
+
+test.describe('testpmd argv', () => {
+  test('flowgen raw-capacity driver: frame size passed as is (testpmd strips the FCS), main and forwarding lcores', () => {
+    const argv = testpmdArgv({ filePrefix: 'raw', mode: 'flowgen', cpu: 1, vdevs: ['net_memif0,role=client', 'net_memif1,role=client'], frameBytes: 1518 });
+    expect(ealPart(argv)).toContain('--lcores=0@1,1@1');
+    expect(appArgs(argv)).toEqual(['--forward-mode=flowgen', '--nb-cores=1', '--rxd=1024', '--txd=1024', '--total-num-mbufs=32768', '--txpkts=1518']);
+  });
+
+  test('macswap DUT on one port loops it to itself', () => {
+    const argv = testpmdArgv({ filePrefix: 'dut', mode: 'macswap', cpu: 0, mainCpu: 1, vdevs: ['net_vhost0,iface=/a'] });
+    expect(ealPart(argv)).toContain('--lcores=0@1,1@0');
+    expect(appArgs(argv)).toContain('--port-topology=loop');
+    expect(appArgs(argv)).not.toContain('--txpkts=64');
+  });
+
+  test('flowgen frame sizes outside 64..1518 are refused', () => {
+    expect(() => testpmdArgv({ filePrefix: 'x', mode: 'flowgen', cpu: 1, vdevs: ['net_null0'], frameBytes: 60 })).toThrow(/outside 64..1518/);
+  });
+});
