@@ -1,0 +1,460 @@
+/**
+ * Shell over SSH (ssh2): key auth, host key checked against known_hosts or a pinned fingerprint,
+ * keepalive, bounded retries with backoff whose every cause is reported. One connection per shell,
+ * opened on first use and reopened after it drops.
+ *
+ * Every command runs as `setsid -w sh -c 'echo $$; cd …; exec …'`: the first stdout line is the
+ * remote pid, and the command leads its own process group, so a timeout or kill reaches the remote
+ * command and its children (closing the channel alone would leave them running).
+ */
+import { readFileSync } from 'node:fs';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { CommandFailedError, ConfigError, TransportError } from '../../core/errors.ts';
+import { checkResult } from './checked.ts';
+import { verifyHostKey } from './known-hosts.ts';
+import { OutputRing } from './output-ring.ts';
+import { commandText, envPrefix, isScript, quote } from './quote.ts';
+import type { Command, ExecOptions, ExecResult, ProcessExit, Shell, SpawnedProcess, SpawnOptions } from './shell.ts';
+
+export interface SshShellOptions {
+  host: string;
+  port?: number;
+  user?: string;
+  /** Private key file (OpenSSH format, unencrypted). */
+  keyPath: string;
+  /** known_hosts file; one of knownHostsPath or hostKeySha256 is required. */
+  knownHostsPath?: string;
+  /** Pinned host key fingerprint, `SHA256:…` as `ssh-keygen -lf` prints it. */
+  hostKeySha256?: string;
+  keepaliveIntervalMs?: number;
+  connectTimeoutMs?: number;
+  /** Extra connection attempts after the first (default 3). */
+  retries?: number;
+  /** First backoff between attempts, doubled each time (default 250 ms). */
+  backoffMs?: number;
+}
+
+/** Grace between TERM and KILL when a timeout or abort ends a remote command. */
+const EXEC_KILL_GRACE_MS = 2000;
+
+/** A Shell on user@host:port over SSH; connects on first use. */
+export function sshShell(opts: SshShellOptions): Shell {
+  return new SshShell(opts);
+}
+
+/** The remote command line: pid first, then cwd, env and the command, in its own session. */
+function remoteCommand(cmd: Command, env?: Readonly<Record<string, string>>, cwd?: string): string {
+  const argv = isScript(cmd) ? ['sh', '-c', cmd.script] : [...cmd];
+  const inner = 'echo $$; cd -- "$1" || exit 126; shift; exec "$@"';
+  return quote(['setsid', '-w', 'sh', '-c', inner, 'wsp', cwd ?? '.', ...envPrefix(env), ...argv]);
+}
+
+const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 15: 'SIGTERM' };
+
+/** Split the pid line off a channel's stdout. */
+class PidReader {
+  private buf = '';
+  pid: number | undefined;
+  constructor(private readonly onPid: (pid: number) => void) {}
+  /** Feed stdout text; returns what belongs to the command. */
+  feed(s: string): string {
+    if (this.pid !== undefined) return s;
+    this.buf += s;
+    const nl = this.buf.indexOf('\n');
+    if (nl < 0) return '';
+    this.pid = Number(this.buf.slice(0, nl));
+    const rest = this.buf.slice(nl + 1);
+    this.buf = '';
+    this.onPid(this.pid);
+    return rest;
+  }
+}
+
+class SshShell implements Shell {
+  readonly name: string;
+  private client: Client | undefined;
+  private connecting: Promise<Client> | undefined;
+  private readonly key: Buffer;
+
+  constructor(private readonly opts: SshShellOptions) {
+    this.name = `${opts.user ?? 'root'}@${opts.host}:${opts.port ?? 22}`;
+    if (opts.knownHostsPath === undefined && opts.hostKeySha256 === undefined) {
+      throw new ConfigError(`ssh shell ${this.name} has neither knownHosts nor hostKeySha256`, {
+        hint: 'the host key must be verified: add one of them to the inventory',
+      });
+    }
+    try {
+      this.key = readFileSync(opts.keyPath);
+    } catch (e) {
+      throw new ConfigError(`cannot read SSH key ${opts.keyPath}: ${(e as Error).message}`, {
+        where: this.name,
+        hint: 'check the key path in the inventory (relative to the inventory file)',
+      });
+    }
+  }
+
+  private connection(cmd: string): Promise<Client> {
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= this.connectWithRetries().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting.catch((e: unknown) => {
+      if (e instanceof ConnectFailure) {
+        throw new TransportError(`cannot run \`${cmd}\`: SSH connection to ${this.name} failed (${e.attempts.length} attempt${e.attempts.length > 1 ? 's' : ''})`, {
+          where: this.name,
+          attempts: e.attempts,
+          ...(e.hint === undefined ? {} : { hint: e.hint }),
+        });
+      }
+      throw e;
+    });
+  }
+
+  private async connectWithRetries(): Promise<Client> {
+    const attempts: string[] = [];
+    const tries = (this.opts.retries ?? 3) + 1;
+    let backoffMs = this.opts.backoffMs ?? 250;
+    for (let i = 0; i < tries; i++) {
+      const r = await this.connectOnce();
+      if (r.client) {
+        this.client = r.client;
+        return r.client;
+      }
+      attempts.push(r.reason);
+      if (r.permanent) throw new ConnectFailure(attempts, r.hint);
+      if (i + 1 < tries) {
+        await new Promise((res) => setTimeout(res, backoffMs));
+        backoffMs = Math.min(backoffMs * 2, 5000);
+      }
+    }
+    throw new ConnectFailure(
+      attempts,
+      `check that ${this.opts.host} is up, sshd listens on port ${this.opts.port ?? 22} and no firewall is in the way (\`ssh -p ${this.opts.port ?? 22} ${this.name.split(':')[0]}\`)`,
+    );
+  }
+
+  private connectOnce(): Promise<{ client?: Client; reason: string; permanent?: boolean; hint?: string }> {
+    const port = this.opts.port ?? 22;
+    let knownHosts: { text: string; file: string } | undefined;
+    if (this.opts.knownHostsPath !== undefined) {
+      try {
+        knownHosts = { text: readFileSync(this.opts.knownHostsPath, 'utf8'), file: this.opts.knownHostsPath };
+      } catch (e) {
+        return Promise.resolve({ reason: `cannot read known_hosts: ${(e as Error).message}`, permanent: true, hint: 'check knownHosts in the inventory' });
+      }
+    }
+    return new Promise((resolve) => {
+      const client = new Client();
+      let hostKeyProblem: { reason: string; mismatch: boolean } | undefined;
+      let settled = false;
+      const done = (r: { client?: Client; reason: string; permanent?: boolean; hint?: string }): void => {
+        if (settled) return;
+        settled = true;
+        resolve(r);
+      };
+      const config: ConnectConfig = {
+        host: this.opts.host,
+        port,
+        username: this.opts.user ?? 'root',
+        privateKey: this.key,
+        readyTimeout: this.opts.connectTimeoutMs ?? 10_000,
+        keepaliveInterval: this.opts.keepaliveIntervalMs ?? 10_000,
+        keepaliveCountMax: 3,
+        hostVerifier: (key: Buffer): boolean => {
+          const v = verifyHostKey({
+            host: this.opts.host,
+            port,
+            key,
+            ...(knownHosts ? { knownHosts } : {}),
+            ...(this.opts.hostKeySha256 === undefined ? {} : { pinnedSha256: this.opts.hostKeySha256 }),
+          });
+          if (!v.ok) hostKeyProblem = v;
+          return v.ok;
+        },
+      };
+      client.once('ready', () => {
+        client.on('close', () => {
+          if (this.client === client) this.client = undefined;
+        });
+        done({ client, reason: 'ok' });
+      });
+      client.on('error', (e: Error & { level?: string }) => {
+        if (hostKeyProblem) {
+          done({
+            reason: `refused: ${hostKeyProblem.reason}`,
+            permanent: true,
+            hint: hostKeyProblem.mismatch
+              ? `if ${this.opts.host} was reinstalled, check its new key on the console (\`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\`) and update knownHosts/hostKeySha256 in the inventory; otherwise someone may be intercepting the connection: do not proceed`
+              : `check the host's fingerprint out of band, then add it: \`ssh-keyscan -p ${port} ${this.opts.host} >> ${this.opts.knownHostsPath ?? 'known_hosts'}\` or set hostKeySha256`,
+          });
+        } else if (e.level === 'client-authentication') {
+          done({
+            reason: `authentication failed for ${this.opts.user ?? 'root'} with key ${this.opts.keyPath}`,
+            permanent: true,
+            hint: `add the public key to ~${this.opts.user ?? 'root'}/.ssh/authorized_keys on ${this.opts.host}`,
+          });
+        } else {
+          done({ reason: e.message || String(e) });
+        }
+        client.end();
+      });
+      client.on('close', () => done({ reason: 'connection closed before it was ready' }));
+      client.connect(config);
+    });
+  }
+
+  private async channel(cmd: Command, remote: string): Promise<ClientChannel> {
+    const text = commandText(cmd);
+    const client = await this.connection(text);
+    return new Promise((resolve, reject) => {
+      client.exec(remote, (err, stream) => {
+        if (err) {
+          reject(new TransportError(`cannot run \`${text}\` on ${this.name}: ${err.message}`, { where: this.name, hint: 'the SSH session limit (MaxSessions) may be reached, or the connection dropped', cause: err }));
+        } else resolve(stream);
+      });
+    });
+  }
+
+  /** Signal the remote process group of `pid` (over the same connection). */
+  async signal(pid: number, sig: 'TERM' | 'KILL'): Promise<void> {
+    try {
+      const client = await this.connection(`kill -${sig} -- -${pid}`);
+      await new Promise<void>((resolve) => {
+        client.exec(quote(['kill', `-${sig}`, '--', `-${pid}`]), (err, stream) => {
+          if (err) return resolve();
+          stream.on('close', () => resolve()).resume();
+          stream.stderr.resume();
+        });
+      });
+    } catch {
+      // The connection is gone: sshd hangs up the session and the command gets SIGHUP.
+    }
+  }
+
+  async exec(cmd: Command, opts: ExecOptions = {}): Promise<ExecResult> {
+    if (opts.signal?.aborted) throw opts.signal.reason;
+    const started = performance.now();
+    const stream = await this.channel(cmd, remoteCommand(cmd, opts.env, opts.cwd));
+    return new Promise<ExecResult>((resolve, reject) => {
+      let stdout = '';
+      let stderr = '';
+      let exitCode: number | null = null;
+      let signal: string | null = null;
+      let sent: 'TERM' | 'KILL' | undefined;
+      let timedOut = false;
+      let aborted = false;
+      const timers: NodeJS.Timeout[] = [];
+      const pidReader = new PidReader(() => {
+        if (timedOut || aborted) void stop();
+      });
+      const stop = async (): Promise<void> => {
+        if (pidReader.pid === undefined) return; // killed as soon as the pid arrives
+        if (sent) return;
+        sent = 'TERM';
+        await this.signal(pidReader.pid, 'TERM');
+        timers.push(
+          setTimeout(() => {
+            sent = 'KILL';
+            void this.signal(pidReader.pid!, 'KILL');
+            // If even that does not end the channel, stop waiting for it.
+            timers.push(setTimeout(() => stream.close(), EXEC_KILL_GRACE_MS));
+          }, EXEC_KILL_GRACE_MS),
+        );
+      };
+      if (opts.timeoutMs !== undefined) {
+        timers.push(
+          setTimeout(() => {
+            timedOut = true;
+            void stop();
+          }, opts.timeoutMs),
+        );
+      }
+      const onAbort = (): void => {
+        aborted = true;
+        void stop();
+      };
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      stream.setEncoding('utf8');
+      stream.stderr.setEncoding('utf8');
+      stream.on('data', (s: string) => (stdout += pidReader.feed(s)));
+      stream.stderr.on('data', (s: string) => (stderr += s));
+      stream.on('exit', (code: number | null, sig?: string) => {
+        exitCode = code;
+        if (sig) signal = sig.startsWith('SIG') ? sig : `SIG${sig}`;
+      });
+      stream.on('close', () => {
+        for (const t of timers) clearTimeout(t);
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (aborted) return reject(opts.signal?.reason);
+        // setsid -w reports a signalled command as 128+N; when we sent the signal, say so.
+        if (sent && exitCode !== null && exitCode > 128 && SIGNALS[exitCode - 128]) {
+          signal = SIGNALS[exitCode - 128]!;
+          exitCode = null;
+        }
+        if (exitCode === null && signal === null && !sent) {
+          return reject(
+            new TransportError(`lost the SSH connection to ${this.name} while running \`${commandText(cmd)}\``, {
+              where: this.name,
+              hint: 'the command may still be running on the host; check the network and the host, then retry',
+            }),
+          );
+        }
+        resolve({ exitCode, signal, stdout, stderr, durationMs: performance.now() - started, timedOut });
+      });
+      if (opts.stdin !== undefined) stream.end(opts.stdin);
+      else stream.end();
+    });
+  }
+
+  async run(cmd: Command, opts: ExecOptions = {}): Promise<ExecResult> {
+    return checkResult(this.name, cmd, await this.exec(cmd, opts), opts.timeoutMs);
+  }
+
+  async spawn(cmd: Command, opts: SpawnOptions = {}): Promise<SpawnedProcess> {
+    const stream = await this.channel(cmd, remoteCommand(cmd, opts.env, opts.cwd));
+    return new Promise<SpawnedProcess>((resolve, reject) => {
+      let proc: SshProcess | undefined;
+      let early = '';
+      const reader = new PidReader((pid) => {
+        proc = new SshProcess(this, stream, pid, commandText(cmd), opts);
+        resolve(proc);
+      });
+      stream.setEncoding('utf8');
+      stream.stderr.setEncoding('utf8');
+      stream.on('data', (s: string) => {
+        const rest = reader.feed(s);
+        if (proc && rest) proc.stdout(rest);
+      });
+      stream.stderr.on('data', (s: string) => (proc ? proc.stderr(s) : (early += s)));
+      let exitCode: number | null = null;
+      stream.on('exit', (code: number | null) => (exitCode = code));
+      stream.on('close', () => {
+        if (!proc) {
+          reject(
+            new CommandFailedError({
+              host: this.name,
+              command: commandText(cmd),
+              exitCode,
+              signal: null,
+              stdout: '',
+              stderr: early,
+              hint: 'the remote side could not start it: `setsid` (util-linux) and `sh` must be installed',
+            }),
+          );
+        }
+      });
+    });
+  }
+
+  async readFile(path: string): Promise<string> {
+    return (await this.run(['cat', '--', path])).stdout;
+  }
+
+  async writeFile(path: string, content: string | Uint8Array, mode?: number): Promise<void> {
+    await this.run(['sh', '-c', 'cat > "$1"', 'sh', path], { stdin: content });
+    if (mode !== undefined) await this.run(['chmod', mode.toString(8), '--', path]);
+  }
+
+  async close(): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    if (!c) return;
+    await new Promise<void>((resolve) => {
+      c.once('close', () => resolve());
+      c.end();
+    });
+  }
+}
+
+class ConnectFailure extends Error {
+  constructor(
+    readonly attempts: string[],
+    readonly hint: string | undefined,
+  ) {
+    super(attempts.join('; '));
+  }
+}
+
+class SshProcess implements SpawnedProcess {
+  private readonly ring: OutputRing;
+  private exit: ProcessExit | null = null;
+  private readonly done: Promise<ProcessExit>;
+  private sent: 'TERM' | 'KILL' | undefined;
+
+  constructor(
+    private readonly shell: SshShell,
+    private readonly stream: ClientChannel,
+    readonly pid: number,
+    readonly command: string,
+    private readonly opts: SpawnOptions,
+  ) {
+    this.ring = new OutputRing(opts.ringBytes);
+    let code: number | null = null;
+    let sig: string | null = null;
+    stream.on('exit', (c: number | null, s?: string) => {
+      code = c;
+      if (s) sig = s.startsWith('SIG') ? s : `SIG${s}`;
+    });
+    this.done = new Promise((resolve) => {
+      stream.on('close', () => {
+        if (this.sent && code !== null && code > 128 && SIGNALS[code - 128]) {
+          sig = SIGNALS[code - 128]!;
+          code = null;
+        }
+        this.exit = { exitCode: code, signal: sig };
+        resolve(this.exit);
+      });
+    });
+  }
+
+  stdout(s: string): void {
+    this.ring.append(s);
+    this.opts.onStdout?.(s);
+  }
+
+  stderr(s: string): void {
+    this.ring.append(s);
+    this.opts.onStderr?.(s);
+  }
+
+  output(): string {
+    return this.ring.text();
+  }
+
+  write(data: string | Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.stream.write(data, (e?: Error | null) => (e ? reject(e) : resolve()));
+    });
+  }
+
+  endInput(): void {
+    this.stream.end();
+  }
+
+  wait(): Promise<ProcessExit> {
+    return this.done;
+  }
+
+  exited(): ProcessExit | null {
+    return this.exit;
+  }
+
+  async kill(graceMs = 3000): Promise<ProcessExit> {
+    if (this.exit) return this.exit;
+    this.sent = 'TERM';
+    await this.shell.signal(this.pid, 'TERM');
+    const timer = setTimeout(() => {
+      this.sent = 'KILL';
+      void this.shell.signal(this.pid, 'KILL').then(() => setTimeout(() => this.stream.close(), 1000).unref());
+    }, graceMs);
+    try {
+      return await this.done;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.kill();
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The runtime model built from a validated inventory (config and model are separate, as in DTS):
+ * resolved paths, parsed CPU lists, links as endpoint pairs, and one lazily created Shell per node.
+ */
+import { localShell } from '../drivers/shell/local.ts';
+import { netnsShell } from '../drivers/shell/netns.ts';
+import type { Shell } from '../drivers/shell/shell.ts';
+import { sshShell } from '../drivers/shell/ssh.ts';
+import { parseCpuList } from './cpu-list.ts';
+import type { ClusterConfig, DatapathKind, LabConfig, NodeConfig, Role } from './schema.ts';
+import { parseLink, resolveInventoryPath } from './validate.ts';
+
+export interface PortRef {
+  node: string;
+  port: string;
+}
+
+export interface Link {
+  a: PortRef;
+  b: PortRef;
+}
+
+export interface Port {
+  name: string;
+  /** Name of the NIC it belongs to. */
+  nic: string;
+  pci?: string;
+  mac?: string;
+}
+
+export interface Nic {
+  name: string;
+  model: string;
+  pciId?: string;
+  ports: Port[];
+}
+
+export interface NodeCpus {
+  tg: number[];
+  dut: number[];
+  isolated: number[];
+  numaNode: number;
+}
+
+export interface LabNode {
+  name: string;
+  roles: readonly Role[];
+  config: NodeConfig;
+  cpus: NodeCpus;
+  nics: Nic[];
+  /** Every port of every NIC, in inventory order. */
+  ports: Port[];
+  hugepages?: NodeConfig['hugepages'];
+  netns?: string;
+  /** "local" or user@host:port: nodes with the same host share CPUs, hugepages and namespaces. */
+  host: string;
+  hasRole(role: Role): boolean;
+  port(name: string): Port | undefined;
+  /** The node's shell (inside its netns when it has one); created once, closed by lab.close(). */
+  shell(): Promise<Shell>;
+}
+
+export interface Lab {
+  name: string;
+  kind: LabConfig['kind'];
+  description?: string;
+  /** Absolute path of the inventory file. */
+  file: string;
+  nodes: LabNode[];
+  links: Link[];
+  datapaths: DatapathKind[];
+  /** With kubeconfig resolved to an absolute path. */
+  cluster?: ClusterConfig;
+  config: LabConfig;
+  /** The node of that name; throws when there is none. */
+  node(name: string): LabNode;
+  nodesWithRole(role: Role): LabNode[];
+  /** The port at the other end of the link that uses `ref`, if linked. */
+  peer(ref: PortRef): PortRef | undefined;
+  /** Close every shell the lab opened. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Build the runtime model from a validated config (see loadLab). */
+export function buildLab(config: LabConfig, file: string, dir: string): Lab {
+  const opened: Shell[] = [];
+  const nodes = config.nodes.map((n) => buildNode(n, dir, opened));
+  const links: Link[] = config.links.map((text) => {
+    const ends = parseLink(text);
+    if (!ends) throw new Error(`unvalidated link ${text}`);
+    return ends;
+  });
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  let closed: Promise<void> | undefined;
+  return {
+    name: config.name,
+    kind: config.kind,
+    ...(config.description === undefined ? {} : { description: config.description }),
+    file,
+    nodes,
+    links,
+    datapaths: [...config.datapaths],
+    ...(config.cluster ? { cluster: { ...config.cluster, kubeconfig: resolveInventoryPath(dir, config.cluster.kubeconfig) } } : {}),
+    config,
+    node(name) {
+      const n = byName.get(name);
+      if (!n) throw new Error(`lab ${config.name} has no node ${name} (nodes: ${[...byName.keys()].join(', ')})`);
+      return n;
+    },
+    nodesWithRole(role) {
+      return nodes.filter((n) => n.roles.includes(role));
+    },
+    peer(ref) {
+      for (const l of links) {
+        if (l.a.node === ref.node && l.a.port === ref.port) return l.b;
+        if (l.b.node === ref.node && l.b.port === ref.port) return l.a;
+      }
+      return undefined;
+    },
+    close() {
+      closed ??= Promise.allSettled(opened.map((s) => s.close())).then(() => undefined);
+      return closed;
+    },
+  };
+}
+
+function buildNode(config: NodeConfig, dir: string, opened: Shell[]): LabNode {
+  const nics: Nic[] = config.nics.map((nic) => ({
+    name: nic.name,
+    model: nic.model,
+    ...(nic.pciId === undefined ? {} : { pciId: nic.pciId }),
+    ports: nic.ports.map((p) => ({
+      name: p.name,
+      nic: nic.name,
+      ...(p.pci === undefined ? {} : { pci: p.pci }),
+      ...(p.mac === undefined ? {} : { mac: p.mac }),
+    })),
+  }));
+  const ports = nics.flatMap((n) => n.ports);
+  const sh = config.shell;
+  const host = sh.kind === 'local' ? 'local' : `${sh.user}@${sh.host}:${sh.port}`;
+  let shell: Shell | undefined;
+  const makeShell = (): Shell => {
+    let base: Shell;
+    switch (sh.kind) {
+      case 'local':
+        base = localShell();
+        break;
+      case 'ssh':
+        base = sshShell({
+          host: sh.host,
+          port: sh.port,
+          user: sh.user,
+          keyPath: resolveInventoryPath(dir, sh.key),
+          ...(sh.knownHosts === undefined ? {} : { knownHostsPath: resolveInventoryPath(dir, sh.knownHosts) }),
+          ...(sh.hostKeySha256 === undefined ? {} : { hostKeySha256: sh.hostKeySha256 }),
+          keepaliveIntervalMs: sh.keepaliveIntervalMs,
+          connectTimeoutMs: sh.connectTimeoutMs,
+          retries: sh.retries,
+        });
+        break;
+      default: {
+        const never: never = sh;
+        throw new Error(`unhandled shell ${JSON.stringify(never)}`);
+      }
+    }
+    opened.push(base);
+    return config.netns ? netnsShell(base, config.netns) : base;
+  };
+  return {
+    name: config.name,
+    roles: config.roles,
+    config,
+    cpus: {
+      tg: parseCpuList(config.cpus?.tg ?? ''),
+      dut: parseCpuList(config.cpus?.dut ?? ''),
+      isolated: parseCpuList(config.cpus?.isolated ?? ''),
+      numaNode: config.cpus?.numaNode ?? 0,
+    },
+    nics,
+    ports,
+    ...(config.hugepages === undefined ? {} : { hugepages: config.hugepages }),
+    ...(config.netns === undefined ? {} : { netns: config.netns }),
+    host,
+    hasRole: (r) => config.roles.includes(r),
+    port: (name) => ports.find((p) => p.name === name),
+    shell: () => Promise.resolve((shell ??= makeShell())),
+  };
+}
