@@ -1,0 +1,81 @@
+/**
+ * Failover math from time-resolved counters: a constant load below NDR runs while an event is injected
+ * (DUT restart, link flap, pod delete, ...). Blocked time = lost packets / offered rate: the "packet loss
+ * duration" of CSIT's reconfiguration tests and the Loss-Derived Convergence Time of RFC 6412/6413.
+ * Also the time to the first packet after the outage and the time back to steady state.
+ */
+import { ConfigError } from '../core/errors.ts';
+
+/** Counters of one sampling interval. */
+export interface FailoverSample {
+  /** Start of the interval, seconds on the same clock as the event time. */
+  readonly tS: number;
+  /** Interval length, seconds. */
+  readonly durationS: number;
+  /** Packets the generator tried to send in the interval (sent + unsent). */
+  readonly attempted: number;
+  /** Packets received in the interval. */
+  readonly received: number;
+}
+
+export interface FailoverOptions {
+  readonly samples: readonly FailoverSample[];
+  /** When the event was injected, seconds (same clock as the samples). */
+  readonly eventTS: number;
+  /** The constant offered load, pps. */
+  readonly offeredPps: number;
+  /** An interval is "steady" when its loss ratio is at most this. Default 0.001 (0.1 %). */
+  readonly steadyLossRatio?: number;
+}
+
+export interface FailoverResult {
+  /** Packets lost from the interval holding the event onwards. */
+  readonly lostPackets: number;
+  /** lostPackets / offeredPps: how long the path was effectively down. */
+  readonly blockedTimeS: number;
+  /** From the event to the start of the first interval with traffic after the outage; 0 when nothing stopped; null when traffic never came back. */
+  readonly timeToFirstPacketS: number | null;
+  /** From the event to the start of the first interval from which every interval is steady; null when it never settled. */
+  readonly timeToSteadyStateS: number | null;
+  /** Packets lost before the event (should be 0; non-zero means the load was not below NDR). */
+  readonly lostBeforeEventPackets: number;
+}
+
+/** Blocked time, time to first packet and time to steady state from interval counters around an event. */
+export function analyzeFailover(opts: FailoverOptions): FailoverResult {
+  const where = 'analyzeFailover';
+  const steady = opts.steadyLossRatio ?? 0.001;
+  if (!(opts.offeredPps > 0)) throw new ConfigError(`offered rate ${opts.offeredPps} pps must be > 0`, { where });
+  if (opts.samples.length === 0) throw new ConfigError('no samples', { where, hint: 'sample the counters at least every 100 ms during the event' });
+  const samples = [...opts.samples].sort((a, b) => a.tS - b.tS);
+  for (const s of samples) {
+    if (!(s.durationS > 0) || s.attempted < 0 || s.received < 0) {
+      throw new ConfigError(`bad sample at t=${s.tS} s: duration ${s.durationS}, attempted ${s.attempted}, received ${s.received}`, { where });
+    }
+  }
+  const lossOf = (s: FailoverSample): number => Math.max(0, s.attempted - s.received);
+  const lossRatio = (s: FailoverSample): number => (s.attempted > 0 ? lossOf(s) / s.attempted : 0);
+  // The interval holding the event belongs to "after": its loss may be the event's.
+  const after = samples.filter((s) => s.tS + s.durationS > opts.eventTS);
+  const before = samples.filter((s) => s.tS + s.durationS <= opts.eventTS);
+  const lostPackets = after.reduce((sum, s) => sum + lossOf(s), 0);
+  const lostBeforeEventPackets = before.reduce((sum, s) => sum + lossOf(s), 0);
+  const since = (s: FailoverSample): number => Math.max(0, s.tS - opts.eventTS);
+
+  let timeToFirstPacketS: number | null = 0;
+  const outage = after.findIndex((s) => s.attempted > 0 && s.received === 0);
+  if (outage >= 0) {
+    const back = after.slice(outage).find((s) => s.received > 0);
+    timeToFirstPacketS = back ? since(back) : null;
+  }
+
+  let timeToSteadyStateS: number | null = null;
+  let lastBad = -1;
+  after.forEach((s, i) => {
+    if (lossRatio(s) > steady) lastBad = i;
+  });
+  if (lastBad === -1) timeToSteadyStateS = 0;
+  else if (lastBad < after.length - 1) timeToSteadyStateS = since(after[lastBad + 1]!);
+
+  return { lostPackets, blockedTimeS: lostPackets / opts.offeredPps, timeToFirstPacketS, timeToSteadyStateS, lostBeforeEventPackets };
+}
