@@ -75,7 +75,17 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   requires: [[], { option: true }],
 
   settings: [async ({}, use) => use(runSettings()), { scope: 'worker' }],
-  lab: [async ({ settings }, use) => use(await loadSuiteLab(settings.labPath)), { scope: 'worker' }],
+  lab: [
+    async ({ settings }, use) => {
+      const lab = await loadSuiteLab(settings.labPath);
+      try {
+        await use(lab);
+      } finally {
+        await lab.lab.close();
+      }
+    },
+    { scope: 'worker' },
+  ],
   commandLog: [async ({}, use) => use(new CommandLog()), { scope: 'worker' }],
   shell: [
     async ({ commandLog }, use) => {

@@ -1,5 +1,6 @@
 /** Every subcommand, in the order `--help` lists them. */
 import type { CommandModule } from 'yargs';
+import { runCommand } from './run.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs modules differ in their argv types
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [runCommand];

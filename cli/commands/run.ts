@@ -1,0 +1,45 @@
+/** `wirespeed run`: run scenario suites on a lab under Playwright Test, with live progress and a report. */
+import type { CommandModule } from 'yargs';
+import { runScenarios } from '../run/run-scenarios.ts';
+import { DEFAULT_LAB } from '../../suites/fixtures/settings.ts';
+
+interface RunArgs {
+  lab: string;
+  suite: string | undefined;
+  datapath: string | undefined;
+  'frame-size': string | undefined;
+  quick: boolean;
+  out: string | undefined;
+  grep: string | undefined;
+}
+
+const list = (s: string | undefined): string[] =>
+  (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run',
+  describe: 'run scenario suites (throughput, latency, failover, soak, smoke) on a lab',
+  builder: (y) =>
+    y
+      .option('lab', { type: 'string', default: DEFAULT_LAB, describe: 'lab inventory file' })
+      .option('suite', { type: 'string', describe: 'suites to run, comma-separated (default: all; with --quick: smoke,throughput,latency,failover)' })
+      .option('datapath', { type: 'string', describe: "datapaths, comma-separated (default: the lab's)" })
+      .option('frame-size', { type: 'string', describe: 'frame sizes with FCS, comma-separated: 64,1518,imix (default 64,1518,imix; --quick 64,1518)' })
+      .option('quick', { type: 'boolean', default: false, describe: 'short trials and searches: the whole local matrix in minutes' })
+      .option('out', { type: 'string', describe: 'run directory for records.jsonl and the report (default results/<run-id>)' })
+      .option('grep', { type: 'string', describe: 'only scenarios whose title matches (e.g. @smoke, 64b)' }),
+  handler: async (argv) => {
+    process.exitCode = await runScenarios({
+      lab: argv.lab,
+      suites: list(argv.suite),
+      datapaths: list(argv.datapath),
+      ...(argv['frame-size'] === undefined ? {} : { frameSizes: argv['frame-size'] }),
+      quick: argv.quick,
+      ...(argv.out === undefined ? {} : { out: argv.out }),
+      ...(argv.grep === undefined ? {} : { grep: argv.grep }),
+    });
+  },
+};

@@ -1,0 +1,142 @@
+/**
+ * `wirespeed run`: load the lab, build the matrix, write the run-start record, run the suites under
+ * Playwright Test with live progress, sweep leftovers, write run-end and the report, and return the exit
+ * code (1 for a failed scenario, the severity's code for a harness or lab failure).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join, relative, resolve } from 'node:path';
+import { ConfigError } from '../../core/errors.ts';
+import { DATAPATHS, type DatapathKind } from '../../lab/schema.ts';
+import { localShell } from '../../drivers/shell/local.ts';
+import { openRunStore, RECORDS_FILE } from '../../reports/store/jsonl.ts';
+import { newRunId } from '../../reports/store/run-id.ts';
+import { ENV, parseFrameSizes } from '../../suites/fixtures/settings.ts';
+import { loadSuiteLab } from '../../suites/fixtures/wiring.ts';
+import { MATRIX_ENV, projectName, type MatrixEntry } from '../../suites/projects.ts';
+import { collectEnvironment } from './environment.ts';
+import { REPO_ROOT, runPlaywright } from './playwright.ts';
+import { SUMMARY_FILE, type RunSummary } from './reporter.ts';
+import { sweepRun } from './sweep.ts';
+import { writeReport } from './report.ts';
+
+export interface RunOptions {
+  readonly lab: string;
+  readonly suites?: readonly string[];
+  readonly datapaths?: readonly string[];
+  readonly frameSizes?: string;
+  readonly quick: boolean;
+  readonly out?: string;
+  readonly grep?: string;
+  /** Extra environment for the Playwright processes (tests of the harness shorten trials with it). */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly print?: (line: string) => void;
+}
+
+/** Suites a quick run covers (`npm start`); a full run adds soak. */
+export const QUICK_SUITES = ['smoke', 'throughput', 'latency', 'failover'] as const;
+
+/** Names of the suites present: suites/<name>.spec.ts and suites/<area>/<name>.spec.ts. */
+export async function availableSuites(): Promise<string[]> {
+  const dir = join(REPO_ROOT, 'suites');
+  const names = new Set<string>();
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (e.isFile() && e.name.endsWith('.spec.ts')) names.add(e.name.replace(/\.spec\.ts$/, ''));
+    if (e.isDirectory() && e.name !== 'fixtures') {
+      for (const f of await readdir(join(dir, e.name))) if (f.endsWith('.spec.ts')) names.add(f.replace(/\.spec\.ts$/, ''));
+    }
+  }
+  return [...names].sort();
+}
+
+export async function runScenarios(opts: RunOptions): Promise<number> {
+  const print = opts.print ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const known = await availableSuites();
+  const suites = opts.suites && opts.suites.length > 0 ? [...opts.suites] : opts.quick ? [...QUICK_SUITES] : known;
+  for (const s of suites) {
+    if (!known.includes(s)) throw new ConfigError(`unknown suite "${s}"`, { where: '--suite', hint: `known suites: ${known.join(', ')}` });
+  }
+  if (opts.frameSizes !== undefined) parseFrameSizes(opts.frameSizes); // fail fast with the flag's name
+
+  const lab = await loadSuiteLab(opts.lab);
+  const datapaths = (opts.datapaths && opts.datapaths.length > 0 ? opts.datapaths : lab.lab.datapaths) as string[];
+  for (const d of datapaths) {
+    if (!(DATAPATHS as readonly string[]).includes(d)) {
+      throw new ConfigError(`unknown datapath "${d}"`, { where: '--datapath', hint: `known datapaths: ${DATAPATHS.join(', ')}` });
+    }
+  }
+  const matrix: MatrixEntry[] = (datapaths as DatapathKind[]).flatMap((datapath) => lab.nics.map((nic) => ({ datapath, dut: 'l3fwd', nic })));
+
+  const outDir = resolve(opts.out ?? join('results', newRunId()));
+  const runId = basename(outDir);
+  const store = await openRunStore(runId, { resultsDir: resolve(outDir, '..') });
+  const startedAt = new Date().toISOString();
+  const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version?: string };
+  await store.write({
+    kind: 'run-start',
+    startedAt,
+    environment: await collectEnvironment(lab.lab, pkg.version ?? '0.0.0'),
+    invocation: `wirespeed run --lab ${opts.lab} --suite ${suites.join(',')} --datapath ${datapaths.join(',')}${opts.quick ? ' --quick' : ''}`,
+  });
+  await lab.lab.close();
+
+  print(`wirespeed run ${runId}: lab ${lab.facts.name}, suites ${suites.join(', ')}, datapaths ${datapaths.join(', ')}${opts.quick ? ' (quick)' : ''}`);
+  print(`records: ${relative(process.cwd(), join(outDir, RECORDS_FILE)) || join(outDir, RECORDS_FILE)}`);
+
+  const env: Record<string, string> = {
+    [ENV.lab]: resolve(opts.lab),
+    [ENV.out]: outDir,
+    [ENV.quick]: opts.quick ? '1' : '0',
+    [MATRIX_ENV]: JSON.stringify(matrix),
+    ...(opts.frameSizes === undefined ? {} : { [ENV.frameSizes]: opts.frameSizes }),
+    ...(opts.env ?? {}),
+  };
+  const files = suites.map((s) => `suites/(.*/)?${s.replace(/[^a-z0-9-]/g, '')}\\.spec\\.ts$`);
+  const exit = await runPlaywright({
+    projects: matrix.map(projectName),
+    files,
+    env,
+    ...(opts.grep === undefined ? {} : { extraArgs: ['--grep', opts.grep] }),
+  });
+
+  const swept = await sweepRun(localShell(), runId, outDir);
+  if (swept.killed.length + swept.namespaces.length + swept.files.length > 0) {
+    print(
+      `cleaned up what the run left: ${swept.killed.length} process(es), namespaces [${swept.namespaces.join(', ')}], ${swept.files.length} file(s)`,
+    );
+  }
+
+  const summary = await readSummary(outDir);
+  let code = summary?.exitCode ?? (exit.interrupted ? 130 : exit.exitCode === 0 ? 0 : 70);
+  if (exit.interrupted && code === 0) code = 130;
+  const counts = summary?.counts ?? {};
+  await store.write({
+    kind: 'run-end',
+    endedAt: new Date().toISOString(),
+    status: exit.interrupted ? 'aborted' : summary === undefined ? 'crashed' : 'completed',
+    counts: {
+      passed: counts.passed ?? 0,
+      failed: (counts.failed ?? 0) + (counts.timedOut ?? 0) + (counts.interrupted ?? 0),
+      skipped: counts.skipped ?? 0,
+    },
+    ...(summary === undefined ? { error: `Playwright ended with ${exit.signal ?? `exit ${exit.exitCode}`} and no summary` } : {}),
+  });
+  await store.close();
+
+  const report = await writeReport(outDir).catch((err: unknown) => {
+    print(`report: not written (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+    return undefined;
+  });
+  print('');
+  print(`run ${runId}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'no scenarios ran'}; exit code ${code}`);
+  print(`records: ${join(outDir, RECORDS_FILE)}`);
+  if (report) print(`report:  ${report}`);
+  return code;
+}
+
+async function readSummary(outDir: string): Promise<RunSummary | undefined> {
+  try {
+    return JSON.parse(await readFile(join(outDir, SUMMARY_FILE), 'utf8')) as RunSummary;
+  } catch {
+    return undefined;
+  }
+}
