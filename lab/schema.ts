@@ -23,7 +23,11 @@ export const macAddress = z
 export const pciId = z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{4}$/, 'PCI id must look like 8086:1572 (vendor:device, hex)');
 
 /** CPU list as the kernel writes it: "0-3,8,10-11". Parsed and checked by lab/cpu-list.ts. */
-export const cpuList = z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, 'CPU list must look like "2-5,8" (ranges and single CPUs, comma-separated)');
+export const cpuList = z.preprocess(
+  // `tg: 3` is a number in YAML; a single CPU is a fine CPU list.
+  (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? String(v) : v),
+  z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, 'CPU list must look like "2-5,8" (ranges and single CPUs, comma-separated)'),
+);
 
 export const sshShell = z.strictObject({
   kind: z.literal('ssh'),

@@ -5,8 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { NIC_CATALOGUE } from '../drivers/host/nic-catalogue.ts';
 import { parseCpuList } from './cpu-list.ts';
+import { closest } from './zod-messages.ts';
 import { LINK, type LabConfig, type NodeConfig } from './schema.ts';
 
 export type FieldPath = readonly (string | number)[];
@@ -30,6 +32,12 @@ export interface ValidateOptions {
 export function resolveInventoryPath(dir: string, p: string): string {
   if (p === '~' || p.startsWith('~/')) return resolve(homedir(), p.slice(2));
   return isAbsolute(p) ? p : resolve(dir, p);
+}
+
+/** A path for messages: relative to the working directory when it is below it. */
+function shown(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
 /** A parsed link: both endpoints as node and port names. */
@@ -89,7 +97,7 @@ export function validateLab(lab: LabConfig, opts: ValidateOptions): PathIssue[] 
     issues.push({
       path: ['cluster'],
       atKey: true,
-      message: `cluster is only used by kind: kubernetes labs (this lab is kind: ${lab.kind})`,
+      message: `only kind: kubernetes labs use a cluster (this lab is kind: ${lab.kind})`,
       hint: 'set kind: kubernetes, or remove the cluster section',
     });
   }
@@ -98,7 +106,7 @@ export function validateLab(lab: LabConfig, opts: ValidateOptions): PathIssue[] 
     if (!existsSync(file)) {
       issues.push({
         path: ['cluster', 'kubeconfig'],
-        message: `kubeconfig file ${lab.cluster.kubeconfig} not found (looked at ${file})`,
+        message: `kubeconfig file ${lab.cluster.kubeconfig} not found (looked at ${shown(file)})`,
         hint: 'copy the cluster admin kubeconfig there; paths are relative to the inventory file',
       });
     }
@@ -158,7 +166,7 @@ function checkShell(
         if (p === undefined) continue;
         const file = resolveInventoryPath(dir, p);
         if (!existsSync(file)) {
-          issues.push({ path: at('shell', field), message: `${field} file ${p} not found (looked at ${file})`, hint: `${hint}; paths are relative to the inventory file` });
+          issues.push({ path: at('shell', field), message: `${field} file ${p} not found (looked at ${shown(file)})`, hint: `${hint}; paths are relative to the inventory file` });
         }
       }
       return;
@@ -183,6 +191,15 @@ function checkNics(node: NodeConfig, at: (...rest: (string | number)[]) => Field
         hint: 'NIC names are unique within a node',
       });
     } else nicNames.set(nic.name, i);
+    const models = NIC_CATALOGUE.map((m) => m.model);
+    if (nic.model === 'virtual' ? kind !== 'local' : !models.includes(nic.model) && nic.pciId === undefined) {
+      const near = closest(nic.model, models);
+      issues.push({
+        path: at('nics', i, 'model'),
+        message: nic.model === 'virtual' ? `model virtual is only for the local lab (this lab is kind: ${kind})` : `NIC model "${nic.model}" is not in the catalogue`,
+        hint: `${near ? `did you mean "${near}"? ` : ''}known models: ${models.join(', ')}; for another part add pciId: "vendor:device" (from \`lspci -nn\`)`,
+      });
+    }
     nic.ports.forEach((port, p) => {
       const where = `nics[${i}].ports[${p}]`;
       const firstPort = portNames.get(port.name);
@@ -202,7 +219,7 @@ function checkNics(node: NodeConfig, at: (...rest: (string | number)[]) => Field
             hint: 'each port is its own PCI function: check `lspci -D` on the node',
           });
         } else pcis.set(port.pci, where);
-      } else if (kind !== 'local' && nic.model !== 'virtual') {
+      } else if (kind !== 'local') {
         issues.push({
           path: at('nics', i, 'ports', p),
           message: `port ${port.name} of NIC ${nic.name} needs a pci address on a ${kind} lab`,
@@ -264,7 +281,7 @@ function checkSharedHostCpus(lab: LabConfig, issues: PathIssue[]): void {
       if (both.length) {
         issues.push({
           path: ['nodes', n, 'cpus', 'dut'],
-          message: `CPU${both.length > 1 ? 's' : ''} ${both.join(',')} of dut on node ${node.name} are also tg CPUs of node ${other.node} on the same host`,
+          message: `${both.length > 1 ? `CPUs ${both.join(',')} (dut of node ${node.name}) are also tg CPUs` : `CPU ${both[0]} (dut of node ${node.name}) is also a tg CPU`} of node ${other.node} on the same host`,
           hint: 'nodes that share a host share its CPUs: give the generator and the DUT separate CPUs',
         });
       }
@@ -290,7 +307,7 @@ function checkLinks(lab: LabConfig, nodeIndex: Map<string, number>, issues: Path
         continue;
       }
       const node = lab.nodes[n]!;
-      const ports = node.nics.flatMap((nic) => nic.ports.map((p) => p.name));
+      const ports = [...new Set(node.nics.flatMap((nic) => nic.ports.map((p) => p.name)))];
       if (!ports.includes(end.port)) {
         issues.push({
           path: ['links', l],

@@ -14,8 +14,8 @@ const FORMAT_HINTS: Record<string, string> = {
   isolated: 'copy it from the isolcpus= of the node\'s /proc/cmdline',
   links: "write each link as 'node.port <-> node.port' with names from nodes and their ports",
   hostKeySha256: 'run `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the host and copy the SHA256:… part',
-  name: 'names end up in file names, namespaces and tags: use lower-case letters, digits and -',
-  netns: 'names end up in file names, namespaces and tags: use lower-case letters, digits and -',
+  name: 'names end up in file names, namespaces and tags: lower-case letters, digits and -, starting with a letter',
+  netns: 'names end up in file names, namespaces and tags: lower-case letters, digits and -, starting with a letter',
   namespace: 'a Kubernetes namespace is a DNS label: lower-case letters, digits and -',
 };
 
