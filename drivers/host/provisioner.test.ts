@@ -1,0 +1,133 @@
+import { expect, test } from '@playwright/test';
+import { ProvisionError } from '../../core/errors.ts';
+import { FakeHost } from '../../fixtures/host/fake-host.ts';
+import { gatherHostFacts } from './host-facts.ts';
+import { nicModel } from './nic-catalogue.ts';
+import { readPciFunction } from './pci-function.ts';
+import { HostProvisioner } from './provisioner.ts';
+
+const spec = {
+  pfs: [
+    { pci: '0000:3b:00.0', ifname: 'ens1f0', model: nicModel('e810-xxv'), totalVfs: 8, numaNode: 0, iommuGroup: 40 },
+    { pci: '0000:af:00.0', ifname: 'ens2f0np0', model: nicModel('cx6dx'), totalVfs: 4, numaNode: 1, iommuGroup: 80 },
+  ],
+  hugepagesMax: { 0: 4096, 1: 100 },
+};
+
+let host: FakeHost;
+test.beforeEach(async () => {
+  host = await FakeHost.create(spec);
+});
+test.afterEach(async () => {
+  await host.dispose();
+});
+
+test('host facts through the Shell: IOMMU, vfio-pci, NICs, NUMA, hugepages', async () => {
+  const f = await gatherHostFacts(host, host.paths);
+  expect(f.cmdline.iommuEnabled).toBe(true);
+  expect(f.vfioPciLoaded).toBe(true);
+  expect(f.nics.map((n) => n.pciId)).toEqual(['8086:159b', '15b3:101d']);
+  expect(f.iommuGroups.get('0000:af:00.0')).toBe(80);
+  expect(f.hugepages).toEqual([
+    { numaNode: 0, sizeKb: 2048, total: 0, free: 0 },
+    { numaNode: 1, sizeKb: 2048, total: 0, free: 0 },
+  ]);
+  const pf = await readPciFunction(host, host.paths, '0000:af:00.0');
+  expect(pf).toMatchObject({ pciId: '15b3:101d', driver: 'mlx5_core', numaNode: 1, iommuGroup: 80, netdevs: ['ens2f0np0'], sriov: { totalVfs: 4, numVfs: 0 } });
+});
+
+test('SR-IOV VFs, vfio-pci bind, VF settings, hugepages: applied, then restored exactly', async () => {
+  const before = await host.snapshot();
+  const p = new HostProvisioner(host, host.paths);
+  const vfs = await p.createVfs('0000:3b:00.0', 2, { autoprobe: false });
+  expect([...vfs.values()]).toEqual(['0000:3b:02.0', '0000:3b:02.1']);
+  const vf0 = await readPciFunction(host, host.paths, '0000:3b:02.0');
+  expect(vf0).toMatchObject({ pciId: '8086:1889', driver: null, physfn: '0000:3b:00.0' }); // autoprobe off: unbound
+  await p.bindDriver('0000:3b:02.0', 'vfio-pci');
+  expect(await readPciFunction(host, host.paths, '0000:3b:02.0')).toMatchObject({ driver: 'vfio-pci', driverOverride: 'vfio-pci' });
+  await p.setVf('ens1f0', 0, { mac: '02:00:00:00:00:10', vlan: 100, trust: true, spoofchk: false });
+  expect(await p.vfInfo('ens1f0', 0)).toMatchObject({ mac: '02:00:00:00:00:10', vlan: 100, trust: true, spoofchk: false });
+  await p.setHugepages(0, 2048, 1024);
+  expect(p.pending).toHaveLength(4);
+  await p.restore();
+  expect(p.pending).toHaveLength(0);
+  expect(await host.snapshot()).toBe(before);
+  // the kernel's rule: numvfs goes through 0; autoprobe restored before VFs come back
+  const writes = host.transcript.filter((t) => t.startsWith('write'));
+  expect(writes.filter((w) => w.includes('sriov_numvfs'))).toEqual([
+    'write /sys/bus/pci/devices/0000:3b:00.0/sriov_numvfs "2"',
+    'write /sys/bus/pci/devices/0000:3b:00.0/sriov_numvfs "0"',
+  ]);
+});
+
+test('changing an existing VF count goes through 0 and comes back to the old count', async () => {
+  await host.writeFile(`${host.paths.sysfsRoot}/bus/pci/devices/0000:3b:00.0/sriov_numvfs`, '2');
+  const before = await host.snapshot();
+  await using p = new HostProvisioner(host, host.paths);
+  await p.createVfs('0000:3b:00.0', 4);
+  expect((await readPciFunction(host, host.paths, '0000:3b:02.3')).driver).toBe('iavf'); // autoprobe left on
+  await p.restore();
+  expect(await host.snapshot()).toBe(before);
+});
+
+test('a failure half-way: the failing step is rolled back and restore() puts back everything before it', async () => {
+  const before = await host.snapshot();
+  const p = new HostProvisioner(host, host.paths);
+  await p.createVfs('0000:3b:00.0', 2, { autoprobe: false });
+  await p.bindDriver('0000:3b:02.0');
+  host.failNext(/drivers\/vfio-pci\/bind "0000:3b:02.1"/);
+  await expect(p.bindDriver('0000:3b:02.1')).rejects.toThrow(/injected failure/);
+  // the failed bind left no override behind
+  expect((await readPciFunction(host, host.paths, '0000:3b:02.1')).driverOverride).toBeNull();
+  await p.restore();
+  expect(await host.snapshot()).toBe(before);
+});
+
+test('vDPA: switchdev, VFs, vdpa dev add; all undone in reverse', async () => {
+  const before = await host.snapshot();
+  const p = new HostProvisioner(host, host.paths);
+  await expect(p.addVdpaDevice('wsp-vdpa0', 'pci/0000:af:02.0')).rejects.toThrow(/no vDPA management device[\s\S]*switchdev/);
+  await p.setEswitchMode('0000:af:00.0', 'switchdev');
+  await p.createVfs('0000:af:00.0', 2);
+  const dev = await p.addVdpaDevice('wsp-vdpa0', 'pci/0000:af:02.0', { mac: '02:00:00:00:aa:01' });
+  expect(dev).toMatchObject({ name: 'wsp-vdpa0', mgmtdev: 'pci/0000:af:02.0', type: 'network' });
+  await p.restore();
+  expect(await host.snapshot()).toBe(before);
+  expect(host.transcript).toContain('vdpa dev del wsp-vdpa0');
+  expect(host.transcript).toContain('devlink dev eswitch set pci/0000:af:00.0 mode legacy');
+});
+
+test('switchdev on a NIC without it and too many VFs are ProvisionErrors with hints', async () => {
+  const p = new HostProvisioner(host, host.paths);
+  await expect(p.createVfs('0000:3b:00.0', 9)).rejects.toThrow(/at most 8 VFs, 9 requested[\s\S]*hint:/);
+  const spec2 = { pfs: [{ pci: '0000:18:00.0', ifname: 'ens3f0', model: nicModel('x710'), totalVfs: 4, numaNode: 0, iommuGroup: 3 }] };
+  const h2 = await FakeHost.create(spec2);
+  try {
+    const p2 = new HostProvisioner(h2, h2.paths);
+    await expect(p2.setEswitchMode('0000:18:00.0', 'switchdev')).rejects.toThrow(/Operation not supported/);
+    expect(p2.pending).toEqual([]);
+  } finally {
+    await h2.dispose();
+  }
+});
+
+test('hugepages granted short: error with a hint, the old count restored', async () => {
+  const before = await host.snapshot();
+  const p = new HostProvisioner(host, host.paths);
+  const err = await p.setHugepages(1, 2048, 512).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(ProvisionError);
+  expect(String(err)).toMatch(/asked for 512 hugepages of 2048 kB, the kernel gave 100[\s\S]*hint: memory is fragmented/);
+  await p.restore();
+  expect(await host.snapshot()).toBe(before);
+});
+
+test('restore attempts every step and reports the ones that failed', async () => {
+  const p = new HostProvisioner(host, host.paths);
+  await p.setHugepages(0, 2048, 64);
+  await p.createVfs('0000:3b:00.0', 1);
+  host.failNext(/sriov_numvfs "0"/);
+  const err = await p.restore().catch((e: unknown) => e);
+  expect(String(err)).toMatch(/could not restore 1 change\(s\) on fake-host:[\s\S]*restore 0000:3b:00.0 sriov_numvfs=0/);
+  // the hugepages step (older) still ran
+  expect((await host.readFile(`${host.paths.sysfsRoot}/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages`)).trim()).toBe('0');
+});
