@@ -1,0 +1,109 @@
+/*
+ * wsp-gen: wirespeed's local traffic generator. One polling lcore paces IPv4/UDP frames onto one or two
+ * ports with a TSC token bucket and counts what comes back: loss, reordering, duplicates, latency.
+ */
+#ifndef WSP_GEN_H
+#define WSP_GEN_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mempool.h>
+
+#include "hist.h"
+
+#define GEN_VERSION "wsp-gen/1"
+#define MAX_PORTS 2
+#define MAX_DIRS 2
+#define MAX_SIZES 8
+#define MAX_MIX_SLOTS 1024
+#define MAX_FLOWS 65536
+#define TX_BURST_MAX 32
+#define RX_BURST 64
+/* Duplicate detection remembers this many sequence numbers below the highest seen. */
+#define SEQ_WINDOW (1u << 16)
+
+/* Packet format: Ethernet / IPv4 / UDP to WSP_UDP_DST_PORT, then an 18-byte stamp (host byte order). */
+#define WSP_UDP_DST_PORT 6100
+#define WSP_MAGIC 0x5753 /* "WS" */
+#define HDR_LEN 42       /* 14 + 20 + 8 */
+#define STAMP_LEN 18
+#define OFF_MAGIC (HDR_LEN + 0)  /* u16 */
+#define OFF_DIR (HDR_LEN + 2)    /* u8: direction id, bit 7 = latency sample */
+#define OFF_TAG (HDR_LEN + 3)    /* u8: trial tag (low 8 bits of the trial number) */
+#define OFF_SEQ_LO (HDR_LEN + 4) /* u32 */
+#define OFF_TSC (HDR_LEN + 8)    /* u64: TSC when handed to the TX ring */
+#define OFF_SEQ_HI (HDR_LEN + 16) /* u16: bits 32..47 of the sequence number */
+#define DIR_LATENCY_FLAG 0x80
+#define MIN_FRAME 64
+#define MAX_FRAME 1518
+#define FCS_LEN 4
+
+struct port_info {
+	uint16_t port_id;
+	struct rte_ether_addr mac;
+	struct rte_ether_addr dst_mac;
+	char name[64];
+	char driver[64];
+};
+
+struct gen {
+	struct port_info ports[MAX_PORTS];
+	int nports;
+	struct rte_mempool *pool;
+	uint64_t tsc_hz;
+	uint8_t trial_tag;
+	unsigned lcore_id;
+	int cpu;
+};
+
+enum latency_mode { LAT_NONE = 0, LAT_ALL = 1, LAT_SAMPLE = 2 };
+
+struct trial_params {
+	double pps_per_dir;
+	double duration_s;
+	double warmup_s;
+	int sizes[MAX_SIZES];
+	int weights[MAX_SIZES];
+	int nsizes;
+	uint32_t flows;
+	int bidirectional;
+	enum latency_mode latency;
+	double latency_pps_per_dir;
+	double drain_ms;   /* longest wait for in-flight packets after the window */
+	double quiet_ms;   /* ... or stop draining once nothing arrived for this long */
+	double depth_us;   /* token bucket depth */
+	double catchup;    /* pay back a stall's lost tokens at this fraction of the rate on top */
+	double link_wait_ms;
+};
+
+struct dir_result {
+	char name[16];
+	int tx_port, rx_port;
+	uint64_t attempted, sent, unsent, received, reordered, duplicated;
+	uint64_t warmup_attempted, warmup_unsent;
+	uint64_t deficit; /* packets due in the window that the generator could not attempt (its own shortfall) */
+	struct hist *lat;
+};
+
+struct trial_result {
+	int ndirs;
+	struct dir_result dirs[MAX_DIRS];
+	double actual_s;
+	double drain_s;
+	uint64_t window_start_unix_ns;
+	uint64_t stray;
+	int aborted;
+	uint64_t mix_seq_len;
+};
+
+/* Returns nonzero to abort the running trial (control input, signal). Called about once per ms. */
+typedef int (*poll_fn)(void *ctx);
+
+/* Run one trial. Returns NULL, or an error message (static storage) with nothing measured. */
+const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial_result *res, poll_fn poll,
+		      void *ctx);
+/* Deterministic interleaving of a weighted mix (smooth weighted round robin); returns its length or -1. */
+int mix_sequence(const int *weights, int n, uint8_t *out, int max);
+
+#endif
