@@ -4,6 +4,7 @@
  * only a running datapath exposes endpoints (testcontainers-node).
  */
 import type { DatapathKind } from '../../lab/schema.ts';
+import type { TelemetryClient } from '../dpdk/telemetry.ts';
 import type { GeneratorPort } from '../loadgen/traffic-generator.ts';
 
 /** A capability a lab must have for a scenario: 'sriov', 'vdpa', 'cores>=3', 'two-links', ... */
@@ -20,13 +21,36 @@ export interface DutInfo {
   readonly pid?: number;
 }
 
+/** Where and how the generator must run to reach the datapath's ports. */
+export interface GeneratorPlacement {
+  /** Network namespace the generator runs in (veth: the generator side of the pairs). */
+  readonly netns?: string;
+  /** CPUs for the generator's polling lcores (the DUT polls on others). */
+  readonly cpus?: readonly number[];
+  /** EAL needs `--single-file-segments` (virtio_user shares its memory with the vhost side). */
+  readonly singleFileSegments?: boolean;
+  /**
+   * The generator must keep its ports open for the whole session and stop traffic before closing
+   * (memif in DPDK 22.11 crashes the surviving peer when the other disconnects under traffic).
+   */
+  readonly keepConnected?: boolean;
+}
+
 export interface RunningDatapath extends AsyncDisposable {
   readonly kind: DatapathKind;
   /** Ports the generator attaches to, in topology order (p0, p1). */
   readonly generatorPorts: readonly GeneratorPort[];
+  /** How the generator must be placed; absent: anywhere, no constraints. */
+  readonly generator?: GeneratorPlacement;
   readonly dut: DutInfo;
   /** Last lines of the DUT's output, for failure reports. */
   dutLog(): string;
+  /** Is the DUT process still running? (A trial on a dead DUT measures nothing.) */
+  dutAlive(): boolean;
+  /** Telemetry of a DPDK DUT (its port counters), where the DUT is a DPDK process on a reachable node. */
+  readonly dutTelemetry?: TelemetryClient;
+  /** How the DUT ended ("l3fwd (dut) exited (exit 139: segmentation fault)" + last lines), or null while it runs. */
+  dutDeath(): string | null;
   /** Tear down: processes, sockets, namespaces, hugepage files. Idempotent. */
   down(): Promise<void>;
 }

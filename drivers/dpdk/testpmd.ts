@@ -66,6 +66,8 @@ export function testpmdArgv(spec: TestpmdSpec): string[] {
     `--rxd=${desc}`,
     `--txd=${desc}`,
     `--total-num-mbufs=${spec.mbufs ?? 32768}`,
+    // vdev servers come up only when the peer connects, later: do not wait 9 s for their links.
+    '--disable-link-check',
   ];
   // One port: pair it with itself, or io/macswap would refuse an odd port count.
   if (spec.vdevs.length === 1) app.push('--port-topology=loop');

@@ -1,0 +1,86 @@
+/**
+ * vhost-user and memif on the local lab: the DUT owns two unix sockets (p0, p1) as the server, the
+ * generator connects to them as the client. The long-lived side must be the server: a client fails
+ * at probe when no server listens, and (memif) a crashed server leaves its socket file behind.
+ */
+import type { DatapathKind } from '../../../lab/schema.ts';
+import { posix as path } from 'node:path';
+import { ProvisionError } from '../../../core/errors.ts';
+import { LOCAL_L3FWD_BINARY } from '../../dpdk/l3fwd.ts';
+import type { GeneratorPort } from '../../loadgen/traffic-generator.ts';
+import type { Datapath, GeneratorPlacement, RunningDatapath, Unavailable } from '../datapath.ts';
+import { startDut } from './dut.ts';
+import { checkHugepageBudget } from './hugepage-budget.ts';
+import { resolveLocal, type LocalDatapathOptions, type ResolvedLocal } from './local-options.ts';
+import { runningDatapath, Teardown } from './running.ts';
+
+export interface SocketPairFlavour {
+  readonly kind: DatapathKind;
+  /** Socket file name of port i. */
+  socketName(port: number): string;
+  /** DUT (server) vdev for port i. */
+  dutVdev(port: number, socket: string): string;
+  /** Generator (client) vdev for port i. */
+  generatorVdev(port: number, socket: string): string;
+  readonly placement: Omit<GeneratorPlacement, 'cpus'>;
+}
+
+/** Can the local lab run a DUT at all: is l3fwd built (testpmd comes with the dpdk package)? */
+export async function localDutAvailability(local: ResolvedLocal): Promise<Unavailable> {
+  const bin = local.dut === 'l3fwd' ? LOCAL_L3FWD_BINARY : 'dpdk-testpmd';
+  const r = await local.shell.exec(local.dut === 'l3fwd' ? ['test', '-x', bin] : ['sh', '-c', 'command -v dpdk-testpmd'], { timeoutMs: 10_000 });
+  if (r.exitCode !== 0) {
+    return { reason: local.dut === 'l3fwd' ? `l3fwd is not built (${bin} missing): run \`npm run setup\`` : 'dpdk-testpmd is not installed: run `npm run setup`' };
+  }
+  return null;
+}
+
+/** A Datapath whose DUT serves two unix sockets and whose generator connects to them. */
+export function socketPairDatapath(flavour: SocketPairFlavour, opts: LocalDatapathOptions): Datapath {
+  const local = resolveLocal(opts, flavour.kind);
+  const where = `datapath ${flavour.kind}`;
+  return {
+    kind: flavour.kind,
+    availability: () => localDutAvailability(local),
+    async up(signal?: AbortSignal): Promise<RunningDatapath> {
+      const unavailable = await localDutAvailability(local);
+      if (unavailable) throw new ProvisionError(`${flavour.kind} cannot start: ${unavailable.reason}`, { where });
+      await checkHugepageBudget(
+        local.shell,
+        { byRoleMb: { [`${local.dut} (dut)`]: local.dutMemoryMb, generator: local.generatorMemoryMb } },
+        `the ${flavour.kind} datapath`,
+      );
+      const teardown = new Teardown(where);
+      if (local.ownsRuntime) teardown.add('DPDK runtime directory', () => local.runtime.cleanup());
+      try {
+        signal?.throwIfAborted();
+        const sockets = [0, 1].map((p) => path.join(local.sockDir, flavour.socketName(p)));
+        await local.shell.run(['mkdir', '-p', local.sockDir], { timeoutMs: 10_000 });
+        // Stale sockets (a crashed server leaves its file) make the next server fail: Address already in use.
+        const removeSockets = () => local.shell.run(['rm', '-f', '--', ...sockets], { timeoutMs: 10_000 });
+        await removeSockets();
+        teardown.add('socket files', removeSockets);
+        const dut = await startDut({
+          local,
+          shell: local.shell,
+          vdevs: sockets.map((s, p) => flavour.dutVdev(p, s)),
+          ...(opts.startTimeoutMs === undefined ? {} : { startTimeoutMs: opts.startTimeoutMs }),
+        });
+        teardown.add(dut.label, () => dut.stop());
+        signal?.throwIfAborted();
+        const generatorPorts: GeneratorPort[] = sockets.map((s, p) => ({ kind: 'vdev', name: `p${p}`, vdev: flavour.generatorVdev(p, s) }));
+        return runningDatapath({
+          kind: flavour.kind,
+          dutKind: local.dut,
+          dut,
+          generatorPorts,
+          generator: { ...flavour.placement, cpus: local.tgCpus },
+          teardown,
+        });
+      } catch (err) {
+        await teardown.run().catch(() => undefined);
+        throw err;
+      }
+    },
+  };
+}
