@@ -20,15 +20,32 @@ export function projectName(m: MatrixEntry): string {
   return `${m.datapath}-${m.dut}-${m.nic}`;
 }
 
-/** The scenario projects for the matrix in the environment (none without it). */
+/** Throughput runs first in each cell: latency, failover and soak take their loads from its PDR/NDR. */
+const THROUGHPUT_SPEC = /(^|\/)throughput\.spec\.ts$/;
+
+/**
+ * The scenario projects for the matrix in the environment (none without it). Each cell has two projects,
+ * in this order: `<cell>:throughput`, then `<cell>` with the other suites. Playwright runs projects in
+ * config order with one worker and sorts files by name, so this is how throughput comes first.
+ */
 export function scenarioProjects(env: NodeJS.ProcessEnv = process.env): PlaywrightTestProject<MatrixOptions>[] {
   const text = env[MATRIX_ENV];
   if (text === undefined || text === '') return [];
   const matrix = matrixSchema.parse(JSON.parse(text));
-  return matrix.map((m) => ({
-    name: projectName(m),
+  return matrix.flatMap((m) => [
+    { ...common(m, env), name: `${projectName(m)}:throughput`, testMatch: THROUGHPUT_SPEC },
+    { ...common(m, env), name: projectName(m), testMatch: /\.spec\.ts$/, testIgnore: THROUGHPUT_SPEC },
+  ]);
+}
+
+/** Every project name of the matrix, in run order. */
+export function projectNames(matrix: readonly MatrixEntry[]): string[] {
+  return matrix.flatMap((m) => [`${projectName(m)}:throughput`, projectName(m)]);
+}
+
+function common(m: MatrixEntry, env: NodeJS.ProcessEnv): PlaywrightTestProject<MatrixOptions> {
+  return {
     testDir: 'suites',
-    testMatch: /\.spec\.ts$/,
     // Scenarios share the CPUs with the lab's pollers: one at a time, in file order.
     workers: 1,
     fullyParallel: false,
@@ -36,5 +53,5 @@ export function scenarioProjects(env: NodeJS.ProcessEnv = process.env): Playwrig
     // Search, soak and failover durations are bounded by the scenario itself; this is the backstop.
     timeout: Number(env.WIRESPEED_SCENARIO_TIMEOUT_MS ?? 1_800_000),
     use: { datapath: m.datapath, dut: m.dut, nic: m.nic },
-  }));
+  };
 }

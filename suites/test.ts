@@ -109,7 +109,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   liveStack: [async ({}, use) => use({ current: undefined }), { scope: 'worker' }],
   stackState: [
     async ({ lab, settings, datapath, dut, shell, liveStack }, use) => {
-      const gate = missingCapability(lab.facts, [`datapath:${datapath}`, ...datapathRequirements(datapath)]);
+      const gate = missingCapability(lab.facts, [...datapathRequirements(datapath), `datapath:${datapath}`]);
       if (gate !== null) {
         await use({ unavailable: gate });
         return;
@@ -146,7 +146,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   gate: [
     async ({ lab, datapath, requires }, use, testInfo) => {
-      const reason = missingCapability(lab.facts, [`datapath:${datapath}`, ...datapathRequirements(datapath), ...requires]);
+      const reason = missingCapability(lab.facts, [...datapathRequirements(datapath), `datapath:${datapath}`, ...requires]);
       testInfo.skip(reason !== null, reason ?? '');
       await use();
     },

@@ -92,7 +92,7 @@ export default class WirespeedReporter implements Reporter {
       severity,
       detail,
     });
-    this.view.scenarioEnd({ title: test.title, scenario, status, durationMs: result.duration, detail });
+    this.view.scenarioEnd({ title: `[${test.parent.project()?.name ?? ''}] ${test.title}`, scenario, status, durationMs: result.duration, detail });
   }
 
   onError(error: TestError): void {

@@ -12,7 +12,7 @@ import { openRunStore, RECORDS_FILE } from '../../reports/store/jsonl.ts';
 import { newRunId } from '../../reports/store/run-id.ts';
 import { ENV, parseFrameSizes } from '../../suites/fixtures/settings.ts';
 import { loadSuiteLab } from '../../suites/fixtures/wiring.ts';
-import { MATRIX_ENV, projectName, type MatrixEntry } from '../../suites/projects.ts';
+import { MATRIX_ENV, projectNames, type MatrixEntry } from '../../suites/projects.ts';
 import { collectEnvironment } from './environment.ts';
 import { REPO_ROOT, runPlaywright } from './playwright.ts';
 import { SUMMARY_FILE, type RunSummary } from './reporter.ts';
@@ -92,7 +92,7 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
   };
   const files = suites.map((s) => `suites/(.*/)?${s.replace(/[^a-z0-9-]/g, '')}\\.spec\\.ts$`);
   const exit = await runPlaywright({
-    projects: matrix.map(projectName),
+    projects: projectNames(matrix),
     files,
     env,
     ...(opts.grep === undefined ? {} : { extraArgs: ['--grep', opts.grep] }),

@@ -1,0 +1,24 @@
+/**
+ * Throughput: NDR and PDR with their bounds (MLRsearch, one search for both goals) and MRR, per frame
+ * size. The scenario fails when no load meets a goal; rates themselves are reported, not judged.
+ */
+import { test, expect } from './test.ts';
+import { profileTag } from '../method/trial.ts';
+import { runSettings } from './fixtures/settings.ts';
+import { maxOfferedPps, suitePlan } from './fixtures/plan.ts';
+import { measureThroughput } from './fixtures/throughput.ts';
+
+const settings = runSettings();
+const plan = suitePlan(settings);
+
+test.describe('throughput', () => {
+  for (const profile of settings.frameSizes) {
+    test(`${profileTag(profile)} ndrpdr`, { tag: ['@nightly', '@cert'] }, async ({ generator, scenario, datapath }) => {
+      const rec = scenario({ suite: 'throughput', test: 'ndrpdr', profile });
+      const t = await measureThroughput(generator, rec, plan, maxOfferedPps(datapath, profile));
+      await rec.result({ goals: t.goals, ndr: t.ndr, pdr: t.pdr, mrr: t.mrr, status: 'passed' });
+      expect(t.ndr.lowerBoundPps).toBeGreaterThan(0);
+      expect(t.pdr.lowerBoundPps).toBeGreaterThanOrEqual(t.ndr.lowerBoundPps);
+    });
+  }
+});
