@@ -49,7 +49,20 @@ function remoteCommand(cmd: Command, env?: Readonly<Record<string, string>>, cwd
   return quote(['setsid', '-w', 'sh', '-c', inner, 'wsp', cwd ?? '.', ...envPrefix(env), ...argv]);
 }
 
-const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 15: 'SIGTERM' };
+const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 15: 'SIGTERM' };
+const SETSID_SIGNALLED = /setsid: child \d+ did not exit normally[^\n]*\n?$/;
+
+/**
+ * `setsid -w` exits with the raw wait status and a note on stderr when its child was killed by a
+ * signal; turn that back into the signal the child died of, as the local shell reports it.
+ */
+function normalizeExit(exit: ProcessExit, stderr: string): { exit: ProcessExit; stderr: string } {
+  if (exit.exitCode !== null && SETSID_SIGNALLED.test(stderr)) {
+    const n = exit.exitCode & 0x7f;
+    return { exit: { exitCode: null, signal: SIGNALS[n] ?? `signal ${n}` }, stderr: stderr.replace(SETSID_SIGNALLED, '') };
+  }
+  return { exit, stderr };
+}
 
 /** Split the pid line off a channel's stdout. */
 class PidReader {
@@ -286,11 +299,9 @@ class SshShell implements Shell {
         for (const t of timers) clearTimeout(t);
         opts.signal?.removeEventListener('abort', onAbort);
         if (aborted) return reject(opts.signal?.reason);
-        // setsid -w reports a signalled command as 128+N; when we sent the signal, say so.
-        if (sent && exitCode !== null && exitCode > 128 && SIGNALS[exitCode - 128]) {
-          signal = SIGNALS[exitCode - 128]!;
-          exitCode = null;
-        }
+        const norm = normalizeExit({ exitCode, signal }, stderr);
+        ({ exitCode, signal } = norm.exit);
+        stderr = norm.stderr;
         if (exitCode === null && signal === null && !sent) {
           return reject(
             new TransportError(`lost the SSH connection to ${this.name} while running \`${commandText(cmd)}\``, {
@@ -379,7 +390,7 @@ class SshProcess implements SpawnedProcess {
   private readonly ring: OutputRing;
   private exit: ProcessExit | null = null;
   private readonly done: Promise<ProcessExit>;
-  private sent: 'TERM' | 'KILL' | undefined;
+  private stderrTail = '';
 
   constructor(
     private readonly shell: SshShell,
@@ -397,11 +408,7 @@ class SshProcess implements SpawnedProcess {
     });
     this.done = new Promise((resolve) => {
       stream.on('close', () => {
-        if (this.sent && code !== null && code > 128 && SIGNALS[code - 128]) {
-          sig = SIGNALS[code - 128]!;
-          code = null;
-        }
-        this.exit = { exitCode: code, signal: sig };
+        this.exit = normalizeExit({ exitCode: code, signal: sig }, this.stderrTail).exit;
         resolve(this.exit);
       });
     });
@@ -413,6 +420,7 @@ class SshProcess implements SpawnedProcess {
   }
 
   stderr(s: string): void {
+    this.stderrTail = (this.stderrTail + s).slice(-200);
     this.ring.append(s);
     this.opts.onStderr?.(s);
   }
@@ -441,10 +449,8 @@ class SshProcess implements SpawnedProcess {
 
   async kill(graceMs = 3000): Promise<ProcessExit> {
     if (this.exit) return this.exit;
-    this.sent = 'TERM';
     await this.shell.signal(this.pid, 'TERM');
     const timer = setTimeout(() => {
-      this.sent = 'KILL';
       void this.shell.signal(this.pid, 'KILL').then(() => setTimeout(() => this.stream.close(), 1000).unref());
     }, graceMs);
     try {
