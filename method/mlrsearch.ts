@@ -8,7 +8,7 @@
  * the enhancements the draft lists in 1.1, as CSIT's implementation does:
  *  - every trial result is shared by all goals (enhancement 2; classification per goal, 4.7.2);
  *  - each goal gets a chain of coarser "targets" before the goal itself (enhancement 3): target k has
- *    width goalWidth * 2^k, one trial decides it (duration sum = its trial duration), and its trial
+ *    2^k times the goal width (in grid steps, see Grid), one trial decides it (duration sum = its trial duration), and its trial
  *    duration grows geometrically from the Goal Initial Trial Duration (4.6.6) to the Goal Final Trial
  *    Duration (4.6.1) as targets get finer, so short trials come first and long ones as bounds narrow;
  *  - bounds are initialised from the forwarding rate at the maximum offered load (FRMOL, enhancement 3);
@@ -67,7 +67,8 @@ interface Target extends ClassificationGoal {
   readonly goalIndex: number;
   /** 0 is the goal itself; larger is coarser. */
   readonly coarseness: number;
-  readonly relativeWidth: number;
+  /** Width in grid steps: the goal's width for the goal itself, doubled per coarser target. */
+  readonly units: number;
   readonly trialDurationS: number;
 }
 
@@ -76,38 +77,66 @@ interface Measured {
   readonly trials: ClassifiedTrial[];
 }
 
+/**
+ * Loads live on one geometric grid anchored at Max Load: position p is maxLoad * q^(top - p) with
+ * q = 1 - (smallest goal width), so p = top is Max Load and one step is exactly the finest width.
+ * Goals then share loads (their trials are reused, not duplicated at a load 1 pps away), and widths
+ * are whole numbers of steps (CSIT's implementation discretises loads in the same spirit).
+ */
+interface Grid {
+  readonly q: number;
+  readonly top: number;
+  readonly maxLoad: number;
+  readonly loadAt: (p: number) => number;
+  /** Highest position whose load is <= loadPps (clamped to the grid). */
+  readonly floorPos: (loadPps: number) => number;
+}
+
+function makeGrid(minLoad: number, maxLoad: number, finestWidth: number): Grid {
+  const q = 1 - finestWidth;
+  // Lowest grid load must not go below Min Load (draft 4.6.8.2).
+  const top = Math.max(1, Math.floor(Math.log(minLoad / maxLoad) / Math.log(q) + 1e-9));
+  const loadAt = (p: number): number => maxLoad * q ** (top - p);
+  const floorPos = (loadPps: number): number => {
+    if (!(loadPps > 0)) return 0;
+    const p = top - Math.ceil(Math.log(loadPps / maxLoad) / Math.log(q) - 1e-9);
+    return Math.min(top, Math.max(0, p));
+  };
+  return { q, top, maxLoad, loadAt, floorPos };
+}
+
 interface Bounds {
+  /** Grid positions; null when absent. */
   readonly upper: number | null;
   readonly lower: number | null;
-  /** Measured loads strictly between lower and upper that are still undecided. */
+  /** Measured positions strictly between lower and upper that are still undecided, ascending. */
   readonly undecided: readonly number[];
 }
 
-type Step = { readonly done: true } | { readonly done: false; readonly loadPps: number; readonly durationS: number };
+type Step = { readonly done: true } | { readonly done: false; readonly pos: number; readonly durationS: number };
 
 /** Run MLRsearch for all goals at once and return every goal's result and every trial. */
 export async function mlrSearch(opts: MlrSearchOptions): Promise<SearchResult> {
   const goals = validateGoals(opts.goals, { minLoadPps: opts.minLoadPps, maxLoadPps: opts.maxLoadPps }, 'mlrSearch');
   const maxTrials = opts.maxTrials ?? 2000;
-  // Whole pps, so that every load is a stable map key.
-  const minLoad = Math.max(1, Math.ceil(opts.minLoadPps));
-  const maxLoad = Math.max(minLoad, Math.floor(opts.maxLoadPps));
-  const targets = goals.map((g, i) => buildTargets(g, i, minLoad, maxLoad));
+  const grid = makeGrid(opts.minLoadPps, opts.maxLoadPps, Math.min(...goals.map((g) => g.relativeWidth)));
+  const targets = goals.map((g, i) => buildTargets(g, i, grid));
   const db = new Map<number, Measured>();
   const trials: TrialResult[] = [];
   let totalS = 0;
 
-  const run = async (loadPps: number, durationS: number): Promise<void> => {
+  const run = async (pos: number, durationS: number): Promise<void> => {
+    const loadPps = grid.loadAt(pos);
     throwIfAborted(opts.signal);
     const result = await opts.measure(durationS, loadPps, opts.signal);
     throwIfAborted(opts.signal);
     checkResult(result, loadPps, durationS);
     trials.push(result);
     totalS += durationS;
-    let m = db.get(loadPps);
+    let m = db.get(pos);
     if (!m) {
       m = { loadPps, trials: [] };
-      db.set(loadPps, m);
+      db.set(pos, m);
     }
     // Effective duration = the duration asked for (draft 4.5.8 default); the measurer's own rounding of
     // the window must not turn a full-length trial into a short one.
@@ -117,53 +146,55 @@ export async function mlrSearch(opts: MlrSearchOptions): Promise<SearchResult> {
 
   // Initial trial at Max Load: its forwarding rate (FRMOL) seeds the first guess (draft 1.1, item 3).
   const firstDurationS = Math.min(...goals.map((g) => g.initialTrialDurationS));
-  await run(maxLoad, firstDurationS);
+  await run(grid.top, firstDurationS);
   const frmol = trials[0]!.receivedPps;
-  if (Number.isFinite(frmol) && frmol < maxLoad) {
-    const guess = roundLoad(clamp(frmol, minLoad, maxLoad));
-    if (guess < maxLoad) await run(guess, firstDurationS);
+  if (Number.isFinite(frmol) && frmol < opts.maxLoadPps) {
+    const guess = grid.floorPos(frmol);
+    if (guess < grid.top) await run(guess, firstDurationS);
   }
 
   for (;;) {
     if (trials.length >= maxTrials) break;
-    let best: { load: number; durationS: number; coarseness: number } | null = null;
+    let best: { pos: number; durationS: number; coarseness: number } | null = null;
     for (const chain of targets) {
       // The coarsest target of this goal that is not yet achieved is the goal's focus.
-      for (const target of [...chain].reverse()) {
-        const step = nextStep(target, db, minLoad, maxLoad);
+      for (let k = chain.length - 1; k >= 0; k--) {
+        const target = chain[k]!;
+        const step = nextStep(target, chain[k + 1], db, grid);
         if (step.done) continue;
         const better =
           best === null ||
           target.coarseness > best.coarseness ||
-          (target.coarseness === best.coarseness && step.loadPps < best.load);
-        if (better) best = { load: step.loadPps, durationS: step.durationS, coarseness: target.coarseness };
+          (target.coarseness === best.coarseness && step.pos < best.pos);
+        if (better) best = { pos: step.pos, durationS: step.durationS, coarseness: target.coarseness };
         break;
       }
     }
     if (best === null) break;
-    await run(best.load, best.durationS);
+    await run(best.pos, best.durationS);
   }
 
-  const goalResults = goals.map((goal, i) => goalResult(goal, targets[i]![0]!, db, maxLoad));
+  const goalResults = goals.map((goal, i) => goalResult(goal, targets[i]![0]!, db, grid));
   return { goals: goalResults, trials, totalTrialDurationS: totalS };
 }
 
 /** The goal's chain of targets, coarsest last: index 0 is the goal itself. */
-function buildTargets(goal: SearchGoal, goalIndex: number, minLoad: number, maxLoad: number): Target[] {
+function buildTargets(goal: SearchGoal, goalIndex: number, grid: Grid): Target[] {
+  // The goal width in whole grid steps (at least one: the grid step is the finest goal width).
+  const units = Math.max(1, Math.floor(Math.log(1 - goal.relativeWidth) / Math.log(grid.q) + 1e-9));
   const base: Target = {
     goalIndex,
     coarseness: 0,
-    relativeWidth: goal.relativeWidth,
+    units,
     trialDurationS: goal.finalTrialDurationS,
     lossRatio: goal.lossRatio,
     exceedRatio: goal.exceedRatio,
     finalTrialDurationS: goal.finalTrialDurationS,
     durationSumS: goal.durationSumS,
   };
-  // Coarse targets until the width covers the whole load range (then one trial per bound is enough).
-  const rangeWidth = (maxLoad - minLoad) / maxLoad;
+  // Coarse targets, each twice as wide, until one is wider than half the range in steps.
   let count = 0;
-  while (goal.relativeWidth * 2 ** (count + 1) < Math.min(0.5, rangeWidth)) count++;
+  while (units * 2 ** (count + 1) < grid.top / 2) count++;
   const chain: Target[] = [base];
   for (let k = 1; k <= count; k++) {
     // Geometric interpolation of the trial duration: coarsest uses the initial duration.
@@ -172,7 +203,7 @@ function buildTargets(goal: SearchGoal, goalIndex: number, minLoad: number, maxL
     chain.push({
       ...base,
       coarseness: k,
-      relativeWidth: goal.relativeWidth * 2 ** k,
+      units: units * 2 ** k,
       trialDurationS: durationS,
       finalTrialDurationS: durationS,
       // One trial decides a coarse target; the goal's exceed ratio keeps majority semantics at shared loads.
@@ -182,84 +213,77 @@ function buildTargets(goal: SearchGoal, goalIndex: number, minLoad: number, maxL
   return chain;
 }
 
-/** Draft 4.8.1/4.8.2 for a target: smallest upper bound, largest lower bound below it. */
-function bounds(target: ClassificationGoal, db: Map<number, Measured>): Bounds & { classes: Map<number, LoadClass> } {
+/** Draft 4.8.1/4.8.2 for a target: smallest upper bound, largest lower bound below it (grid positions). */
+function bounds(target: ClassificationGoal, db: Map<number, Measured>): Bounds {
   const classes = new Map<number, LoadClass>();
   let upper: number | null = null;
-  for (const m of db.values()) {
+  for (const [pos, m] of db) {
     const c = classifyLoad(m.trials, target);
-    classes.set(m.loadPps, c);
-    if (c === 'upper' && (upper === null || m.loadPps < upper)) upper = m.loadPps;
+    classes.set(pos, c);
+    if (c === 'upper' && (upper === null || pos < upper)) upper = pos;
   }
   let lower: number | null = null;
-  for (const [load, c] of classes) {
-    if (c === 'lower' && (upper === null || load < upper) && (lower === null || load > lower)) lower = load;
+  for (const [pos, c] of classes) {
+    if (c === 'lower' && (upper === null || pos < upper) && (lower === null || pos > lower)) lower = pos;
   }
   const undecided: number[] = [];
-  for (const [load, c] of classes) {
-    if (c === 'undecided' && (lower === null || load > lower) && (upper === null || load < upper)) undecided.push(load);
+  for (const [pos, c] of classes) {
+    if (c === 'undecided' && (lower === null || pos > lower) && (upper === null || pos < upper)) undecided.push(pos);
   }
   undecided.sort((a, b) => a - b);
-  return { upper, lower, undecided, classes };
-}
-
-function widthMet(lower: number, upper: number, relativeWidth: number): boolean {
-  return upper - lower <= relativeWidth * upper * (1 + 1e-9);
+  return { upper, lower, undecided };
 }
 
 /** What to measure next for a target, or done when the target is achieved (or cannot be improved). */
-function nextStep(target: Target, db: Map<number, Measured>, minLoad: number, maxLoad: number): Step {
+function nextStep(target: Target, coarser: Target | undefined, db: Map<number, Measured>, grid: Grid): Step {
   const { upper, lower, undecided } = bounds(target, db);
-  const w = target.relativeWidth;
-  const at = (loadPps: number): Step => ({ done: false, loadPps, durationS: target.trialDurationS });
-  // Loads that may still become either bound need more trials; smaller first (draft 1.1, item 4).
-  const pending = undecided[0];
+  const u = target.units;
+  const at = (pos: number): Step => ({ done: false, pos, durationS: target.trialDurationS });
+  // Loads that may still become either bound need more trials; smaller first (draft 1.1, item 4). Only
+  // those the coarser (already achieved) target found relevant: others would cost a duration sum each
+  // and could not narrow this target. Without a lower bound yet, the one nearest the upper bound.
+  let pending = upper !== null && lower === null ? undecided[undecided.length - 1] : undecided[0];
+  if (coarser) {
+    const c = bounds(coarser, db);
+    const near = undecided.filter((p) => (c.lower === null || p >= c.lower) && (c.upper === null || p <= c.upper));
+    if (near.length > 0 || (upper !== null && lower !== null)) pending = near[0];
+  }
   if (pending !== undefined) return at(pending);
   if (upper !== null && lower !== null) {
-    if (widthMet(lower, upper, w)) return { done: true };
-    // If one trial can finish the target whatever its outcome, place it so; else halve (geometric mean).
-    let candidate = upper * (1 - w);
-    if (!(candidate >= lower && widthMet(lower, candidate, w))) candidate = Math.sqrt(lower * upper);
-    candidate = roundLoad(candidate);
-    if (candidate <= lower || candidate >= upper) return { done: true }; // no load left in between
-    return at(candidate);
+    const n = upper - lower;
+    if (n <= u) return { done: true };
+    // Keep the upper part a power of two of target widths: every later split is then exact and the
+    // target ends after ceil(log2(n / u)) trials whatever their outcomes. With n <= 2u, one trial ends it.
+    const m = n <= 2 * u ? u : u * 2 ** (Math.ceil(Math.log2(n / u)) - 1);
+    return at(upper - m);
   }
   if (upper === null) {
-    if (lower === null) return db.has(maxLoad) ? { done: true } : at(maxLoad);
-    if (lower >= maxLoad) return { done: true }; // Max Load is a lower bound: irregular, nothing above
-    return at(roundLoad(Math.min(maxLoad, lower / (1 - w))));
+    if (lower === null) return db.has(grid.top) ? { done: true } : at(grid.top);
+    if (lower >= grid.top) return { done: true }; // Max Load is a lower bound: irregular, nothing above
+    return at(Math.min(grid.top, lower + u));
   }
-  // Only an upper bound: go below it, at most by the width, and not above the forwarding rate seen there.
-  if (upper <= minLoad) return { done: true }; // Min Load is an upper bound: irregular, nothing below
-  const seen = db.get(upper)!.trials;
-  const forwarded = upper * (1 - Math.max(...seen.map((t) => t.lossRatio)));
-  const candidate = roundLoad(Math.max(minLoad, Math.min(upper * (1 - w), forwarded)));
-  if (candidate >= upper) return { done: true };
-  return at(candidate);
+  // Only an upper bound: go below it by the width, or lower if the forwarding rate seen there says so.
+  if (upper <= 0) return { done: true }; // the lowest load is an upper bound: irregular, nothing below
+  const seen = db.get(upper)!;
+  const forwarded = seen.loadPps * (1 - Math.max(...seen.trials.map((t) => t.lossRatio)));
+  return at(Math.max(0, Math.min(upper - u, grid.floorPos(forwarded))));
 }
 
-function goalResult(goal: SearchGoal, target: Target, db: Map<number, Measured>, maxLoad: number): GoalResult {
-  const { upper, lower } = bounds(target, db);
-  const ct = lower === null ? null : conditionalThroughput(lower, db.get(lower)!.trials, target);
+function goalResult(goal: SearchGoal, target: Target, db: Map<number, Measured>, grid: Grid): GoalResult {
+  const b = bounds(target, db);
+  const upper = b.upper === null ? null : grid.loadAt(b.upper);
+  const lower = b.lower === null ? null : grid.loadAt(b.lower);
+  const ct = b.lower === null ? null : conditionalThroughput(lower!, db.get(b.lower)!.trials, target);
   const base = { goal, conditionalThroughputPps: ct, relevantLowerBoundPps: lower, relevantUpperBoundPps: upper };
   if (upper === null) {
-    const reason = lower !== null && lower >= maxLoad ? 'Max Load is a lower bound: the DUT was not saturated' : 'no upper bound found';
+    const reason = b.lower !== null && b.lower >= grid.top ? 'Max Load is a lower bound: the DUT was not saturated' : 'no upper bound found';
     return { ...base, regular: false, irregularReason: reason };
   }
   if (lower === null) return { ...base, regular: false, irregularReason: 'no lower bound below the relevant upper bound (Min Load too high?)' };
-  if (!widthMet(lower, upper, goal.relativeWidth)) {
+  if (!(upper - lower <= goal.relativeWidth * upper * (1 + 1e-9))) {
     return { ...base, regular: false, irregularReason: 'bounds are further apart than the goal width' };
   }
   return { ...base, regular: true };
-}
-
-/** Loads are whole packets per second, so a load measured twice is the same key. */
-function roundLoad(loadPps: number): number {
-  return Math.max(1, Math.round(loadPps));
-}
-
-function clamp(v: number, lo: number, hi: number): number {
-  return Math.min(hi, Math.max(lo, v));
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
