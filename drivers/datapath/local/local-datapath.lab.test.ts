@@ -1,0 +1,103 @@
+import { test, expect } from '@playwright/test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProvisionError } from '../../../core/errors.ts';
+import { createDpdkRuntime } from '../../dpdk/runtime.ts';
+import { localShell } from '../../shell/local.ts';
+import type { RunningDatapath } from '../datapath.ts';
+import { measureRawCapacity } from '../raw-capacity.ts';
+import { runLeftovers } from './leftovers.ts';
+import { localDatapath } from './local-datapath.ts';
+import type { LocalDatapathOptions } from './local-options.ts';
+
+const shell = localShell();
+
+/** A run of its own per test: run dir, runtime, and a check that nothing of it is left afterwards. */
+async function freshRun(name: string) {
+  const runDir = await mkdtemp(join(tmpdir(), 'wsp-'));
+  const runId = `${name}${Date.now().toString(36)}`;
+  const runtime = createDpdkRuntime({ shell, runDir, runId });
+  const opts: LocalDatapathOptions = { shell, runId, runDir, runtime };
+  const pids: number[] = [];
+  return {
+    runDir,
+    runId,
+    runtime,
+    opts,
+    pids,
+    leftovers: () => runLeftovers({ shell, runId, dirs: [join(runDir, 'sock'), runtime.runtimeDir], pids }),
+    async cleanup(dp?: RunningDatapath) {
+      await dp?.down();
+      await runtime.cleanup();
+      await rm(runDir, { recursive: true, force: true });
+    },
+  };
+}
+
+test('telemetry reads the port counters of a running l3fwd (vhost-user, driven by testpmd flowgen)', async () => {
+  const run = await freshRun('tel');
+  let dp: RunningDatapath | undefined;
+  try {
+    dp = await localDatapath('vhost-user', run.opts).up();
+    const tel = dp.dutTelemetry!;
+    expect(await tel.ethdevList()).toEqual([0, 1]);
+    expect((await tel.ethdevInfo(0)).name).toBe('net_vhost0');
+    const before = await tel.ethdevStats(0);
+    const raw = await measureRawCapacity(dp, { shell, runtime: run.runtime, frameBytes: 64, warmupS: 0.5, windowS: 1 });
+    const after = await tel.ethdevStats(0);
+    expect(after.ipackets).toBeGreaterThan(before.ipackets);
+    expect(after.opackets).toBeGreaterThan(before.opackets);
+    // l3fwd reflects flowgen's traffic: what it received it sent (within what was in flight).
+    expect(raw.dutRxPps).toBeGreaterThan(0);
+    expect(Math.abs(raw.dutRxPps! - raw.dutTxPps!) / raw.dutRxPps!).toBeLessThan(0.05);
+    expect(raw.genRxPps).toBeGreaterThan(0);
+    expect(dp.dutAlive()).toBe(true);
+  } finally {
+    await run.cleanup(dp);
+  }
+  expect(await run.leftovers()).toEqual([]);
+});
+
+test('a DUT that crashed is still cleaned up by down(): no process, socket, namespace or hugepage file left', async () => {
+  const run = await freshRun('crash');
+  let dp: RunningDatapath | undefined;
+  try {
+    dp = await localDatapath('veth', run.opts).up();
+    run.pids.push(dp.dut.pid!);
+    expect(await run.leftovers()).not.toEqual([]); // it does hold things while up
+    process.kill(dp.dut.pid!, 'SIGKILL');
+    await expect.poll(() => dp!.dutAlive()).toBe(false);
+    expect(dp.dutDeath()).toMatch(/l3fwd \(dut\) exited \(killed by SIGKILL\)/);
+  } finally {
+    await run.cleanup(dp);
+  }
+  expect(await run.leftovers()).toEqual([]);
+});
+
+test('too few free hugepages is a ProvisionError before anything starts', async () => {
+  const run = await freshRun('hp');
+  try {
+    const err = await localDatapath('memif', { ...run.opts, dutMemoryMb: 1024 * 1024 }).up().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ProvisionError);
+    expect((err as Error).message).toMatch(/needs \d+ free 2 MB hugepages \(l3fwd \(dut\) 1048576 MB, generator 256 MB\), but only \d+ of \d+ are free/);
+  } finally {
+    await run.cleanup();
+  }
+  expect(await run.leftovers()).toEqual([]);
+});
+
+test('vhost-user-ovs says why it cannot run with fewer than 3 cores', async () => {
+  const run = await freshRun('ovs');
+  try {
+    const dp = localDatapath('vhost-user-ovs', { ...run.opts, cpuCount: 2 });
+    expect(await dp.availability()).toEqual({ reason: expect.stringMatching(/needs at least 3 cores .* this machine has 2/) });
+    await expect(dp.up()).rejects.toThrow(ProvisionError);
+  } finally {
+    await run.cleanup();
+  }
+});
+
