@@ -13,9 +13,9 @@ const plan = suitePlan(settings);
 
 test.describe('throughput', () => {
   for (const profile of settings.frameSizes) {
-    test(`${profileTag(profile)} ndrpdr`, { tag: ['@nightly', '@cert'] }, async ({ generator, scenario, datapath }) => {
+    test(`${profileTag(profile)} ndrpdr`, { tag: ['@nightly', '@cert'] }, async ({ stack, generator, scenario, datapath }) => {
       const rec = scenario({ suite: 'throughput', test: 'ndrpdr', profile });
-      const t = await measureThroughput(generator, rec, plan, maxOfferedPps(datapath, profile));
+      const t = await measureThroughput({ stack, generator }, rec, plan, maxOfferedPps(datapath, profile));
       await rec.result({ goals: t.goals, ndr: t.ndr, pdr: t.pdr, mrr: t.mrr, status: 'passed' });
       expect(t.ndr.lowerBoundPps).toBeGreaterThan(0);
       expect(t.pdr.lowerBoundPps).toBeGreaterThanOrEqual(t.ndr.lowerBoundPps);

@@ -1,0 +1,74 @@
+/**
+ * Failover: a constant load below NDR runs as back-to-back short trials (time-resolved counters) while an
+ * event is injected; blocked time (lost / offered rate) and the time to recover come from
+ * method/failover.ts. Events on the local lab: DUT restart (vhost-user reconnect), veth link down and
+ * up, OVS restart (vhost-user-ovs, where the lab has the cores for it).
+ */
+import { test, expect } from './test.ts';
+import { profileTag } from '../method/trial.ts';
+import { analyzeFailover, type FailoverSample } from '../method/failover.ts';
+import { ScenarioFailedError } from '../core/errors.ts';
+import type { Failover } from '../reports/schema/record.ts';
+import { runSettings } from './fixtures/settings.ts';
+import { maxOfferedPps, suitePlan } from './fixtures/plan.ts';
+import { throughputFor } from './fixtures/throughput.ts';
+import { failoverEvent, type FailoverEventKind } from './fixtures/failover-events.ts';
+
+const settings = runSettings();
+const plan = suitePlan(settings);
+const profile = settings.frameSizes[0] ?? { kind: 'fixed', frameBytes: 64 };
+const EVENTS: readonly FailoverEventKind[] = ['dut-restart', 'link-flap', 'vswitch-restart'];
+
+test.describe('failover', () => {
+  for (const kind of EVENTS) {
+    test(`${profileTag(profile)} failover ${kind}`, { tag: ['@nightly', '@cert'] }, async ({ stack, generator, scenario, datapath, shell }) => {
+      const event = failoverEvent(kind, { stack, shell, runId: settings.runId, linkDownS: settings.quick ? 0.5 : 2 });
+      test.skip('unavailable' in event, 'unavailable' in event ? event.unavailable : '');
+      if ('unavailable' in event) return;
+      const rec = scenario({ suite: 'failover', test: `failover-${kind}`, profile });
+      const rig = { stack, generator };
+      const { ndrPps } = await throughputFor(rig, rec, plan, settings.outDir, maxOfferedPps(datapath, profile));
+      // Well below NDR, so that any loss is the event's.
+      const loadPps = Math.max(plan.minLoadPps, Math.round(0.5 * ndrPps));
+      // The DUT goes away on purpose: measure with the generator alone (the datapath measurer would call it a death).
+      const measure = rec.recording(generator.measurer({ profile, flows: 1, direction: 'bidirectional' }), 'failover', kind);
+      const t0 = Date.now();
+      let eventAtMs: number | undefined;
+      let injected: Promise<void> | undefined;
+      const samples: FailoverSample[] = [];
+      while (Date.now() - t0 < plan.failoverS * 1000) {
+        if (injected === undefined && Date.now() - t0 >= plan.failoverEventAtS * 1000) {
+          eventAtMs = Date.now();
+          injected = event.inject();
+          injected.catch(() => undefined);
+        }
+        const r = await measure(plan.failoverIntervalS, loadPps);
+        samples.push({ tS: (Date.parse(r.startedAt) - t0) / 1000, durationS: Math.max(1e-3, r.actualDurationS), attempted: r.attempted, received: r.received });
+      }
+      if (injected) await injected;
+      if (eventAtMs === undefined) throw new Error('the failover window ended before the event was injected');
+      const eventTS = (eventAtMs - t0) / 1000;
+      const a = analyzeFailover({ samples, eventTS, offeredPps: loadPps });
+      const f: Failover = {
+        event: kind,
+        offeredPps: loadPps,
+        lostPackets: a.lostPackets,
+        blockedS: a.blockedTimeS,
+        ...(a.timeToSteadyStateS === null ? {} : { recoveryS: a.timeToSteadyStateS }),
+        eventAtS: eventTS,
+        timeline: samples.map((s) => ({ tS: s.tS, receivedPps: s.received / s.durationS })),
+      };
+      const recovered = a.timeToFirstPacketS !== null;
+      await rec.result({
+        goals: [],
+        failover: [f],
+        status: recovered ? 'passed' : 'failed',
+        ...(recovered ? {} : { reason: `traffic did not come back within ${(plan.failoverS - eventTS).toFixed(1)} s after ${kind}` }),
+      });
+      if (!recovered) {
+        throw new ScenarioFailedError(`traffic did not come back after ${kind}`, { where: `datapath ${datapath}`, hint: 'see the DUT log attached' });
+      }
+      expect(samples.length).toBeGreaterThan(1);
+    });
+  }
+});
