@@ -52,8 +52,22 @@ export function durationSums(trials: readonly ClassifiedTrial[], goal: Classific
   return { fullLengthLowLossS, fullLengthHighLossS, shortLowLossS, shortHighLossS };
 }
 
+export interface LoadClassification {
+  readonly result: LoadClass;
+  /** Effective high-loss sum / effective whole sum (the draft's example tables list it). */
+  readonly optimisticExceedRatio: number;
+  /** Pessimistic high-loss sum / effective whole sum. */
+  readonly pessimisticExceedRatio: number;
+  readonly sums: DurationSums;
+}
+
 /** Appendix A: classify all trials done so far at one load against one goal. */
 export function classifyLoad(trials: readonly ClassifiedTrial[], goal: ClassificationGoal): LoadClass {
+  return classifyLoadDetailed(trials, goal).result;
+}
+
+/** Appendix A with its intermediate ratios, for reports and for checking against the draft's Appendix C. */
+export function classifyLoadDetailed(trials: readonly ClassifiedTrial[], goal: ClassificationGoal): LoadClassification {
   const s = durationSums(trials, goal);
   const exceedCoefficient = goal.exceedRatio / (1 - goal.exceedRatio);
   // Short low-loss trials may only cancel short high-loss ones, never count as full-length low-loss time.
@@ -66,10 +80,16 @@ export function classifyLoad(trials: readonly ClassifiedTrial[], goal: Classific
   // Pessimistic: every second still missing up to the duration sum turns out high-loss.
   const pessimisticHighLossS = effectWholeS - s.fullLengthLowLossS;
   const eps = 1e-9 * Math.max(1, effectWholeS);
-  if (pessimisticHighLossS <= quantileDurationS + eps) return 'lower';
+  const pessimisticIsLower = pessimisticHighLossS <= quantileDurationS + eps;
   // Optimistic: every missing second turns out low-loss; still too much high-loss time means upper bound.
-  if (!(effectHighLossS <= quantileDurationS + eps)) return 'upper';
-  return 'undecided';
+  const optimisticIsLower = effectHighLossS <= quantileDurationS + eps;
+  const result: LoadClass = pessimisticIsLower ? 'lower' : optimisticIsLower ? 'undecided' : 'upper';
+  return {
+    result,
+    optimisticExceedRatio: effectHighLossS / effectWholeS,
+    pessimisticExceedRatio: pessimisticHighLossS / effectWholeS,
+    sums: s,
+  };
 }
 
 /**
