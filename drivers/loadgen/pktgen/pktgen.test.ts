@@ -106,3 +106,18 @@ test('unidirectional sends on port 0 only; IMIX and over-line-rate loads are ref
     await fake.stop();
   }
 });
+
+test('startPktgen spawns the process, connects when its socket is up, kills it on close', async () => {
+  const { localShell } = await import('../../shell/local.ts');
+  const { startPktgen } = await import('./start-pktgen.ts');
+  const { createServer } = await import('node:net');
+  const free = await new Promise<number>((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const a = s.address(); s.close(() => resolve(typeof a === 'object' && a ? a.port : 0)); }); });
+  const shell = localShell();
+  const argv = { binary: 'pktgen', eal: { filePrefix: 'wsp-t', lcores: [0, 1, 1], memoryMb: 64, noPci: true, vdevs: [], allowPci: [] }, ports: 2, socketPort: free };
+  const s = await startPktgen({ shell, argv, socketHost: '127.0.0.1', ports, startTimeoutMs: 30_000, command: ['npx', 'tsx', new URL('../../../fixtures/pktgen/fake-pktgen-main.ts', import.meta.url).pathname, String(free), '26.02.1'] });
+  expect(s.info.version).toBe('26.02.1');
+  await s.close();
+  await expect(PktgenLuaClient.connect({ host: '127.0.0.1', port: free, connectAttempts: 1 })).rejects.toThrow(/cannot connect/);
+  // a process that dies before its socket is up is reported with its output
+  await expect(startPktgen({ shell, argv, socketHost: '127.0.0.1', ports, command: ['sh', '-c', 'echo EAL: no hugepages; exit 1'] })).rejects.toThrow(/exited before its Lua socket came up/);
+});
