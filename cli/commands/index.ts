@@ -1,6 +1,7 @@
 /** Every subcommand, in the order `--help` lists them. */
 import type { CommandModule } from 'yargs';
+import { labCommand } from './lab.ts';
 import { runCommand } from './run.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs modules differ in their argv types
-export const commands: CommandModule<any, any>[] = [runCommand];
+export const commands: CommandModule<any, any>[] = [labCommand, runCommand];

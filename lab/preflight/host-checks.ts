@@ -1,0 +1,80 @@
+/**
+ * Checks of hardware nodes: reachable over SSH (a gate: when it fails, the node's other checks are
+ * skipped), IOMMU on, and each NIC port present at its PCI address with the expected vendor:device.
+ * None of them applies to the local lab, which has no NIC.
+ */
+import { nicByPciId, NIC_CATALOGUE } from '../../drivers/host/nic-catalogue.ts';
+import type { Nic, Port } from '../model.ts';
+import { fail, pass, type PreflightCheck } from './check.ts';
+import { registerCheck, registerChecks } from './registry.ts';
+
+export const sshReachableCheck: PreflightCheck = {
+  name: 'ssh-reachable',
+  gate: true,
+  appliesTo: (node) => node.config.shell.kind === 'ssh',
+  timeoutMs: 120_000,
+  async run({ shell }) {
+    const started = performance.now();
+    const r = await shell.run(['uname', '-srm']);
+    return pass(`${shell.name}: ${r.stdout.trim()} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  },
+};
+
+const hasPciPorts = (node: { ports: Port[] }): boolean => node.ports.some((p) => p.pci !== undefined);
+
+export const iommuCheck: PreflightCheck = {
+  name: 'iommu',
+  appliesTo: (node, lab) => lab.kind !== 'local' && hasPciPorts(node),
+  async run({ shell }) {
+    const cmdline = (await shell.readFile('/proc/cmdline')).trim();
+    const flags = cmdline.split(/\s+/).filter((w) => /^(intel_iommu|amd_iommu|iommu)=/.test(w));
+    const groups = await shell.exec(['ls', '/sys/kernel/iommu_groups']);
+    const count = groups.exitCode === 0 ? groups.stdout.split('\n').filter(Boolean).length : 0;
+    const shown = flags.length ? flags.join(' ') : 'no iommu flags';
+    if (count === 0) {
+      return fail(
+        `no IOMMU groups in /sys/kernel/iommu_groups (kernel command line: ${shown}): enable VT-d/AMD-Vi in the BIOS, add intel_iommu=on iommu=pt to GRUB_CMDLINE_LINUX and reboot`,
+      );
+    }
+    return pass(`${count} IOMMU groups; kernel command line: ${shown}`);
+  },
+};
+
+/** The vendor:device a port should show: the NIC's pciId, else the catalogue model's PF id. */
+function expectedPciId(nic: Nic): string | undefined {
+  return nic.pciId ?? NIC_CATALOGUE.find((m) => m.model === nic.model)?.pfPciId;
+}
+
+registerCheck(sshReachableCheck);
+registerCheck(iommuCheck);
+registerChecks('nic', (node, lab) =>
+  lab.kind === 'local'
+    ? []
+    : node.nics.flatMap((nic) =>
+        nic.ports
+          .filter((p) => p.pci !== undefined)
+          .map(
+            (port): PreflightCheck => ({
+              name: `nic ${nic.name}.${port.name}`,
+              appliesTo: () => true,
+              async run({ shell }) {
+                const dev = `/sys/bus/pci/devices/${port.pci}`;
+                const r = await shell.exec(['cat', `${dev}/vendor`, `${dev}/device`]);
+                if (r.exitCode !== 0) {
+                  return fail(`no PCI device at ${port.pci}: list the Ethernet devices with \`lspci -D -d ::0200\` and fix the inventory`);
+                }
+                const [vendor, device] = r.stdout.trim().split('\n').map((s) => s.trim().replace(/^0x/, ''));
+                const found = `${vendor}:${device}`;
+                const want = expectedPciId(nic);
+                const known = nicByPciId(found);
+                const what = known ? ` (${known.model.name}${known.function === 'vf' ? ' VF' : ''})` : '';
+                if (want === undefined) return pass(`${port.pci} is ${found}${what}`);
+                if (found !== want) {
+                  return fail(`${port.pci} is ${found}${what}, but ${nic.model}${nic.pciId ? ` (pciId ${nic.pciId})` : ''} should be ${want}: check the address or the model`);
+                }
+                return pass(`${port.pci} is ${found}${what}`);
+              },
+            }),
+          ),
+      ),
+);
