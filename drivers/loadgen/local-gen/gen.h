@@ -91,7 +91,7 @@ struct trial_result {
 	struct dir_result dirs[MAX_DIRS];
 	double actual_s;
 	double drain_s;
-	uint64_t window_start_unix_ns;
+	uint64_t window_start_unix_us;
 	uint64_t stray;
 	int aborted;
 	uint64_t mix_seq_len;

@@ -234,7 +234,7 @@ static int parse_trial(const struct json_object *req, struct trial_params *tp, c
 	    get_num(req, "drain_ms", 100, 0, 60000, &tp->drain_ms, err, errlen) ||
 	    get_num(req, "quiet_ms", 20, 0, 60000, &tp->quiet_ms, err, errlen) ||
 	    get_num(req, "depth_us", 200, 1, 1e6, &tp->depth_us, err, errlen) ||
-	    get_num(req, "catchup", 1, 0, 100, &tp->catchup, err, errlen) ||
+	    get_num(req, "catchup", 4, 0, 100, &tp->catchup, err, errlen) ||
 	    get_num(req, "link_wait_ms", 5000, 0, 600000, &tp->link_wait_ms, err, errlen) ||
 	    get_num(req, "flows", 1, 1, MAX_FLOWS, &x, err, errlen))
 		return -1;
@@ -364,9 +364,9 @@ static void emit_trial(const struct json_object *req, const struct trial_params 
 	jb_init(&b);
 	reply_head(&b, req, "trial", 1);
 	jb_printf(&b,
-		  ",\"aborted\":%s,\"actual_s\":%.9f,\"drain_s\":%.6f,\"window_start_unix_ns\":%" PRIu64
+		  ",\"aborted\":%s,\"actual_s\":%.9f,\"drain_s\":%.6f,\"window_start_unix_us\":%" PRIu64
 		  ",\"tsc_hz\":%" PRIu64 ",\"stray\":%" PRIu64 ",\"pps_per_dir\":%.17g,\"mix\":[",
-		  r->aborted ? "true" : "false", r->actual_s, r->drain_s, r->window_start_unix_ns, G.tsc_hz, r->stray,
+		  r->aborted ? "true" : "false", r->actual_s, r->drain_s, r->window_start_unix_us, G.tsc_hz, r->stray,
 		  tp->pps_per_dir);
 	for (int i = 0; i < tp->nsizes; i++)
 		jb_printf(&b, "%s[%d,%d]", i ? "," : "", tp->sizes[i], tp->weights[i]);

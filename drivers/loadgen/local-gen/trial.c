@@ -402,7 +402,7 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 			ph = PH_COUNT;
 			win_start = now;
 			clock_gettime(CLOCK_REALTIME, &ts);
-			res->window_start_unix_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+			res->window_start_unix_us = (uint64_t)ts.tv_sec * 1000000ull + (uint64_t)ts.tv_nsec / 1000u;
 			for (int i = 0; i < ndirs; i++) {
 				dirs[i].first_counted = dirs[i].seq;
 				dirs[i].deficit = 0; /* warm-up shortfalls are not the window's to repay */
