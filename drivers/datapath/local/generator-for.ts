@@ -1,0 +1,35 @@
+/**
+ * Open our local generator on a running datapath, placed as the datapath asks: in its network
+ * namespace (veth), on the generator CPUs, with shared memory segments for virtio_user.
+ */
+import type { DpdkRuntime } from '../../dpdk/runtime.ts';
+import { openLocalGenerator, type LocalGeneratorOptions, type LocalGeneratorSession } from '../../loadgen/local-generator.ts';
+import { netnsShell } from '../../shell/netns.ts';
+import type { Shell } from '../../shell/shell.ts';
+import type { RunningDatapath } from '../datapath.ts';
+
+export interface GeneratorOnOptions {
+  /** Shell of the machine (the namespace shell is derived from it). */
+  readonly shell: Shell;
+  readonly runtime: DpdkRuntime;
+  readonly role?: string;
+  readonly memoryMb?: number;
+  readonly ceilingPps?: number;
+  readonly extra?: Partial<Omit<LocalGeneratorOptions, 'shell' | 'runtime' | 'ports' | 'cpus'>>;
+}
+
+/** A generator session attached to the datapath's generator ports. */
+export function openGeneratorOn(dp: RunningDatapath, o: GeneratorOnOptions): Promise<LocalGeneratorSession> {
+  const placement = dp.generator ?? {};
+  return openLocalGenerator({
+    ...o.extra,
+    shell: placement.netns ? netnsShell(o.shell, placement.netns) : o.shell,
+    runtime: o.runtime,
+    ports: dp.generatorPorts,
+    cpus: placement.cpus ?? [1],
+    ...(o.role === undefined ? {} : { role: o.role }),
+    ...(o.memoryMb === undefined ? {} : { memoryMb: o.memoryMb }),
+    ...(o.ceilingPps === undefined ? {} : { ceilingPps: o.ceilingPps }),
+    ...(placement.singleFileSegments ? { singleFileSegments: true } : {}),
+  });
+}

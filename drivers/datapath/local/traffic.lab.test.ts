@@ -1,0 +1,107 @@
+import { test, expect } from '@playwright/test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MeasurementError } from '../../../core/errors.ts';
+import type { DatapathKind } from '../../../lab/schema.ts';
+import type { TrialSpec } from '../../../method/trial.ts';
+import { createDpdkRuntime } from '../../dpdk/runtime.ts';
+import type { LocalGeneratorSession } from '../../loadgen/local-generator.ts';
+import { localShell } from '../../shell/local.ts';
+import type { RunningDatapath } from '../datapath.ts';
+import { measureOnDatapath } from '../measure.ts';
+import { openGeneratorOn } from './generator-for.ts';
+import { runLeftovers } from './leftovers.ts';
+import { localDatapath } from './local-datapath.ts';
+
+const shell = localShell();
+
+const trial = (loadPps: number, durationS: number, frameBytes = 64): TrialSpec => ({
+  loadPps,
+  durationS,
+  warmupS: 0.5,
+  profile: { kind: 'fixed', frameBytes },
+  flows: 16,
+  direction: 'bidirectional',
+});
+
+/**
+ * Bring a datapath up, open our generator on it, run `fn`, then tear everything down and check that
+ * no process, namespace, socket or hugepage file of the run is left.
+ */
+async function withTraffic(kind: DatapathKind, name: string, fn: (dp: RunningDatapath, gen: LocalGeneratorSession) => Promise<void>) {
+  const runDir = await mkdtemp(join(tmpdir(), 'wsp-'));
+  const runId = `${name}${Date.now().toString(36)}`;
+  const runtime = createDpdkRuntime({ shell, runDir, runId });
+  const pids: number[] = [];
+  let dp: RunningDatapath | undefined;
+  let gen: LocalGeneratorSession | undefined;
+  try {
+    dp = await localDatapath(kind, { shell, runId, runDir, runtime }).up();
+    pids.push(dp.dut.pid!);
+    gen = await openGeneratorOn(dp, { shell, runtime });
+    pids.push(gen.pid);
+    await fn(dp, gen);
+  } finally {
+    // Traffic has stopped with the trial; close the generator first (memif: never the DUT under traffic).
+    await gen?.close();
+    await dp?.down();
+    await runtime.cleanup();
+    const left = await runLeftovers({ shell, runId, dirs: [join(runDir, 'sock'), runtime.runtimeDir], pids });
+    await rm(runDir, { recursive: true, force: true });
+    expect(left, 'left behind by the run').toEqual([]);
+  }
+}
+
+for (const kind of ['vhost-user', 'memif'] as const) {
+  test(`${kind}: l3fwd forwards 0.5 Mpps of 64 B frames for 5 s with zero loss`, async () => {
+    await withTraffic(kind, kind === 'memif' ? 'mif' : 'vhu', async (dp, gen) => {
+      const r = await measureOnDatapath(dp, gen, trial(500_000, 5));
+      expect(r.attempted).toBeGreaterThan(0);
+      expect(r.unsent).toBe(0);
+      expect(r.lost).toBe(0);
+      expect(r.received).toBe(r.attempted);
+      expect(r.directions).toHaveLength(2);
+      for (const d of r.directions) expect(d.received).toBeGreaterThan(0);
+    });
+  });
+}
+
+test('veth: l3fwd forwards a low rate through the kernel with zero loss', async () => {
+  await withTraffic('veth', 'veth', async (dp, gen) => {
+    const r = await measureOnDatapath(dp, gen, trial(20_000, 3));
+    expect(r.attempted).toBeGreaterThan(0);
+    expect(r.lost).toBe(0);
+    expect(r.received).toBe(r.attempted);
+  });
+});
+
+test('vhost-user: offered at 3x the measured MRR, loss is > 0 and the refused packets are counted as unsent', async () => {
+  await withTraffic('vhost-user', 'over', async (dp, gen) => {
+    const mrr = await measureOnDatapath(dp, gen, trial(50e6, 2));
+    expect(mrr.receivedPps).toBeGreaterThan(0);
+    const r = await measureOnDatapath(dp, gen, trial(3 * mrr.receivedPps, 2));
+    expect(r.lost).toBeGreaterThan(0);
+    expect(r.lossRatio).toBeGreaterThan(0);
+    expect(r.unsent).toBeGreaterThan(0);
+    // Unsent counts as loss: attempted = sent + unsent, lost = attempted - received.
+    expect(r.attempted).toBe(r.sent + r.unsent);
+    expect(r.lost).toBe(r.attempted - r.received);
+  });
+});
+
+test('killing the DUT in the middle of a trial is a MeasurementError naming the datapath, and nothing is left', async () => {
+  await withTraffic('vhost-user', 'kill', async (dp, gen) => {
+    const pid = dp.dut.pid!;
+    const measuring = measureOnDatapath(dp, gen, trial(200_000, 10));
+    await new Promise((r) => setTimeout(r, 2000));
+    process.kill(pid, 'SIGKILL');
+    const err = await measuring.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(MeasurementError);
+    expect((err as MeasurementError).where).toBe('datapath vhost-user');
+    expect((err as Error).message).toMatch(/the DUT \(l3fwd, pid \d+\) died during the trial: l3fwd \(dut\) exited \(killed by SIGKILL\)/);
+  });
+});
