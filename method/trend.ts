@@ -4,10 +4,12 @@
  * with its own mean, take the one whose description (model + data) is shortest in bits. A jump is
  * reported only when it pays for its own description, so there is no hand-tuned threshold.
  *
- * The code (two-part MDL, Rissanen 1978; the changepoint form of Lee 1997 / Davis et al. 2006):
- *   data:       N/2 * log2(RSS / N)   Gaussian noise with one common variance, ML estimate
- *   each mean:  1/2 * log2(n_g)       a mean from n_g values is worth stating to 1/sqrt(n_g) precision
- *   each jump:  log2(N)               where the next group starts
+ * The code (two-part MDL, Rissanen 1978, in the changepoint form of Lee 1997 / Davis et al. 2006):
+ *   data:       N/2 * log2(RSS / N)                  Gaussian noise, one common variance (ML estimate)
+ *   each mean:  log2(1 + range * sqrt(n_g) / sigma)  uniform over the data's range, stated to the
+ *                                                    precision n_g values support (sigma / sqrt(n_g))
+ *   each jump:  log2(N)                              where the next group starts
+ * Every term is in the data's own units (ratios), so the result does not depend on scale.
  * For each group count k the partition of least RSS is found exactly (dynamic programming), then the
  * k of least total bits wins. The last group is compared with the one before it.
  */
@@ -93,6 +95,7 @@ export function classifyTrend(values: readonly number[], opts: TrendOptions = {}
   // A perfectly flat series has RSS 0: floor it at a tiny fraction of the scale so logs stay finite.
   const scale = Math.max(...values.map((v) => Math.abs(v)), 1e-300);
   const rssFloor = n * (scale * 1e-12) ** 2;
+  const range = Math.max(...values) - Math.min(...values);
   let chosen: { k: number; bounds: number[]; bits: number } | null = null;
   for (let k = 1; k <= kMax; k++) {
     if (!Number.isFinite(best[k]![n]!)) continue;
@@ -103,8 +106,11 @@ export function classifyTrend(values: readonly number[], opts: TrendOptions = {}
       bounds.unshift(j);
     }
     bounds.unshift(0);
-    let bits = (n / 2) * Math.log2(Math.max(best[k]![n]!, rssFloor) / n);
-    for (let g = 0; g < k; g++) bits += 0.5 * Math.log2(bounds[g + 1]! - bounds[g]!);
+    const rssK = Math.max(best[k]![n]!, rssFloor);
+    let bits = (n / 2) * Math.log2(rssK / n);
+    // Each mean: uniform over the data's range, stated to the precision its group supports (sigma / sqrt(n_g)).
+    const sigma = Math.sqrt(rssK / n);
+    for (let g = 0; g < k; g++) bits += Math.log2(1 + (range * Math.sqrt(bounds[g + 1]! - bounds[g]!)) / sigma);
     bits += (k - 1) * Math.log2(n);
     if (chosen === null || bits < chosen.bits - 1e-9) chosen = { k, bounds, bits };
   }

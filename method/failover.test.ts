@@ -1,0 +1,63 @@
+import { expect, test } from '@playwright/test';
+import { ConfigError } from '../core/errors.ts';
+import { analyzeFailover, type FailoverSample } from './failover.ts';
+
+const OFFERED = 1_000_000; // pps; 100 ms samples carry 100 000 packets
+
+/** 100 ms samples from 0 to 3 s; `received` maps a sample start time to what arrived. */
+function series(received: (tS: number) => number, attempted = OFFERED / 10): FailoverSample[] {
+  return Array.from({ length: 30 }, (_, i) => {
+    const tS = Math.round(i * 100) / 1000;
+    return { tS, durationS: 0.1, attempted, received: received(tS) };
+  });
+}
+
+test('outage of 300 ms then a half sample: blocked time, first packet, steady state', () => {
+  const samples = series((t) => {
+    if (t >= 1.0 && t < 1.3) return 0;
+    if (t === 1.3) return 50_000;
+    if (t === 1.4) return 99_990; // 0.01 % loss: steady by the default 0.1 % rule
+    return 100_000;
+  });
+  const r = analyzeFailover({ samples, eventTS: 1.0, offeredPps: OFFERED });
+  expect(r.lostPackets).toBe(300_000 + 50_000 + 10);
+  expect(r.blockedTimeS).toBeCloseTo(0.35001, 9);
+  expect(r.timeToFirstPacketS).toBeCloseTo(0.3, 9);
+  expect(r.timeToSteadyStateS).toBeCloseTo(0.4, 9);
+  expect(r.lostBeforeEventPackets).toBe(0);
+  // A stricter steady-state rule waits for the clean sample.
+  expect(analyzeFailover({ samples, eventTS: 1.0, offeredPps: OFFERED, steadyLossRatio: 0 }).timeToSteadyStateS).toBeCloseTo(0.5, 9);
+});
+
+test('event inside a sample: that sample counts, times are measured from the event', () => {
+  const samples = series((t) => (t === 1.0 ? 20_000 : t === 1.1 ? 0 : 100_000));
+  const r = analyzeFailover({ samples, eventTS: 1.05, offeredPps: OFFERED });
+  expect(r.lostPackets).toBe(180_000);
+  expect(r.blockedTimeS).toBeCloseTo(0.18, 9);
+  expect(r.timeToFirstPacketS).toBeCloseTo(0.15, 9); // first traffic in the 1.2 s sample
+  expect(r.timeToSteadyStateS).toBeCloseTo(0.15, 9);
+});
+
+test('hitless event: nothing lost, zero times', () => {
+  const r = analyzeFailover({ samples: series(() => 100_000), eventTS: 1, offeredPps: OFFERED });
+  expect(r).toEqual({ lostPackets: 0, blockedTimeS: 0, timeToFirstPacketS: 0, timeToSteadyStateS: 0, lostBeforeEventPackets: 0 });
+});
+
+test('never recovers: times are null, blocked time counts to the end', () => {
+  const r = analyzeFailover({ samples: series((t) => (t >= 2 ? 0 : 100_000)), eventTS: 2, offeredPps: OFFERED });
+  expect(r.timeToFirstPacketS).toBeNull();
+  expect(r.timeToSteadyStateS).toBeNull();
+  expect(r.blockedTimeS).toBeCloseTo(1.0, 9);
+});
+
+test('loss before the event is reported apart (load was not below NDR)', () => {
+  const r = analyzeFailover({ samples: series((t) => (t === 0.2 ? 99_000 : 100_000)), eventTS: 1, offeredPps: OFFERED });
+  expect(r.lostBeforeEventPackets).toBe(1000);
+  expect(r.lostPackets).toBe(0);
+});
+
+test('bad input is a ConfigError', () => {
+  expect(() => analyzeFailover({ samples: [], eventTS: 0, offeredPps: 1 })).toThrow(ConfigError);
+  expect(() => analyzeFailover({ samples: series(() => 1), eventTS: 0, offeredPps: 0 })).toThrow(/offered rate 0 pps/);
+  expect(() => analyzeFailover({ samples: [{ tS: 0, durationS: 0, attempted: 1, received: 1 }], eventTS: 0, offeredPps: 1 })).toThrow(/bad sample/);
+});
