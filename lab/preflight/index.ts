@@ -3,8 +3,8 @@
  * registered by the imports below; an area that adds checks registers them in its own module (with
  * registerCheck / registerChecks) and adds its import here.
  */
-import './host-checks.ts';
 import './local-checks.ts';
+import './host-checks.ts';
 
 export { runPreflight } from './run.ts';
 export { registerCheck, registerChecks, registeredChecks, type CheckFactory } from './registry.ts';

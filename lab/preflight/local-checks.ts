@@ -50,7 +50,7 @@ export const libdpdkCheck: PreflightCheck = {
 
 export const hugepagesCheck: PreflightCheck = {
   name: 'hugepages',
-  appliesTo: () => true,
+  appliesTo: (node) => node.hugepages !== undefined,
   async run({ node, shell, hostNodes }) {
     const want = node.hugepages;
     if (!want) return skip('the inventory asks for no hugepages on this node');

@@ -1,0 +1,146 @@
+import { test, expect } from '@playwright/test';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startSshd } from '../../fixtures/sshd/sshd.ts';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI as a user runs it: a child process. */
+function wirespeed(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['cli/wirespeed.js', ...args], { timeout: 90_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+interface CheckJson {
+  lab: string;
+  checks: { node: string; name: string; status: string; detail: string }[];
+}
+
+const LOCAL_CHECKS = ['root', 'dpdk-runtime', 'libdpdk', 'hugepages', 'hugetlbfs', 'netns', 'cpus'];
+
+test('lab check --json on the local lab: every check passes, exit 0, exactly the documented shape', async () => {
+  const r = await wirespeed('lab', 'check', '--lab', 'lab/local.yaml', '--json');
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const out = JSON.parse(r.stdout) as CheckJson;
+  expect(Object.keys(out)).toEqual(['lab', 'checks']);
+  expect(out.lab).toBe('local');
+  for (const c of out.checks) {
+    expect(Object.keys(c)).toEqual(['node', 'name', 'status', 'detail']);
+    expect(c.status, `${c.node} ${c.name}: ${c.detail}`).toBe('pass');
+    expect(c.detail).not.toBe('');
+  }
+  expect(out.checks.map((c) => `${c.node} ${c.name}`)).toEqual([...LOCAL_CHECKS.map((n) => `tg ${n}`), ...LOCAL_CHECKS.map((n) => `dut ${n}`)]);
+  expect(out.checks.find((c) => c.node === 'tg' && c.name === 'hugepages')?.detail).toMatch(/^512 needed \(tg 256 \+ dut 256 on this host\), \d+ of \d+ 2048 kB pages free$/);
+  // The netns check cleaned up after itself.
+  const ns = await new Promise<string>((res) => execFile('ip', ['netns', 'list'], (_e, so) => res(so)));
+  expect(ns).not.toMatch(/wsp-chk-/);
+});
+
+test('lab check prints a table for people', async () => {
+  const r = await wirespeed('lab', 'check', '--lab', 'lab/local.yaml');
+  expect(r.code).toBe(0);
+  const lines = r.stdout.split('\n');
+  expect(lines[0]).toMatch(/^NODE\s+CHECK\s+STATUS\s+DETAIL$/);
+  expect(lines[1]).toMatch(/^tg\s+root\s+PASS\s+running as root \(uid 0\)$/);
+  expect(r.stdout).toContain('lab local: 14 checks, 14 pass, 0 fail, 0 skip — ready');
+});
+
+test('a broken inventory exits 2 with file:line:col, the field and a hint', async () => {
+  const r = await wirespeed('lab', 'check', '--lab', 'fixtures/labs/invalid/dangling-link.yaml');
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toBe(
+    'wirespeed: InventoryError: fixtures/labs/invalid/dangling-link.yaml:24:5 links[1]: link tg.p1 <-> dut.p9: node dut has no port "p9"\n' +
+      '  hint: ports of dut are: p0, p1\n',
+  );
+  const missing = await wirespeed('lab', 'show', '--lab', 'no/such/lab.yaml');
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain('no/such/lab.yaml: cannot read the lab inventory');
+});
+
+test('lab show prints the resolved topology', async () => {
+  const r = await wirespeed('lab', 'show', '--lab', 'lab/local.yaml');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('lab local (kind local) from lab/local.yaml');
+  expect(r.stdout).toMatch(/ {2}tg {2}roles: tg\n {4}shell: local\n {4}cpus: tg 1, NUMA 0\n {4}hugepages: 256 x 2048 kB\n {4}nic vnic: virtual\n {6}p0 {2}<-> dut\.p0\n {6}p1 {2}<-> dut\.p1\n/);
+  expect(r.stdout).toContain('links:\n  tg.p0 <-> dut.p0\n  tg.p1 <-> dut.p1\n');
+  expect(r.stdout).toContain('datapaths: vhost-user, memif, veth, vhost-user-ovs');
+  // Examples show without their key files.
+  const ex = await wirespeed('lab', 'show', '--lab', 'lab/examples/2n-x710.yaml', '--json');
+  expect(ex.code).toBe(0);
+  const topo = JSON.parse(ex.stdout) as { nodes: { name: string; host: string; nics: { ports: { pci: string }[] }[] }[] };
+  expect(topo.nodes.map((n) => n.host)).toEqual(['root@10.30.51.10:22', 'root@10.30.51.11:22']);
+  expect(topo.nodes[0]!.nics[0]!.ports[0]!.pci).toBe('0000:81:00.0');
+});
+
+test('hardware checks over SSH: reachable, IOMMU, NIC at its PCI address; an unreachable node fails and skips the rest', async () => {
+  await using sshd = await startSshd();
+  const dir = mkdtempSync(join(tmpdir(), 'wsp-labcheck-'));
+  try {
+    // A real PCI device of this machine stands in for a NIC; a wrong id on another proves a mismatch is caught.
+    const devs = readdirSync('/sys/bus/pci/devices').sort();
+    const id = (d: string): string =>
+      ['vendor', 'device'].map((f) => readFileSync(`/sys/bus/pci/devices/${d}/${f}`, 'utf8').trim().replace(/^0x/, '')).join(':');
+    const [real, other] = devs as [string, string | undefined];
+    const groups = readdirSync('/sys/kernel/iommu_groups').length;
+    const closed = await freePort();
+    const inventory = `
+name: hw
+kind: baremetal
+nodes:
+  - name: box
+    roles: [dut]
+    shell: { kind: ssh, host: 127.0.0.1, port: ${sshd.port}, user: ${sshd.user}, key: ${sshd.keyPath}, knownHosts: ${sshd.knownHostsPath} }
+    hugepages: { count: 1 }
+    nics:
+      - { name: real, model: stand-in, pciId: "${id(real)}", ports: [{ name: p0, pci: "${real}" }] }
+      - { name: absent, model: x710, ports: [{ name: p0x, pci: "0000:ff:1f.7" }] }
+${other ? `      - { name: wrong, model: x710, ports: [{ name: p1, pci: "${other}" }] }` : ''}
+  - name: gone
+    roles: [tg]
+    shell: { kind: ssh, host: 127.0.0.1, port: ${closed}, key: ${sshd.keyPath}, hostKeySha256: ${sshd.hostKeySha256}, retries: 1 }
+    nics:
+      - { name: nic0, model: x710, ports: [{ name: p0, pci: "0000:81:00.0" }] }
+datapaths: [sriov]
+`;
+    writeFileSync(join(dir, 'hw.yaml'), inventory);
+    const r = await wirespeed('lab', 'check', '--lab', join(dir, 'hw.yaml'), '--json');
+    expect(r.code).toBe(3);
+    const out = JSON.parse(r.stdout) as CheckJson;
+    const get = (node: string, name: string) => out.checks.find((c) => c.node === node && c.name === name);
+    expect(get('box', 'ssh-reachable')).toMatchObject({ status: 'pass', detail: expect.stringContaining(`${sshd.user}@127.0.0.1:${sshd.port}: Linux`) });
+    expect(get('box', 'root')?.status).toBe('pass');
+    expect(get('box', 'hugepages')?.status).toBe('pass');
+    expect(get('box', 'iommu')?.status).toBe(groups > 0 ? 'pass' : 'fail');
+    if (groups === 0) expect(get('box', 'iommu')?.detail).toContain('no IOMMU groups in /sys/kernel/iommu_groups');
+    expect(get('box', 'nic real.p0')).toEqual({ node: 'box', name: 'nic real.p0', status: 'pass', detail: `${real} is ${id(real)}` });
+    expect(get('box', 'nic absent.p0x')?.detail).toBe('no PCI device at 0000:ff:1f.7: list the Ethernet devices with `lspci -D -d ::0200` and fix the inventory');
+    if (other && id(other) !== '8086:1572') {
+      expect(get('box', 'nic wrong.p1')).toMatchObject({ status: 'fail', detail: `${other} is ${id(other)}, but x710 should be 8086:1572: check the address or the model` });
+    }
+    // The local lab's checks do not apply to a hardware lab.
+    expect(get('box', 'netns')).toBeUndefined();
+    expect(get('box', 'dpdk-runtime')).toBeUndefined();
+
+    const gone = out.checks.filter((c) => c.node === 'gone');
+    expect(gone[0]).toMatchObject({ name: 'ssh-reachable', status: 'fail' });
+    expect(gone[0]!.detail).toContain(`root@127.0.0.1:${closed}: cannot run \`uname -srm\``);
+    expect(gone[0]!.detail).toContain(`attempt 1: connect ECONNREFUSED 127.0.0.1:${closed}`);
+    expect(gone[0]!.detail).toContain(`attempt 2: connect ECONNREFUSED 127.0.0.1:${closed}`);
+    expect(gone.slice(1).map((c) => c.name)).toEqual(['root', 'cpus', 'iommu', 'nic nic0.p0']);
+    for (const c of gone.slice(1)) expect(c).toMatchObject({ status: 'skip', detail: 'not run: ssh-reachable failed' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
