@@ -29,6 +29,8 @@ export interface LocalDatapathOptions {
   readonly generatorMemoryMb?: number;
   /** veth: PMD on both ends; default 'auto' = af_xdp, af_packet when af_xdp does not start. */
   readonly vethPmd?: 'auto' | 'af_xdp' | 'af_packet';
+  /** vhost-user-ovs: CPU of the OVS PMD; default the first CPU neither the DUT nor the generator uses. */
+  readonly vswitchCpu?: number;
   /** CPUs on the machine (for vhost-user-ovs); default os.cpus().length. */
   readonly cpuCount?: number;
   /** DUT start timeout; default 30 s. */
