@@ -15,7 +15,7 @@ export function vhostUserDatapath(opts: LocalDatapathOptions): Datapath {
       kind: 'vhost-user',
       socketName: (p) => `vhost${p}.sock`,
       dutVdev: (p, s) => `net_vhost${p},iface=${s},queues=1`,
-      generatorVdev: (p, s) => `net_virtio_user${p},path=${s},queues=1,queue_size=1024`,
+      generatorVdev: (p, s) => `net_virtio_user${p},path=${s},queues=1,queue_size=4096`,
       placement: { singleFileSegments: true },
     },
     opts,
