@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProvisionError } from '../../../core/errors.ts';
+import { startL3fwd } from '../../dpdk/l3fwd.ts';
 import { createDpdkRuntime } from '../../dpdk/runtime.ts';
 import { localShell } from '../../shell/local.ts';
 import type { RunningDatapath } from '../datapath.ts';
@@ -101,3 +102,24 @@ test('vhost-user-ovs says why it cannot run with fewer than 3 cores', async () =
   }
 });
 
+
+test('a DUT that cannot start is a ProvisionError with its exit and last output, and leaves nothing behind', async () => {
+  const run = await freshRun('bad');
+  try {
+    const err = await startL3fwd({
+      shell,
+      runtime: run.runtime,
+      cpu: 0,
+      memoryMb: 64,
+      vdevs: [`net_memif0,role=server,id=0,socket=${run.runDir}/no/such/dir/m.sock,socket-abstract=no`],
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ProvisionError);
+    expect((err as Error).message).toMatch(/l3fwd \(dut\) did not start: l3fwd \(dut\) exited \(exit \d+\)\n  last output: [\s\S]*memif/i);
+  } finally {
+    await run.cleanup();
+  }
+  expect(await run.leftovers()).toEqual([]);
+});
