@@ -17,7 +17,8 @@ import { datapathRequirements, missingCapability } from './fixtures/capabilities
 import { CommandLog, loggingShell } from './fixtures/command-log.ts';
 import { ResultRecorder } from './fixtures/recorder.ts';
 import { resultsDirOf, runSettings, type RunSettings } from './fixtures/settings.ts';
-import { datapathFor, loadSuiteLab, openGenerator, type SuiteLab } from './fixtures/wiring.ts';
+import { datapathFor, loadSuiteLab, openGenerator, suiteRuntime, type SuiteLab } from './fixtures/wiring.ts';
+import type { DpdkRuntime } from '../drivers/dpdk/runtime.ts';
 import type { Shell } from '../drivers/shell/shell.ts';
 
 /** Matrix options: one Playwright project per datapath × DUT × NIC (playwright.config.ts). */
@@ -41,6 +42,8 @@ interface WorkerFixtures extends MatrixOptions {
   commandLog: CommandLog;
   shell: Shell;
   store: RecordStore;
+  /** The run's DPDK runtime (file prefixes, runtime dir), shared by DUT and generator; cleaned up last. */
+  runtime: DpdkRuntime;
   stackState: StackState;
   /** The stack once it is up (for failure attachments that must not bring it up themselves). */
   liveStack: { current: RunningDatapath | undefined };
@@ -107,14 +110,26 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker' },
   ],
   liveStack: [async ({}, use) => use({ current: undefined }), { scope: 'worker' }],
+  runtime: [
+    async ({ shell, settings }, use) => {
+      const runtime = suiteRuntime(shell, settings.runId, settings.outDir);
+      await runtime.prepare();
+      try {
+        await use(runtime);
+      } finally {
+        await runtime.cleanup();
+      }
+    },
+    { scope: 'worker' },
+  ],
   stackState: [
-    async ({ lab, settings, datapath, dut, shell, liveStack }, use) => {
+    async ({ lab, settings, datapath, dut, shell, liveStack, runtime }, use) => {
       const gate = missingCapability(lab.facts, [...datapathRequirements(datapath), `datapath:${datapath}`]);
       if (gate !== null) {
         await use({ unavailable: gate });
         return;
       }
-      const dp = await datapathFor({ lab, kind: datapath, dut, runId: settings.runId, runDir: settings.outDir, shell });
+      const dp = await datapathFor({ lab, kind: datapath, dut, runId: settings.runId, runDir: settings.outDir, shell, runtime });
       const why = await dp.availability();
       if (why !== null) {
         await use({ unavailable: why.reason });
@@ -132,9 +147,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker', timeout: 180_000 },
   ],
   generatorSession: [
-    async ({ lab, settings, stackState, shell }, use) => {
+    async ({ lab, stackState, shell, runtime }, use) => {
       if (!('running' in stackState)) throw new Error(`generator requested on an unavailable stack: ${stackState.unavailable}`);
-      const session = await openGenerator({ lab, stack: stackState.running, runId: settings.runId, runDir: settings.outDir, shell });
+      const session = await openGenerator({ lab, stack: stackState.running, shell, runtime });
       try {
         await use(session);
       } finally {

@@ -47,7 +47,7 @@ export function runPlaywright(run: PlaywrightRun): Promise<PlaywrightExit> {
     '1',
     '--reporter',
     run.reporter ?? join(REPO_ROOT, 'cli', 'run', 'reporter.ts'),
-    ...run.projects.flatMap((p) => ['--project', p]),
+    ...run.projects.map((p) => `--project=${p}`),
     ...(run.extraArgs ?? []),
     ...run.files,
   ];
