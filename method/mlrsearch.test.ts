@@ -159,3 +159,10 @@ test('same seed, same search: the model and the controller are deterministic', a
   };
   expect(await run()).toEqual(await run());
 });
+
+test('a load range narrower than the width measures Max Load only, and never below Min Load', async () => {
+  const model = createDutModel({ capacityPps: 5e6, seed: 2 });
+  const r = await mlrSearch({ goals: [NDR_GOAL], measure: model.measure, minLoadPps: 9.99e6, maxLoadPps: 10e6 });
+  expect(r.trials.every((t) => t.spec.loadPps === 10e6)).toBe(true);
+  expect(r.goals[0]).toMatchObject({ regular: false, relevantLowerBoundPps: null, relevantUpperBoundPps: 10e6 });
+});

@@ -8,11 +8,13 @@
  * the enhancements the draft lists in 1.1, as CSIT's implementation does:
  *  - every trial result is shared by all goals (enhancement 2; classification per goal, 4.7.2);
  *  - each goal gets a chain of coarser "targets" before the goal itself (enhancement 3): target k has
- *    2^k times the goal width (in grid steps, see Grid), one trial decides it (duration sum = its trial duration), and its trial
- *    duration grows geometrically from the Goal Initial Trial Duration (4.6.6) to the Goal Final Trial
- *    Duration (4.6.1) as targets get finer, so short trials come first and long ones as bounds narrow;
+ *    2^k times the goal width (in grid steps, see Grid) and one trial decides it (its duration sum is
+ *    its trial duration); trial durations grow geometrically from the Goal Initial Trial Duration
+ *    (4.6.6) to the Goal Final Trial Duration (4.6.1) as targets get finer: short trials first;
  *  - bounds are initialised from the forwarding rate at the maximum offered load (FRMOL, enhancement 3);
- *  - of the candidate loads, the smallest among the coarsest targets is measured first (enhancement 4).
+ *  - of the candidate loads, the smallest among the coarsest targets is measured first (enhancement 4);
+ *  - when a target is in focus, only the undecided loads its coarser target found relevant get more
+ *    trials, and new loads split the bounds in powers of two of the target width.
  */
 import { MeasurementError } from '../core/errors.ts';
 import {
@@ -95,7 +97,8 @@ interface Grid {
 function makeGrid(minLoad: number, maxLoad: number, finestWidth: number): Grid {
   const q = 1 - finestWidth;
   // Lowest grid load must not go below Min Load (draft 4.6.8.2).
-  const top = Math.max(1, Math.floor(Math.log(minLoad / maxLoad) / Math.log(q) + 1e-9));
+  // top = 0 when Min Load is within one width of Max Load: then Max Load is the only load.
+  const top = Math.max(0, Math.floor(Math.log(minLoad / maxLoad) / Math.log(q) + 1e-9));
   const loadAt = (p: number): number => maxLoad * q ** (top - p);
   const floorPos = (loadPps: number): number => {
     if (!(loadPps > 0)) return 0;
