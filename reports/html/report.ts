@@ -1,0 +1,241 @@
+/**
+ * The HTML report: one self-contained file (inline CSS and SVG, no scripts, no network) that a NIC vendor
+ * can hand over and an engineer can read: summary, throughput against frame size, bounds, latency,
+ * failover, every trial, environment.
+ */
+import { summarizeRepeats } from '../../method/statistics.ts';
+import { l1BitsPerSecond, profileTag, type TrafficProfile } from '../../method/trial.ts';
+import { fmtDuration, fmtGbps, fmtLoss, fmtMpps, fmtPct, fmtPps, fmtUs } from '../model/format.ts';
+import { aggregateLineRateBps, throughputSamples, type RunView } from '../model/run-view.ts';
+import type { ResultRecord, TrialRecord } from '../schema/record.ts';
+import { boundsChart, failoverChart, latencyChart, throughputCharts } from './charts.ts';
+import { STYLE } from './style.ts';
+import { esc } from './svg/escape.ts';
+
+export interface HtmlReportOptions {
+  /** Shown in the footer. */
+  readonly generatedAt?: Date;
+  readonly harnessVersion?: string;
+}
+
+/** Render a run as a complete HTML document. */
+export function renderHtmlReport(view: RunView, options: HtmlReportOptions = {}): string {
+  const title = `wirespeed report · ${view.runId}`;
+  const body = [header(view), banners(view), cards(view), summary(view), throughput(view), bounds(view), latency(view), failover(view), trials(view), environment(view), footer(view, options)];
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="wirespeed">
+<title>${esc(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+${body.filter(Boolean).join('\n')}
+</main>
+</body>
+</html>
+`;
+}
+
+function header(v: RunView): string {
+  const env = v.start?.environment;
+  const started = v.start?.startedAt ?? v.lastAt;
+  const duration = v.start && v.end ? (Date.parse(v.end.endedAt) - Date.parse(v.start.startedAt)) / 1000 : undefined;
+  return `<header class="top">
+  <h1>wirespeed <span>run ${esc(v.runId)}</span></h1>
+  <div class="meta">${env ? `lab <b>${esc(env.labName)}</b> (${esc(env.labKind)}) · ` : ''}${started ? `started ${esc(fmtTime(started))}` : ''}${duration !== undefined ? ` · took ${esc(fmtDuration(duration))}` : ''}<br>${
+    v.end ? `run ${esc(v.end.status)}` : '<b>partial run</b>'
+  }${env ? ` · harness ${esc(env.harnessCommit)}` : ''}</div>
+</header>`;
+}
+
+function banners(v: RunView): string {
+  const out: string[] = [];
+  if (v.partial) {
+    const unfinished = v.unfinished.map((id) => `<code>${esc(id)}</code> (${v.trialsByScenario.get(id)?.length ?? 0} trials recorded)`);
+    out.push(
+      `<div class="banner warn"><b>Partial run.</b> There is no run-end record: the run was stopped (killed, crashed) or is still running. ` +
+        `Everything recorded up to ${esc(v.lastAt ? fmtTime(v.lastAt) : 'the last record')} is shown.` +
+        (unfinished.length ? ` Scenarios without a result: ${unfinished.join(', ')}.` : '') +
+        `</div>`,
+    );
+  }
+  if (v.end?.error) out.push(`<div class="banner err"><b>Run ${esc(v.end.status)}:</b> ${esc(v.end.error)}</div>`);
+  if (v.errors.length) {
+    out.push(
+      `<div class="banner err"><b>${v.errors.length} record line${v.errors.length > 1 ? 's' : ''} could not be read</b> and ${v.errors.length > 1 ? 'are' : 'is'} left out:<ul>${v.errors
+        .slice(0, 10)
+        .map((e) => `<li><code>${esc(e.message.split('\n')[0] ?? '')}</code></li>`)
+        .join('')}</ul></div>`,
+    );
+  }
+  return out.join('\n');
+}
+
+function cards(v: RunView): string {
+  const count = (s: ResultRecord['status']) => v.results.filter((r) => r.status === s).length;
+  const trialCount = [...v.trialsByScenario.values()].reduce((s, t) => s + t.length, 0);
+  const trialSeconds = [...v.trialsByScenario.values()].flat().reduce((s, t) => s + t.trial.actualDurationS, 0);
+  const items: [string, string][] = [
+    ['scenarios', String(v.results.length + v.unfinished.length)],
+    ['passed', String(count('passed'))],
+    ['failed', String(count('failed'))],
+    ['skipped', String(count('skipped'))],
+    ['trials', String(trialCount)],
+    ['traffic time', fmtDuration(trialSeconds)],
+  ];
+  return `<section class="cards">${items.map(([k, val]) => `<div class="card"><div class="k">${esc(k)}</div><div class="v">${esc(val)}</div></div>`).join('')}</section>`;
+}
+
+function summary(v: RunView): string {
+  if (v.results.length === 0) return `<h2>Summary</h2><p class="note">No scenario has a result yet.</p>`;
+  const rows = v.results.map((r) => {
+    const all = v.resultsByScenario.get(r.scenarioId) ?? [r];
+    const ndrSamples = throughputSamples(all, 'ndr');
+    const ndrMean = ndrSamples.length > 1 ? summarizeRepeats(ndrSamples) : undefined;
+    const lr = aggregateLineRateBps(r);
+    const ndrBps = r.ndr ? l1BitsPerSecond(r.ndr.lowerBoundPps, r.profile) : Number.NaN;
+    const lat = highestLoad(r);
+    const mrr = r.mrr ? r.mrr.receivedPps.reduce((a, b) => a + b, 0) / r.mrr.receivedPps.length : Number.NaN;
+    return `<tr>
+  <td class="scn"><code>${esc(r.scenarioId)}</code>${r.reason ? `<div class="sub">${esc(r.reason)}</div>` : ''}</td>
+  <td>${esc(r.datapath)}</td><td title="${esc(r.dut.version)}">${esc(r.dut.kind)}</td><td class="nowrap">${esc(profileLabel(r.profile))}</td>
+  <td class="num">${r.ndr ? bound(r.ndr.lowerBoundPps, r.ndr.upperBoundPps) : '–'}${ndrMean ? `<div class="sub">n=${ndrMean.n}: ${fmtMpps(ndrMean.mean)} ± ${fmtMpps(ndrMean.ci95High - ndrMean.mean)}</div>` : ''}</td>
+  <td class="num">${r.pdr ? bound(r.pdr.lowerBoundPps, r.pdr.upperBoundPps) : '–'}</td>
+  <td class="num">${fmtGbps(ndrBps)}</td>
+  <td class="num">${lr === undefined ? '<span class="sub">virtual: no line rate</span>' : fmtPct(ndrBps / lr)}</td>
+  <td class="num">${fmtMpps(mrr)}</td>
+  <td class="num">${lat ? `${fmtUs(lat.p99Ns)}<div class="sub">at ${lat.fractionOfPdr === undefined ? fmtPps(lat.loadPps) : `${Math.round(lat.fractionOfPdr * 100)} % PDR`}</div>` : '–'}</td>
+  <td><span class="chip ${r.status}">${esc(r.status)}</span></td>
+</tr>`;
+  });
+  const unfinished = v.unfinished.map(
+    (id) => `<tr><td><code>${esc(id)}</code><div class="sub">${v.trialsByScenario.get(id)?.length ?? 0} trials recorded, no result</div></td><td colspan="9"></td><td><span class="chip skipped">unfinished</span></td></tr>`,
+  );
+  return `<h2>Summary</h2>
+<p class="note">NDR: no loss; PDR: loss ratio at most the PDR goal. Figures are the lower bounds of the search (the reported throughput), with the upper bound after “&lt;”. Gbit/s is layer 1 at NDR.</p>
+<div class="scroll"><table class="summary">
+<thead><tr><th>scenario</th><th>datapath</th><th>DUT</th><th>frame</th><th class="num">NDR Mpps</th><th class="num">PDR Mpps</th><th class="num">NDR Gbit/s</th><th class="num">of line rate</th><th class="num">MRR Mpps</th><th class="num">p99 µs</th><th>status</th></tr></thead>
+<tbody>
+${[...rows, ...unfinished].join('\n')}
+</tbody></table></div>`;
+}
+
+function throughput(v: RunView): string {
+  const c = throughputCharts(v);
+  if (!c) return '';
+  return `<h2>Throughput against frame size</h2>
+<p class="note">${esc(c.lineRateNote)}</p>
+<div class="grid2"><div class="fig">${c.mpps}</div><div class="fig">${c.gbps}</div></div>`;
+}
+
+function bounds(v: RunView): string {
+  const c = boundsChart(v);
+  if (!c) return '';
+  const goals = v.results[0]?.goals ?? [];
+  const goalText = goals
+    .map((g) => `${g.name}: loss ratio ≤ ${fmtLoss(g.lossRatio)}${g.relativeWidth !== undefined ? `, width ≤ ${fmtPct(g.relativeWidth, 2)}` : ''}${g.finalTrialDurationS !== undefined ? `, final trials ${g.finalTrialDurationS} s` : ''}`)
+    .join('; ');
+  return `<h2>NDR and PDR with bounds</h2>
+${goalText ? `<p class="note">Search goals: ${esc(goalText)}.</p>` : ''}
+<div class="fig">${c}</div>`;
+}
+
+function latency(v: RunView): string {
+  const withLat = v.results.filter((r) => r.latency && r.latency.length > 0);
+  if (withLat.length === 0) return '';
+  const tables = withLat.map((r) => {
+    const rows = (r.latency ?? [])
+      .map(
+        (l) =>
+          `<tr><td>${esc(loadLabel(l))}</td><td class="num">${fmtMpps(l.loadPps)}</td><td class="num">${fmtUs(l.p50Ns)}</td><td class="num">${fmtUs(l.p90Ns)}</td><td class="num">${fmtUs(l.p99Ns)}</td><td class="num">${fmtUs(l.p999Ns)}</td><td class="num">${fmtUs(l.maxNs)}</td><td class="num">${l.histogram.count.toLocaleString('en-US')}</td></tr>`,
+      )
+      .join('');
+    return `<div class="fig">${latencyChart(r, r.latency ?? [])}
+<table><thead><tr><th>load</th><th class="num">Mpps</th><th class="num">p50 µs</th><th class="num">p90</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">max</th><th class="num">samples</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  });
+  return `<h2>Latency</h2>
+<p class="note">Percentile curves from the full histograms (HDR style): the x axis spreads the tail, so each step right is ten times rarer. One line per offered load.</p>
+<div class="grid2">${tables.join('\n')}</div>`;
+}
+
+function failover(v: RunView): string {
+  const items = v.results.flatMap((r) => (r.failover ?? []).map((f) => ({ r, f })));
+  if (items.length === 0) return '';
+  return `<h2>Failover</h2>
+<p class="note">Constant load below NDR while the event is injected. Blocked time = lost packets ÷ offered rate; recovery runs from the event to the first interval back at the offered rate.</p>
+<div class="grid2">${items.map(({ r, f }) => `<div class="fig">${failoverChart(r, f)}</div>`).join('\n')}</div>`;
+}
+
+function trials(v: RunView): string {
+  if (v.trialsByScenario.size === 0) return '';
+  const blocks = [...v.trialsByScenario.entries()].map(([id, ts]) => {
+    const rows = ts.map(trialRow).join('\n');
+    const total = ts.reduce((s, t) => s + t.trial.actualDurationS, 0);
+    return `<details><summary><code>${esc(id)}</code><span class="sub">${ts.length} trials, ${esc(fmtDuration(total))} of traffic</span></summary><div>
+<table><thead><tr><th class="num">#</th><th>purpose</th><th>started</th><th class="num">load Mpps</th><th class="num">duration s</th><th class="num">sent</th><th class="num">received</th><th class="num">lost</th><th class="num">loss ratio</th><th class="num">received Mpps</th></tr></thead>
+<tbody>${rows}</tbody></table></div></details>`;
+  });
+  return `<h2>Trials</h2>
+<p class="note">Every trial in the order it ran, as recorded before the next one started.</p>
+${blocks.join('\n')}`;
+}
+
+function trialRow(t: TrialRecord): string {
+  const r = t.trial;
+  return `<tr><td class="num">${t.seq}</td><td>${esc(t.purpose)}${t.note ? ` <span class="sub">${esc(t.note)}</span>` : ''}</td><td class="mono">${esc(r.startedAt.slice(11, 23))}</td><td class="num">${fmtMpps(r.spec.loadPps)}</td><td class="num">${r.actualDurationS.toFixed(2)}</td><td class="num">${r.sent.toLocaleString('en-US')}</td><td class="num">${r.received.toLocaleString('en-US')}</td><td class="num">${r.lost.toLocaleString('en-US')}</td><td class="num">${esc(fmtLoss(r.lossRatio))}</td><td class="num">${fmtMpps(r.receivedPps)}</td></tr>`;
+}
+
+function environment(v: RunView): string {
+  const env = v.start?.environment;
+  if (!env) return `<h2>Environment</h2><p class="note">No run-start record: the environment is unknown.</p>`;
+  const nodes = env.nodes.map((node) => {
+    const nics = node.nics
+      .map((nic) => `${esc(nic.name)}: ${esc(nic.model)}${nic.pciId ? ` (${esc(nic.pciId)})` : ''}${nic.driver ? `, driver ${esc(nic.driver)}` : ''}${nic.firmware ? `, firmware ${esc(nic.firmware)}` : ''}${nic.lineRateBps ? `, ${fmtGbps(nic.lineRateBps)} Gbit/s` : ''}`)
+      .join('<br>');
+    const sw = [node.dpdkVersion && `DPDK ${node.dpdkVersion}`, node.vppVersion && `VPP ${node.vppVersion}`, node.ovsVersion && `OVS ${node.ovsVersion}`].filter(Boolean).join(', ');
+    return `<h3>Node ${esc(node.name)} <span class="sub">${esc(node.roles.join(', '))}</span></h3>
+<dl class="env"><dt>hostname</dt><dd>${esc(node.hostname)}</dd><dt>CPU</dt><dd>${esc(node.cpuModel)} (${node.cpuCount} logical CPUs; used: ${esc(node.coresUsed.join(', ') || 'none recorded')})</dd><dt>kernel</dt><dd>${esc(node.kernel)}</dd><dt>software</dt><dd>${esc(sw || 'not recorded')}</dd><dt>NICs</dt><dd>${nics || 'none'}</dd></dl>`;
+  });
+  const selfTests = v.selfTests.map((s) => `<li>${esc(s.generator)} ${esc(profileLabel(s.profile))}: ${esc(fmtPps(s.ceilingPps))}${s.note ? ` <span class="sub">${esc(s.note)}</span>` : ''}</li>`);
+  return `<h2>Environment</h2>
+<dl class="env"><dt>lab</dt><dd>${esc(env.labName)} (${esc(env.labKind)})</dd><dt>run id</dt><dd><code>${esc(v.runId)}</code></dd><dt>harness</dt><dd>wirespeed ${esc(env.harnessVersion)}, commit <code>${esc(env.harnessCommit)}</code>, Node ${esc(env.nodeVersion)}</dd>${
+    v.start?.invocation ? `<dt>invocation</dt><dd><code>${esc(v.start.invocation)}</code></dd>` : ''
+  }<dt>generator self-test</dt><dd>${selfTests.length ? `<ul>${selfTests.join('')}</ul>` : 'not recorded'}</dd></dl>
+${nodes.join('\n')}`;
+}
+
+function footer(v: RunView, o: HtmlReportOptions): string {
+  return `<footer>Generated by wirespeed${o.harnessVersion ? ` ${esc(o.harnessVersion)}` : ''} from <code>${esc(v.dir)}/records.jsonl</code>${
+    o.generatedAt ? ` on ${esc(fmtTime(o.generatedAt.toISOString()))}` : ''
+  }. Record schema version 1.</footer>`;
+}
+
+function bound(lower: number, upper: number | undefined): string {
+  return `${fmtMpps(lower)}${upper === undefined ? '<div class="sub">max load passed</div>' : `<div class="sub">&lt; ${fmtMpps(upper)}</div>`}`;
+}
+
+/** "50 % PDR", "idle" for the latency stream alone, or the absolute load. */
+export function loadLabel(l: { fractionOfPdr?: number; loadPps: number }): string {
+  if (l.fractionOfPdr === undefined) return fmtPps(l.loadPps);
+  return l.fractionOfPdr === 0 ? 'idle (latency stream only)' : `${Math.round(l.fractionOfPdr * 100)} % PDR`;
+}
+
+function highestLoad(r: ResultRecord) {
+  const ls = r.latency ?? [];
+  return ls.length ? ls.reduce((a, b) => (b.loadPps > a.loadPps ? b : a)) : undefined;
+}
+
+export function profileLabel(p: TrafficProfile): string {
+  if (p.kind === 'fixed') return `${p.frameBytes} B`;
+  return `${p.name} (${p.mix.map((e) => `${e.frameBytes}:${e.weight}`).join(', ')})`;
+}
+
+function fmtTime(iso: string): string {
+  return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z').replace(/Z$/, ' UTC');
+}
+
+export { profileTag };

@@ -1,0 +1,49 @@
+/** Number formats shared by the HTML, markdown and terminal reports. */
+
+/** 4.213 Mpps style (3 decimals in Mpps; kpps below 0.1 Mpps). */
+export function fmtPps(pps: number): string {
+  if (!Number.isFinite(pps)) return '–';
+  if (pps >= 1e5) return `${(pps / 1e6).toFixed(3)} Mpps`;
+  if (pps >= 1e3) return `${(pps / 1e3).toFixed(1)} kpps`;
+  return `${pps.toFixed(0)} pps`;
+}
+
+export function fmtMpps(pps: number): string {
+  return Number.isFinite(pps) ? (pps / 1e6).toFixed(3) : '–';
+}
+
+export function fmtGbps(bps: number): string {
+  return Number.isFinite(bps) ? (bps / 1e9).toFixed(2) : '–';
+}
+
+/** Latency in µs with sensible precision. */
+export function fmtUs(ns: number): string {
+  if (!Number.isFinite(ns)) return '–';
+  const us = ns / 1000;
+  return us >= 100 ? us.toFixed(0) : us >= 10 ? us.toFixed(1) : us.toFixed(2);
+}
+
+export function fmtPct(ratio: number, digits = 1): string {
+  return Number.isFinite(ratio) ? `${(ratio * 100).toFixed(digits)} %` : '–';
+}
+
+/** +3.2 % style signed relative change. */
+export function fmtDelta(rel: number, digits = 1): string {
+  if (!Number.isFinite(rel)) return '–';
+  const s = (rel * 100).toFixed(digits);
+  return `${rel > 0 ? '+' : ''}${s} %`;
+}
+
+export function fmtDuration(s: number): string {
+  if (!Number.isFinite(s)) return '–';
+  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${Math.round(s - m * 60)} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export function fmtLoss(ratio: number): string {
+  if (ratio === 0) return '0';
+  if (ratio < 1e-4) return ratio.toExponential(1);
+  return `${(ratio * 100).toPrecision(3)} %`;
+}

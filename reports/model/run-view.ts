@@ -1,0 +1,103 @@
+/**
+ * A run as the reports see it: records grouped by kind and scenario, the latest result per scenario and
+ * repeat, and what a partial run was doing when it stopped. Pure: built from readRun()'s output.
+ */
+import type { GeneratorSelfTestRecord, ResultRecord, RunEndRecord, RunRecord, RunStartRecord, TrialRecord } from '../schema/record.ts';
+import type { RecordError, RunRead } from '../store/jsonl.ts';
+
+export interface RunView {
+  readonly dir: string;
+  readonly runId: string;
+  readonly partial: boolean;
+  readonly errors: readonly RecordError[];
+  readonly start: RunStartRecord | undefined;
+  readonly end: RunEndRecord | undefined;
+  /** One result per scenario (repeats of a scenario merged by `resultsByScenario`), in record order. */
+  readonly results: readonly ResultRecord[];
+  /** Every result record of a scenario (repeats), keyed by scenario id. */
+  readonly resultsByScenario: ReadonlyMap<string, readonly ResultRecord[]>;
+  readonly trialsByScenario: ReadonlyMap<string, readonly TrialRecord[]>;
+  readonly selfTests: readonly GeneratorSelfTestRecord[];
+  /** Scenarios with trials but no result: running when the run stopped. */
+  readonly unfinished: readonly string[];
+  /** Time of the last record. */
+  readonly lastAt: string | undefined;
+}
+
+export function runView(read: RunRead): RunView {
+  return viewOf(read.records, { dir: read.dir, partial: read.partial, errors: read.errors });
+}
+
+export function viewOf(records: readonly RunRecord[], meta: { dir: string; partial: boolean; errors: readonly RecordError[] }): RunView {
+  let start: RunStartRecord | undefined;
+  let end: RunEndRecord | undefined;
+  const resultsByScenario = new Map<string, ResultRecord[]>();
+  const trialsByScenario = new Map<string, TrialRecord[]>();
+  const selfTests: GeneratorSelfTestRecord[] = [];
+  for (const r of records) {
+    switch (r.kind) {
+      case 'run-start':
+        start ??= r;
+        break;
+      case 'run-end':
+        end = r;
+        break;
+      case 'trial':
+        push(trialsByScenario, r.scenarioId, r);
+        break;
+      case 'result':
+        push(resultsByScenario, r.scenarioId, r);
+        break;
+      case 'generator-selftest':
+        selfTests.push(r);
+        break;
+    }
+  }
+  const results = [...resultsByScenario.values()].map((rs) => rs[rs.length - 1]!);
+  const unfinished = [...trialsByScenario.keys()].filter((id) => !resultsByScenario.has(id));
+  return {
+    dir: meta.dir,
+    runId: start?.runId ?? records[0]?.runId ?? 'unknown',
+    partial: meta.partial,
+    errors: meta.errors,
+    start,
+    end,
+    results,
+    resultsByScenario,
+    trialsByScenario,
+    selfTests,
+    unfinished,
+    lastAt: records.at(-1)?.at,
+  };
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+/**
+ * Samples of a throughput figure for statistics: the repeats of each search when recorded, else the lower
+ * bound of every result record of the scenario (one per repeat).
+ */
+export function throughputSamples(results: readonly ResultRecord[], figure: 'ndr' | 'pdr' | 'mrr'): number[] {
+  const out: number[] = [];
+  for (const r of results) {
+    if (figure === 'mrr') {
+      if (r.mrr) out.push(...r.mrr.receivedPps);
+      continue;
+    }
+    const b = r[figure];
+    if (!b) continue;
+    if (b.repeatsPps && b.repeatsPps.length > 0) out.push(...b.repeatsPps);
+    else out.push(b.lowerBoundPps);
+  }
+  return out;
+}
+
+/** Aggregate line rate the scenario's traffic can use: per-port rate times ports crossed per direction. */
+export function aggregateLineRateBps(r: ResultRecord): number | undefined {
+  if (r.lineRateBps === undefined) return undefined;
+  return r.lineRateBps * (r.direction === 'bidirectional' ? r.ports : Math.max(1, r.ports / 2));
+}
