@@ -5,6 +5,7 @@
  */
 import './local-checks.ts';
 import './host-checks.ts';
+import '../../drivers/host/preflight-checks.ts';
 
 export { runPreflight } from './run.ts';
 export { registerCheck, registerChecks, registeredChecks, type CheckFactory } from './registry.ts';
