@@ -37,6 +37,7 @@ function reply(patch: Partial<TrialReply> = {}): TrialReply {
     ok: true,
     aborted: false,
     actual_s: 10.000002,
+    overrun_s: 0.00001,
     drain_s: 0.004,
     window_start_unix_us: 1_795_320_765_851_082,
     tsc_hz: 2_450_000_000,

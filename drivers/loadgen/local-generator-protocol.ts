@@ -76,6 +76,7 @@ export const trialReplySchema = z.strictObject({
   ok: z.literal(true),
   aborted: z.boolean(),
   actual_s: z.number().nonnegative(),
+  overrun_s: z.number().nonnegative(),
   drain_s: z.number().nonnegative(),
   window_start_unix_us: u64,
   tsc_hz: z.number().positive(),

@@ -12,7 +12,8 @@ import { percentiles } from '../../method/latency.ts';
 import { IMIX_7_4_1, averageFrameBytes } from '../../method/trial.ts';
 import { createDpdkRuntime, type DpdkRuntime } from '../dpdk/runtime.ts';
 import { localShell } from '../shell/local.ts';
-import { openLocalGenerator, type LocalGeneratorSession } from './local-generator.ts';
+import { ealArgs } from '../dpdk/eal.ts';
+import { DEFAULT_GENERATOR_BINARY, openLocalGenerator, type LocalGeneratorSession } from './local-generator.ts';
 import { generatorSelfTest } from './self-test.ts';
 
 const shell = localShell();
@@ -168,4 +169,81 @@ test('self-test reports the ceiling per frame size and cleans up after itself', 
   expect(r.version).toMatch(/^wsp-gen\/1 \(DPDK /);
   expect(await runtime.leftovers(runtime.prefix('selftest'))).toEqual([]);
   expect((await readdir(join(dir, 's'))).length).toBe(0);
+});
+
+test('an aborted trial stops early and the session stays usable', async () => {
+  const gen = await openLocalGenerator({ shell, runtime, cpus: [1], ports: loopPorts(join(dir, 'ab.sock')), memoryMb: 128 });
+  try {
+    const ac = new AbortController();
+    const started = Date.now();
+    setTimeout(() => ac.abort(new Error('stop now')), 1000);
+    const trial = gen.measure({ loadPps: 1e5, durationS: 30, profile: { kind: 'fixed', frameBytes: 64 }, flows: 1, direction: 'bidirectional' }, ac.signal);
+    await expect(trial).rejects.toThrow('stop now');
+    expect(Date.now() - started).toBeLessThan(25_000); // did not run the 30 s
+    const r = await gen.measure({ loadPps: 1e5, durationS: 0.5, profile: { kind: 'fixed', frameBytes: 1518 }, flows: 1, direction: 'unidirectional' });
+    expect(r.received).toBe(r.sent);
+    expect(r.received).toBeGreaterThan(0);
+  } finally {
+    await gen.close();
+  }
+  await expectNothingLeft(gen);
+});
+
+test('wsp-gen answers bad requests with JSON errors and keeps serving', async () => {
+  const prefix = runtime.prefix('raw');
+  const sock = join(dir, 'raw.sock');
+  const m = `id=0,socket=${sock},socket-abstract=no`;
+  await runtime.prepare();
+  const lines: string[] = [];
+  let buf = '';
+  const proc = await shell.spawn(
+    [DEFAULT_GENERATOR_BINARY, ...ealArgs({ filePrefix: prefix, lcores: [1], memoryMb: 128, noPci: true, allowPci: [], vdevs: [`net_memif0,role=server,${m}`, `net_memif1,role=client,${m}`] })],
+    {
+      env: runtime.env(),
+      onStdout: (c) => {
+        buf += c;
+        const parts = buf.split('\n');
+        buf = parts.pop()!;
+        lines.push(...parts);
+      },
+    },
+  );
+  const next = async (): Promise<Record<string, unknown>> => {
+    for (let i = 0; i < 3000 && lines.length === 0 && !proc.exited(); i++) await new Promise((r) => setTimeout(r, 10));
+    const line = lines.shift();
+    if (line === undefined) throw new Error(`no reply; wsp-gen output: ${proc.output().slice(-2000)}`);
+    return JSON.parse(line) as Record<string, unknown>;
+  };
+  const ask = async (line: string): Promise<Record<string, unknown>> => {
+    await proc.write(line + '\n');
+    return next();
+  };
+  try {
+    expect(await next()).toMatchObject({ event: 'hello', ok: true });
+    expect(await ask('not json')).toMatchObject({ ok: false, error: expect.stringContaining('bad request JSON') });
+    expect(await ask('{"id":1}')).toMatchObject({ id: 1, ok: false, error: expect.stringContaining('"cmd"') });
+    expect(await ask('{"id":2,"cmd":"fly"}')).toMatchObject({ id: 2, ok: false, error: expect.stringContaining('unknown command') });
+    expect(await ask('{"id":3,"cmd":"trial","pps_per_dir":-5,"duration_s":1,"frame":64}')).toMatchObject({ id: 3, ok: false, error: expect.stringContaining('pps_per_dir') });
+    expect(await ask('{"id":4,"cmd":"trial","pps_per_dir":1000,"duration_s":1,"frame":1519}')).toMatchObject({ id: 4, ok: false, error: expect.stringContaining('frame') });
+    expect(await ask('{"id":5,"cmd":"trial","pps_per_dir":1000,"duration_s":1,"frame":64,"rate":1}')).toMatchObject({ id: 5, ok: false, error: expect.stringContaining('unknown trial field "rate"') });
+    expect(await ask('{"id":6,"cmd":"trial","pps_per_dir":1000,"duration_s":1,"sizes":[64,1518],"weights":[7]}')).toMatchObject({ id: 6, ok: false });
+    expect(await ask('{"id":7,"cmd":"trial","pps_per_dir":1000,"duration_s":1,"frame":64,"flows":0}')).toMatchObject({ id: 7, ok: false, error: expect.stringContaining('flows') });
+    expect(await ask('{"id":8,"cmd":"stats","nested":{"a":1}}')).toMatchObject({ ok: false, error: expect.stringContaining('nested') });
+    expect(await ask(`{"id":9,"cmd":"stats","pad":"${'x'.repeat(70_000)}"}`)).toMatchObject({ ok: false, error: expect.stringContaining('too long') });
+    expect(await ask('{"id":"s1","cmd":"stats"}')).toMatchObject({ id: 's1', ok: true, cmd: 'stats' });
+    // During a trial: stats are answered, other commands refused, abort ends it.
+    await proc.write('{"id":10,"cmd":"trial","pps_per_dir":10000,"duration_s":30,"frame":64}\n');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await ask('{"id":11,"cmd":"hello"}')).toMatchObject({ id: 11, ok: false, error: expect.stringContaining('busy') });
+    expect(await ask('{"id":12,"cmd":"stats"}')).toMatchObject({ id: 12, ok: true });
+    expect(await ask('{"id":13,"cmd":"abort"}')).toMatchObject({ id: 13, ok: true, aborted: true });
+    expect(await next()).toMatchObject({ id: 10, ok: true, aborted: true });
+    expect(await ask('{"id":14,"cmd":"quit"}')).toMatchObject({ id: 14, ok: true });
+    expect(await proc.wait()).toEqual({ exitCode: 0, signal: null });
+  } finally {
+    await proc.kill(1000);
+    await runtime.cleanupPrefix(prefix);
+    await rm(sock, { force: true });
+  }
+  expect(await runtime.leftovers(prefix)).toEqual([]);
 });

@@ -91,6 +91,7 @@ struct trial_result {
 	struct dir_result dirs[MAX_DIRS];
 	double actual_s;
 	double drain_s;
+	double overrun_s; /* how late the lcore noticed the window's end (a stall) */
 	uint64_t window_start_unix_us;
 	uint64_t stray;
 	int aborted;

@@ -364,9 +364,9 @@ static void emit_trial(const struct json_object *req, const struct trial_params 
 	jb_init(&b);
 	reply_head(&b, req, "trial", 1);
 	jb_printf(&b,
-		  ",\"aborted\":%s,\"actual_s\":%.9f,\"drain_s\":%.6f,\"window_start_unix_us\":%" PRIu64
+		  ",\"aborted\":%s,\"actual_s\":%.9f,\"overrun_s\":%.6f,\"drain_s\":%.6f,\"window_start_unix_us\":%" PRIu64
 		  ",\"tsc_hz\":%" PRIu64 ",\"stray\":%" PRIu64 ",\"pps_per_dir\":%.17g,\"mix\":[",
-		  r->aborted ? "true" : "false", r->actual_s, r->drain_s, r->window_start_unix_us, G.tsc_hz, r->stray,
+		  r->aborted ? "true" : "false", r->actual_s, r->overrun_s, r->drain_s, r->window_start_unix_us, G.tsc_hz, r->stray,
 		  tp->pps_per_dir);
 	for (int i = 0; i < tp->nsizes; i++)
 		jb_printf(&b, "%s[%d,%d]", i ? "," : "", tp->sizes[i], tp->weights[i]);

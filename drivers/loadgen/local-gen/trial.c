@@ -251,18 +251,16 @@ static inline void rx_port(struct gen *g, int idx, int ndirs, enum phase ph, uin
 	rte_pktmbuf_free_bulk(m, n);
 }
 
-static inline void tx_dir(struct gen *g, struct dir_state *d, uint64_t now, const struct trial_params *tp,
-			  uint32_t mix_len, enum phase ph, uint8_t tag)
+/* Add the tokens due up to `upto`; what overflows the shallow bucket becomes deficit, paid back slowly. */
+static inline void refill(struct dir_state *d, uint64_t upto, const struct trial_params *tp)
 {
-	struct rte_mbuf *m[TX_BURST_MAX];
-	uint64_t elapsed = now - d->last_tsc;
-	unsigned n, sent;
-	uint64_t tsc;
+	uint64_t elapsed = upto > d->last_tsc ? upto - d->last_tsc : 0;
 	double fresh = (double)elapsed * d->pkts_per_tsc, extra;
-	d->last_tsc = now;
+	d->last_tsc = upto > d->last_tsc ? upto : d->last_tsc;
 	/*
 	 * A descheduled lcore (shared CPUs) must neither lose the rate nor dump the whole backlog at loop
-	 * speed into the DUT's rings: the bucket stays shallow, and what overflowed is paid back slowly.
+	 * speed into the DUT's rings: the bucket stays shallow, and what overflowed is paid back at up to
+	 * `catchup` times the rate on top.
 	 */
 	extra = fmin(d->deficit, fresh * d->catchup);
 	d->tokens += fresh + extra;
@@ -276,11 +274,17 @@ static inline void tx_dir(struct gen *g, struct dir_state *d, uint64_t now, cons
 		if (d->lat_tokens > 1.0)
 			d->lat_tokens = 1.0;
 	}
-	if (d->tokens < 1.0)
-		return;
-	n = d->tokens >= TX_BURST_MAX ? TX_BURST_MAX : (unsigned)d->tokens;
+}
+
+/* Build and hand n (<= TX_BURST_MAX) packets to the TX ring; returns how many were attempted (0: pool empty). */
+static inline unsigned send_burst(struct gen *g, struct dir_state *d, unsigned n, const struct trial_params *tp,
+				  uint32_t mix_len, enum phase ph, uint8_t tag)
+{
+	struct rte_mbuf *m[TX_BURST_MAX];
+	unsigned sent;
+	uint64_t tsc;
 	if (rte_pktmbuf_alloc_bulk(g->pool, m, n) != 0)
-		return; /* pool empty: tokens stay, next round tries again */
+		return 0; /* pool empty: tokens stay, next round tries again */
 	build_burst(d, m, n, tp->flows, mix_len, tp->latency, tag);
 	tsc = rte_rdtsc();
 	for (unsigned i = 0; i < n; i++)
@@ -288,7 +292,6 @@ static inline void tx_dir(struct gen *g, struct dir_state *d, uint64_t now, cons
 	sent = rte_eth_tx_burst(d->tx_port_id, 0, m, (uint16_t)n);
 	if (sent < n)
 		rte_pktmbuf_free_bulk(&m[sent], n - sent); /* refused by the ring: lost, as on a wire */
-	d->tokens -= n;
 	if (ph == PH_COUNT) {
 		d->out->attempted += n;
 		d->out->sent += sent;
@@ -297,6 +300,28 @@ static inline void tx_dir(struct gen *g, struct dir_state *d, uint64_t now, cons
 		d->out->warmup_attempted += n;
 		d->out->warmup_unsent += n - sent;
 	}
+	return n;
+}
+
+static inline void tx_dir(struct gen *g, struct dir_state *d, uint64_t now, const struct trial_params *tp,
+			  uint32_t mix_len, enum phase ph, uint8_t tag)
+{
+	unsigned n;
+	refill(d, now, tp);
+	if (d->tokens < 1.0)
+		return;
+	n = d->tokens >= TX_BURST_MAX ? TX_BURST_MAX : (unsigned)d->tokens;
+	d->tokens -= send_burst(g, d, n, tp, mix_len, ph, tag);
+}
+
+/*
+ * The window ends on schedule at t_end: what was due in it and not attempted (a stall the payback could
+ * not make up) is the generator's own shortfall, reported as deficit, never sent late as a burst.
+ */
+static void finish_window(struct dir_state *d, uint64_t t_end, const struct trial_params *tp)
+{
+	refill(d, t_end, tp);
+	d->out->deficit = (uint64_t)floor(d->tokens + d->deficit);
 }
 
 static const char *wait_links(struct gen *g, double wait_ms)
@@ -345,7 +370,7 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 	const char *err;
 	int ndirs, mix_len;
 	uint8_t tag;
-	uint64_t t0, warm_end, win_start = 0, win_end = 0, drain_start = 0, next_poll;
+	uint64_t t0, warm_end, t_end = UINT64_MAX, win_start = 0, win_end = 0, drain_start = 0, next_poll;
 	uint64_t drain_max, quiet;
 	enum phase ph;
 	struct timespec ts;
@@ -401,20 +426,25 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 		if (ph == PH_WARMUP && now >= warm_end) {
 			ph = PH_COUNT;
 			win_start = now;
+			t_end = win_start + (uint64_t)(tp->duration_s * (double)g->tsc_hz);
 			clock_gettime(CLOCK_REALTIME, &ts);
 			res->window_start_unix_us = (uint64_t)ts.tv_sec * 1000000ull + (uint64_t)ts.tv_nsec / 1000u;
 			for (int i = 0; i < ndirs; i++) {
+				/* The window starts empty: warm-up tokens and shortfalls are not its to send or repay. */
+				refill(&dirs[i], now, tp);
+				dirs[i].tokens = 0;
+				dirs[i].deficit = 0;
 				dirs[i].first_counted = dirs[i].seq;
-				dirs[i].deficit = 0; /* warm-up shortfalls are not the window's to repay */
 			}
 		}
-		if (ph == PH_COUNT && now - win_start >= (uint64_t)(tp->duration_s * (double)g->tsc_hz)) {
+		if (ph == PH_COUNT && now >= t_end) {
 			ph = PH_DRAIN;
-			win_end = now;
+			win_end = t_end;
+			res->overrun_s = (double)(now - t_end) / (double)g->tsc_hz;
 			for (int i = 0; i < ndirs; i++)
-				res->dirs[i].deficit = (uint64_t)dirs[i].deficit;
-			drain_start = now;
-			last_counted_rx_tsc = now;
+				finish_window(&dirs[i], t_end, tp);
+			drain_start = rte_rdtsc();
+			last_counted_rx_tsc = drain_start;
 		}
 		if (ph == PH_DRAIN) {
 			uint64_t missing = 0;
@@ -438,7 +468,7 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 				if (ph != PH_DRAIN) {
 					win_end = now;
 					for (int i = 0; i < ndirs; i++)
-						res->dirs[i].deficit = (uint64_t)dirs[i].deficit;
+						res->dirs[i].deficit = (uint64_t)(dirs[i].tokens + dirs[i].deficit);
 				}
 				break;
 			}
