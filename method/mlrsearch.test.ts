@@ -166,3 +166,13 @@ test('a load range narrower than the width measures Max Load only, and never bel
   expect(r.trials.every((t) => t.spec.loadPps === 10e6)).toBe(true);
   expect(r.goals[0]).toMatchObject({ regular: false, relevantLowerBoundPps: null, relevantUpperBoundPps: 10e6 });
 });
+
+test('maxTrials stops the search and the irregular result says so', async () => {
+  const model = createDutModel({ capacityPps: 3e6, seed: 5 });
+  const r = await mlrSearch({ goals: [NDR_GOAL, PDR_GOAL], measure: model.measure, minLoadPps: MIN, maxLoadPps: MAX, maxTrials: 5 });
+  expect(r.trials).toHaveLength(5);
+  for (const g of r.goals) {
+    expect(g.regular).toBe(false);
+    expect(g.irregularReason).toMatch(/^stopped after maxTrials \(5\) trials: /);
+  }
+});

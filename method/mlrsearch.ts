@@ -156,8 +156,12 @@ export async function mlrSearch(opts: MlrSearchOptions): Promise<SearchResult> {
     if (guess < grid.top) await run(guess, firstDurationS);
   }
 
+  let stoppedEarly = false;
   for (;;) {
-    if (trials.length >= maxTrials) break;
+    if (trials.length >= maxTrials) {
+      stoppedEarly = true;
+      break;
+    }
     let best: { pos: number; durationS: number; coarseness: number } | null = null;
     for (const chain of targets) {
       // The coarsest target of this goal that is not yet achieved is the goal's focus.
@@ -177,7 +181,10 @@ export async function mlrSearch(opts: MlrSearchOptions): Promise<SearchResult> {
     await run(best.pos, best.durationS);
   }
 
-  const goalResults = goals.map((goal, i) => goalResult(goal, targets[i]![0]!, db, grid));
+  const goalResults = goals.map((goal, i) => {
+    const r = goalResult(goal, targets[i]![0]!, db, grid);
+    return stoppedEarly && !r.regular ? { ...r, irregularReason: `stopped after maxTrials (${maxTrials}) trials: ${r.irregularReason}` } : r;
+  });
   return { goals: goalResults, trials, totalTrialDurationS: totalS };
 }
 
