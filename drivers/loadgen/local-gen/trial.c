@@ -54,7 +54,7 @@ int mix_sequence(const int *weights, int n, uint8_t *out, int max)
 	}
 	if (n <= 0 || n > MAX_SIZES || total > max)
 		return -1;
-	/* Smooth weighted round robin: 7:4:1 gives a,b,a,a,b,a,c,a,b,a,a,b (no long runs of one size). */
+	/* Smooth weighted round robin: 7:4:1 gives a,b,a,a,b,a,c,a,b,a,b,a (no long runs of one size). */
 	for (int slot = 0; slot < total; slot++) {
 		int best = 0;
 		for (int i = 0; i < n; i++) {
