@@ -202,6 +202,9 @@ class LocalProcess implements SpawnedProcess {
     child.stdin!.on('error', () => {
       /* EPIPE after the process exited: wait() reports the exit */
     });
+    child.on('error', () => {
+      /* a failed kill() of a process that is already gone: wait() reports the exit */
+    });
     this.done = new Promise((resolve) => {
       child.once('close', (exitCode, signal) => {
         this.exit = { exitCode, signal };

@@ -287,6 +287,9 @@ class SshShell implements Shell {
         void stop();
       };
       opts.signal?.addEventListener('abort', onAbort, { once: true });
+      stream.on('error', () => {
+        /* a channel error ends in 'close', which reports it */
+      });
       stream.setEncoding('utf8');
       stream.stderr.setEncoding('utf8');
       stream.on('data', (s: string) => (stdout += pidReader.feed(s)));
@@ -329,6 +332,9 @@ class SshShell implements Shell {
       const reader = new PidReader((pid) => {
         proc = new SshProcess(this, stream, pid, commandText(cmd), opts);
         resolve(proc);
+      });
+      stream.on('error', () => {
+        /* a channel error ends in 'close', which reports it */
       });
       stream.setEncoding('utf8');
       stream.stderr.setEncoding('utf8');
