@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { ConfigError } from '../core/errors.ts';
-import { NDR_GOAL, PDR_GOAL, defaultGoals, quickGoals, validateGoals, type SearchGoal } from './search-goal.ts';
+import { NDR_GOAL, PDR_GOAL, defaultGoals, goalCode, parseGoals, quickGoals, validateGoals, type SearchGoal } from './search-goal.ts';
 
 test('defaults are CSIT NDR and PDR', () => {
   expect(NDR_GOAL).toEqual({
@@ -55,4 +55,21 @@ test('rejects no goals, duplicate names and a bad load range', () => {
   expect(() => validateGoals([NDR_GOAL], { minLoadPps: 0, maxLoadPps: 10 })).toThrow(/minLoadPps 0 must be a positive number/);
   expect(() => validateGoals([NDR_GOAL], { minLoadPps: 10, maxLoadPps: 10 })).toThrow(/maxLoadPps 10 must be larger than minLoadPps 10/);
   expect(validateGoals([NDR_GOAL], { minLoadPps: 1, maxLoadPps: 10 })).toHaveLength(1);
+});
+
+test('goals from config: CSIT defaults filled in, unknown keys and wrong types refused with a path', () => {
+  expect(parseGoals([{ name: 'NDR', lossRatio: 0 }, { name: 'PDR', lossRatio: 0.005 }])).toEqual([NDR_GOAL, PDR_GOAL]);
+  expect(parseGoals([{ name: 'slow', lossRatio: 0, finalTrialDurationS: 60, durationSumS: 60 }])[0]!.initialTrialDurationS).toBe(60);
+  expect(() => parseGoals([{ name: 'NDR', lossRatio: 0, width: 0.01 }], 'lab.yaml: goals')).toThrow(/lab.yaml: goals\[0\]/);
+  expect(() => parseGoals([{ name: 'NDR', lossRatio: '0' }])).toThrow(ConfigError);
+  expect(() => parseGoals({ name: 'NDR' })).toThrow(ConfigError);
+  // Semantic checks still run after parsing.
+  expect(() => parseGoals([{ name: 'NDR', lossRatio: 2 }], 'cli --goal')).toThrow(/cli --goal\[0\] \(NDR\): lossRatio 2 is outside/);
+});
+
+test("goal codes in the draft's notation", () => {
+  expect(goalCode(NDR_GOAL)).toBe('1f21d0l50e');
+  expect(goalCode(PDR_GOAL)).toBe('1f21d.5l50e');
+  expect(goalCode({ ...NDR_GOAL, finalTrialDurationS: 60, durationSumS: 120 })).toBe('60f120d0l50e');
+  expect(goalCode({ ...PDR_GOAL, finalTrialDurationS: 60, durationSumS: 60, exceedRatio: 0.2 })).toBe('60f60d.5l20e');
 });

@@ -2,6 +2,7 @@
  * Search goals of MLRsearch (draft-ietf-bmwg-mlrsearch, section 4.6 "Search Goal"), validated.
  * One search may carry several goals (section 4.6.9): NDR and PDR are the usual pair.
  */
+import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 
 export interface SearchGoal {
@@ -102,4 +103,46 @@ export function validateGoals(
     }
   }
   return goals;
+}
+
+/** Shape of a goal in config files: name and loss ratio required, the rest defaults to CSIT's values. */
+export const searchGoalSchema = z
+  .object({
+    name: z.string(),
+    lossRatio: z.number(),
+    exceedRatio: z.number().default(NDR_GOAL.exceedRatio),
+    relativeWidth: z.number().default(NDR_GOAL.relativeWidth),
+    initialTrialDurationS: z.number().optional(),
+    finalTrialDurationS: z.number().default(NDR_GOAL.finalTrialDurationS),
+    durationSumS: z.number().default(NDR_GOAL.durationSumS),
+  })
+  .strict();
+
+/** Parse goals from untrusted input (YAML, JSON, flags) and validate them; ConfigError on any problem. */
+export function parseGoals(input: unknown, where = 'search goals'): SearchGoal[] {
+  const parsed = z.array(searchGoalSchema).safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+    throw new ConfigError(`${issue.message}`, {
+      where: `${where}${path}`,
+      hint: 'a goal is { name, lossRatio, exceedRatio?, relativeWidth?, initialTrialDurationS?, finalTrialDurationS?, durationSumS? }',
+    });
+  }
+  // The initial duration defaults to the final one (draft 4.6.6: "a typical default value").
+  const goals = parsed.data.map((g) => ({ ...g, initialTrialDurationS: g.initialTrialDurationS ?? g.finalTrialDurationS }));
+  validateGoals(goals, undefined, where);
+  return goals;
+}
+
+/**
+ * Short code of a goal in the draft's notation (Appendix C.1): final duration "f", duration sum "d",
+ * loss ratio in percent "l", exceed ratio in percent "e"; e.g. CSIT's PDR is "1f21d.5l50e".
+ */
+export function goalCode(goal: SearchGoal): string {
+  const num = (x: number): string => {
+    const t = String(Number(x.toPrecision(6)));
+    return t.startsWith('0.') ? t.slice(1) : t;
+  };
+  return `${num(goal.finalTrialDurationS)}f${num(goal.durationSumS)}d${num(goal.lossRatio * 100)}l${num(goal.exceedRatio * 100)}e`;
 }
