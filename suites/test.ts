@@ -12,6 +12,7 @@ import type { GeneratorSession } from '../drivers/loadgen/traffic-generator.ts';
 import { localShell } from '../drivers/shell/local.ts';
 import { profileTag, type Direction, type TrafficProfile } from '../method/trial.ts';
 import { openRunStore, type RecordStore } from '../reports/store/jsonl.ts';
+import { sinksFor } from '../reports/influx/from-env.ts';
 import { formatScenarioId } from '../reports/schema/scenario-id.ts';
 import { datapathRequirements, missingCapability } from './fixtures/capabilities.ts';
 import { CommandLog, loggingShell } from './fixtures/command-log.ts';
@@ -100,7 +101,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
   store: [
     async ({ settings }, use) => {
-      const store = await openRunStore(settings.runId, { resultsDir: resultsDirOf(settings) });
+      // Records also go to InfluxDB/VictoriaMetrics when WIRESPEED_INFLUX_* configures it (never failing the run).
+      const store = await openRunStore(settings.runId, { resultsDir: resultsDirOf(settings), sinks: sinksFor(settings.outDir) });
       try {
         await use(store);
       } finally {

@@ -18,6 +18,7 @@ import { REPO_ROOT, runPlaywright } from './playwright.ts';
 import { SUMMARY_FILE, type RunSummary } from './reporter.ts';
 import { sweepRun } from './sweep.ts';
 import { writeReport } from './report.ts';
+import { sinksFor } from '../../reports/influx/from-env.ts';
 
 export interface RunOptions {
   readonly lab: string;
@@ -68,7 +69,10 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
 
   const outDir = resolve(opts.out ?? join('results', newRunId()));
   const runId = basename(outDir);
-  const store = await openRunStore(runId, { resultsDir: resolve(outDir, '..') });
+  const store = await openRunStore(runId, {
+    resultsDir: resolve(outDir, '..'),
+    sinks: sinksFor(outDir, { onError: (m) => print(`warning: ${m}`) }),
+  });
   const startedAt = new Date().toISOString();
   const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version?: string };
   await store.write({
@@ -122,14 +126,18 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
   });
   await store.close();
 
-  const report = await writeReport(outDir).catch((err: unknown) => {
+  const report = await writeReport(outDir, pkg.version).catch((err: unknown) => {
     print(`report: not written (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
     return undefined;
   });
   print('');
   print(`run ${runId}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'no scenarios ran'}; exit code ${code}`);
   print(`records: ${join(outDir, RECORDS_FILE)}`);
-  if (report) print(`report:  ${report}`);
+  if (report) {
+    print(`summary: ${report.markdown}`);
+    print(`junit:   ${report.junit}`);
+    print(`report:  ${report.html}`);
+  }
   return code;
 }
 
