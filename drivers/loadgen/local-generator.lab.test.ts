@@ -7,7 +7,7 @@ import { expect, test } from '@playwright/test';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MeasurementError } from '../../core/errors.ts';
+import { MeasurementError, ProvisionError } from '../../core/errors.ts';
 import { percentiles } from '../../method/latency.ts';
 import { IMIX_7_4_1, averageFrameBytes } from '../../method/trial.ts';
 import { createDpdkRuntime, type DpdkRuntime } from '../dpdk/runtime.ts';
@@ -246,4 +246,22 @@ test('wsp-gen answers bad requests with JSON errors and keeps serving', async ()
     await rm(sock, { force: true });
   }
   expect(await runtime.leftovers(prefix)).toEqual([]);
+});
+
+test('a generator that cannot start is a ProvisionError with the reason, and leaves nothing', async () => {
+  // virtio_user needs a vhost server on the socket: probing fails, the generator finds no port.
+  const err = await openLocalGenerator({
+    shell,
+    runtime,
+    role: 'nostart',
+    cpus: [1],
+    memoryMb: 64,
+    ports: [{ kind: 'vdev', name: 'p0', vdev: `net_virtio_user0,path=${join(dir, 'nobody.sock')},queues=1` }],
+  }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ProvisionError);
+  expect((err as ProvisionError).message).toMatch(/could not start: found 0 ports/);
+  expect(await runtime.leftovers(runtime.prefix('nostart'))).toEqual([]);
 });
