@@ -2,7 +2,7 @@
  * Benchmark: MLRsearch (CSIT's goals: NDR and PDR in one search, width 0.5 %, 1 s final trials, 21 s
  * duration sum, exceed ratio 0.5) against RFC 2544 binary search (60 s trials, one search for NDR with
  * zero loss and one for PDR with 0.5 % loss tolerance, stopping at the same 0.5 % relative width), on the
- * same seeded DUT models at three noise levels. Prints total trial time, the time ratio and the accuracy
+ * same seeded DUT models at four noise levels. Prints total trial time, the time ratio and the accuracy
  * of each against the model's truth. Trial time is simulated (the model answers at once), so the run
  * takes seconds; the figures are the traffic seconds a real tester would spend.
  *
@@ -21,6 +21,7 @@ const levels = [
   { name: 'noiseless', noise: 0, burstProbabilityPerS: 0 },
   { name: 'low (0.1 % jitter, 1 stall/1000 s)', noise: 0.001, burstProbabilityPerS: 0.001 },
   { name: 'high (0.25 % jitter, 2 stalls/1000 s)', noise: 0.0025, burstProbabilityPerS: 0.002 },
+  { name: 'very high (0.5 % jitter = the width, 3 stalls/1000 s)', noise: 0.005, burstProbabilityPerS: 0.003 },
 ];
 
 interface Tally {
