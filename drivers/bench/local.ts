@@ -7,6 +7,7 @@
  *   npm run bench:local [-- --kinds vhost-user,memif --window 5 --warmup 2]
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { exitCodeOf } from '../../core/errors.ts';
@@ -18,7 +19,7 @@ import { openGeneratorOn } from '../datapath/local/generator-for.ts';
 import { runLeftovers } from '../datapath/local/leftovers.ts';
 import { localDatapath } from '../datapath/local/local-datapath.ts';
 import { measureOnDatapath } from '../datapath/measure.ts';
-import { measureRawCapacity, type RawCapacity } from '../datapath/raw-capacity.ts';
+import { measureRawCapacity } from '../datapath/raw-capacity.ts';
 import { generatorSelfTest } from '../loadgen/self-test.ts';
 import { localShell } from '../shell/local.ts';
 
@@ -101,6 +102,7 @@ async function main(): Promise<number> {
   let ceiling: Record<number, number> = {};
   let generatorVersion = '';
   const started = new Date();
+  const loadBefore = loadavg()[0]!.toFixed(1);
   try {
     log('generator self-test (memif loop, no DUT)');
     const self = await generatorSelfTest({ shell, runtime, cpus: [1], socketDir: join(runDir, 'selftest'), frameSizes: frames, durationS: windowS, warmupS: Math.min(warmupS, 1) });
@@ -108,52 +110,49 @@ async function main(): Promise<number> {
     generatorVersion = self.version;
 
     for (const kind of kinds) {
-      const raw: Record<number, RawCapacity> = {};
-      // testpmd flowgen takes the frame size at start: one flowgen process per size; a fresh datapath
-      // for each, since memif in DPDK 22.11 may crash the DUT when a peer disconnects.
+      // Raw capacity and MRR of one frame size back to back, so that both see the same machine load.
       for (const frameBytes of frames) {
+        // testpmd flowgen takes the frame size at start: a fresh datapath for it, since memif in DPDK
+        // 22.11 may crash the DUT when a peer disconnects.
         log(`${kind} ${frameBytes}B: raw capacity (testpmd flowgen, ${warmupS}+${windowS} s)`);
-        raw[frameBytes] = await withDatapath(kind, runtime, (dp) => measureRawCapacity(dp, { shell, runtime, frameBytes, warmupS, windowS }));
-      }
-      await withDatapath(kind, runtime, async (dp) => {
-        const gen = await openGeneratorOn(dp, { shell, runtime, ...(ceiling[64] === undefined ? {} : { ceilingPps: ceiling[64] }) });
-        const closeGen = () => gen.close();
-        live.add(closeGen);
-        try {
-          for (const frameBytes of frames) {
+        const raw = await withDatapath(kind, runtime, (dp) => measureRawCapacity(dp, { shell, runtime, frameBytes, warmupS, windowS }));
+        await withDatapath(kind, runtime, async (dp) => {
+          const gen = await openGeneratorOn(dp, { shell, runtime, ...(ceiling[frameBytes] === undefined ? {} : { ceilingPps: ceiling[frameBytes] }) });
+          const closeGen = () => gen.close();
+          live.add(closeGen);
+          try {
             log(`${kind} ${frameBytes}B: MRR through our generator (offered ${mpps(offeredPps)} Mpps)`);
             const r = await measureOnDatapath(dp, gen, { loadPps: offeredPps, durationS: windowS, warmupS, profile: { kind: 'fixed', frameBytes }, flows: 16, direction: 'bidirectional' });
-            const rawPps = raw[frameBytes]!.genRxPps;
             const { latency: _l, ...mrrTrial } = r;
             rows.push({
               kind,
               frameBytes,
               mrrPps: r.receivedPps,
-              rawPps,
-              ...(raw[frameBytes]!.dutRxPps === undefined ? {} : { rawDutRxPps: raw[frameBytes]!.dutRxPps }),
-              ratio: r.receivedPps / rawPps,
+              rawPps: raw.genRxPps,
+              ...(raw.dutRxPps === undefined ? {} : { rawDutRxPps: raw.dutRxPps }),
+              ratio: r.receivedPps / raw.genRxPps,
               ...(ceiling[frameBytes] === undefined ? {} : { ceilingPps: ceiling[frameBytes] }),
               mrrTrial,
             });
+            // The rate check needs a path that carries the rate without loss; veth's kernel path does not.
+            if (kind !== 'veth' && frameBytes === 64) {
+              log(`${kind} 64B: rate accuracy at ${mpps(rateCheckPps)} Mpps`);
+              const c = await measureOnDatapath(dp, gen, { loadPps: rateCheckPps, durationS: windowS, warmupS: 1, profile: { kind: 'fixed', frameBytes: 64 }, flows: 16, direction: 'bidirectional' });
+              rateChecks.push({
+                kind,
+                requestedPps: rateCheckPps,
+                receivedPps: c.receivedPps,
+                offeredPps: c.offeredPps,
+                errorPct: (Math.abs(c.receivedPps - rateCheckPps) / rateCheckPps) * 100,
+                lossRatio: c.lossRatio,
+              });
+            }
+          } finally {
+            live.delete(closeGen);
+            await gen.close();
           }
-          // The rate check needs a path that carries the rate without loss; veth's kernel path does not.
-          if (kind !== 'veth' && frames.includes(64)) {
-            log(`${kind} 64B: rate accuracy at ${mpps(rateCheckPps)} Mpps`);
-            const r = await measureOnDatapath(dp, gen, { loadPps: rateCheckPps, durationS: windowS, warmupS: 1, profile: { kind: 'fixed', frameBytes: 64 }, flows: 16, direction: 'bidirectional' });
-            rateChecks.push({
-              kind,
-              requestedPps: rateCheckPps,
-              receivedPps: r.receivedPps,
-              offeredPps: r.offeredPps,
-              errorPct: (Math.abs(r.receivedPps - rateCheckPps) / rateCheckPps) * 100,
-              lossRatio: r.lossRatio,
-            });
-          }
-        } finally {
-          live.delete(closeGen);
-          await gen.close();
-        }
-      });
+        });
+      }
     }
   } finally {
     await runtime.cleanup().catch((e: unknown) => log(`runtime cleanup: ${String(e)}`));
@@ -164,7 +163,7 @@ async function main(): Promise<number> {
   }
 
   const lines = [
-    `local lab benchmark, run ${runId}, ${started.toISOString()}, ${generatorVersion}; DUT l3fwd (1 lcore, CPU 0), generator CPU 1; ${warmupS} s warm-up + ${windowS} s window per figure`,
+    `local lab benchmark, run ${runId}, ${started.toISOString()}, ${generatorVersion}; DUT l3fwd (1 lcore, CPU 0), generator CPU 1; ${warmupS} s warm-up + ${windowS} s window per figure; load average ${loadBefore} before, ${loadavg()[0]!.toFixed(1)} after`,
     '',
     '| datapath | frame | MRR, our generator (Mpps) | raw capacity, testpmd flowgen (Mpps) | MRR / raw | generator self-test ceiling (Mpps) |',
     '|---|---|---|---|---|---|',
