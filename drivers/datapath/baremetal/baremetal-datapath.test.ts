@@ -1,0 +1,110 @@
+import { fileURLToPath } from 'node:url';
+import { expect, test } from '@playwright/test';
+import { FakeHost } from '../../../fixtures/host/fake-host.ts';
+import { loadLab, LOCAL_LAB_PATH } from '../../../lab/load.ts';
+import type { Lab } from '../../../lab/model.ts';
+import { nicModel } from '../../host/nic-catalogue.ts';
+import { readPciFunction } from '../../host/pci-function.ts';
+import { baremetalDatapath, type DutPort, type DutStarter } from './baremetal-datapath.ts';
+
+const example = (name: string) => loadLab(fileURLToPath(new URL(`../../../lab/examples/${name}`, import.meta.url)), { checkFiles: false });
+
+function fakeDut(log: DutPort[][], fail = false): DutStarter {
+  return async ({ ports }) => {
+    log.push([...ports]);
+    if (fail) throw new Error('l3fwd: EAL: no hugepages');
+    let alive = true;
+    return { info: { kind: 'l3fwd', version: 'fake' }, log: () => 'L3FWD: entering main loop', alive: () => alive, death: () => null, stop: async () => { alive = false; } };
+  };
+}
+
+async function withFakeNodes(lab: Lab, specs: Record<string, Parameters<typeof FakeHost.create>[0]>) {
+  const hosts = new Map<string, FakeHost>();
+  for (const [node, spec] of Object.entries(specs)) hosts.set(node, await FakeHost.create(spec));
+  for (const n of lab.nodes) {
+    const h = hosts.get(n.name)!;
+    n.shell = async () => h;
+  }
+  return { hosts, hostPaths: (node: string) => hosts.get(node)!.paths };
+}
+
+test('availability on the local lab and on example inventories says why', async () => {
+  const local = await loadLab(LOCAL_LAB_PATH);
+  const o = (lab: Lab) => ({ lab, runId: 'r1', startDut: fakeDut([]) });
+  expect(await baremetalDatapath('sriov', o(local)).availability()).toEqual({ reason: 'needs a NIC with SR-IOV: none on this lab' });
+  expect(await baremetalDatapath('vdpa', o(local)).availability()).toEqual({ reason: 'needs a NIC with vDPA (ConnectX-6 Dx/Lx or later): none on this lab' });
+  const x710 = await example('2n-x710.yaml');
+  expect(await baremetalDatapath('sriov', o(x710)).availability()).toBeNull();
+  expect((await baremetalDatapath('vdpa', o(x710)).availability())?.reason).toMatch(/needs a NIC with vDPA .*: none on this lab \(x710\)/);
+  expect((await baremetalDatapath('vhost-user-ovs', o(x710)).availability())?.reason).toMatch(/needs a vswitch driver/);
+  expect(await baremetalDatapath('vdpa', o(await example('cx6dx-vdpa.yaml'))).availability()).toBeNull();
+});
+
+test('sriov on the 2-node X710 lab: VFs with MAC/trust on vfio-pci, PFs for the generator; down() restores both nodes', async () => {
+  const lab = await example('2n-x710.yaml');
+  const x710 = nicModel('x710');
+  const { hosts, hostPaths } = await withFakeNodes(lab, {
+    tg: { pfs: [{ pci: '0000:81:00.0', ifname: 'ens1f0', model: x710, totalVfs: 8, numaNode: 1, iommuGroup: 60 }, { pci: '0000:81:00.1', ifname: 'ens1f1', model: x710, totalVfs: 8, numaNode: 1, iommuGroup: 61 }] },
+    dut: { pfs: [{ pci: '0000:3b:00.0', ifname: 'ens2f0', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 40 }, { pci: '0000:3b:00.1', ifname: 'ens2f1', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 41 }] },
+  });
+  try {
+    const before = await Promise.all([...hosts.values()].map((h) => h.snapshot()));
+    const started: DutPort[][] = [];
+    const dp = await baremetalDatapath('sriov', { lab, runId: 'r1', startDut: fakeDut(started), hostPaths }).up();
+    expect(dp.generatorPorts).toEqual([
+      { kind: 'pci', name: 'p0', pci: '0000:81:00.0', mac: '3c:fd:fe:b5:71:00' },
+      { kind: 'pci', name: 'p1', pci: '0000:81:00.1', mac: '3c:fd:fe:b5:71:01' },
+    ]);
+    const dutPorts = started[0]!;
+    expect(dutPorts.map((p) => p.kind === 'pci' && p.pci)).toEqual(['0000:3b:02.0', '0000:3b:06.0']);
+    const dut = hosts.get('dut')!;
+    expect(await readPciFunction(dut, dut.paths, '0000:3b:02.0')).toMatchObject({ driver: 'vfio-pci', physfn: '0000:3b:00.0' });
+    const tg = hosts.get('tg')!;
+    expect((await readPciFunction(tg, tg.paths, '0000:81:00.1')).driver).toBe('vfio-pci');
+    expect(dut.transcript).toContain(`ip link set ens2f0 vf 0 mac ${dutPorts[0]!.mac} trust on spoofchk off`);
+    expect(dp.dutAlive()).toBe(true);
+    await dp.down();
+    await dp.down(); // idempotent
+    expect(await Promise.all([...hosts.values()].map((h) => h.snapshot()))).toEqual(before);
+  } finally {
+    for (const h of hosts.values()) await h.dispose();
+  }
+});
+
+test('a DUT that fails to start: up() rejects and both nodes are restored', async () => {
+  const lab = await example('2n-x710.yaml');
+  const x710 = nicModel('x710');
+  const { hosts, hostPaths } = await withFakeNodes(lab, {
+    tg: { pfs: [{ pci: '0000:81:00.0', ifname: 'ens1f0', model: x710, totalVfs: 8, numaNode: 1, iommuGroup: 60 }, { pci: '0000:81:00.1', ifname: 'ens1f1', model: x710, totalVfs: 8, numaNode: 1, iommuGroup: 61 }] },
+    dut: { pfs: [{ pci: '0000:3b:00.0', ifname: 'ens2f0', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 40 }, { pci: '0000:3b:00.1', ifname: 'ens2f1', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 41 }] },
+  });
+  try {
+    const before = await Promise.all([...hosts.values()].map((h) => h.snapshot()));
+    await expect(baremetalDatapath('sriov', { lab, runId: 'r2', startDut: fakeDut([], true), hostPaths }).up()).rejects.toThrow(/no hugepages/);
+    expect(await Promise.all([...hosts.values()].map((h) => h.snapshot()))).toEqual(before);
+  } finally {
+    for (const h of hosts.values()) await h.dispose();
+  }
+});
+
+test('vdpa on the CX-6 Dx lab: switchdev, VF, vdpa dev, DUT on /dev/vhost-vdpa-N; restored after', async () => {
+  const lab = await example('cx6dx-vdpa.yaml');
+  const { hosts, hostPaths } = await withFakeNodes(lab, {
+    gen: { pfs: [{ pci: '0000:81:00.0', ifname: 'ens1f0', model: nicModel('x710'), totalVfs: 8, numaNode: 0, iommuGroup: 60 }, { pci: '0000:81:00.1', ifname: 'ens1f1', model: nicModel('x710'), totalVfs: 8, numaNode: 0, iommuGroup: 61 }] },
+    sut: { pfs: [{ pci: '0000:65:00.0', ifname: 'ens3f0np0', model: nicModel('cx6dx'), totalVfs: 4, numaNode: 0, iommuGroup: 70 }, { pci: '0000:65:00.1', ifname: 'ens3f1np1', model: nicModel('cx6dx'), totalVfs: 4, numaNode: 0, iommuGroup: 71 }] },
+  });
+  try {
+    const before = await Promise.all([...hosts.values()].map((h) => h.snapshot()));
+    const started: DutPort[][] = [];
+    const dp = await baremetalDatapath('vdpa', { lab, runId: 'run-7', startDut: fakeDut(started), hostPaths }).up();
+    expect(started[0]!.map((p) => p.kind === 'vdev' && p.vdev)).toEqual([
+      'net_virtio_user0,path=/dev/vhost-vdpa-0,queues=1,queue_size=1024',
+      'net_virtio_user1,path=/dev/vhost-vdpa-1,queues=1,queue_size=1024',
+    ]);
+    expect(hosts.get('sut')!.transcript).toContain('devlink dev eswitch set pci/0000:65:00.0 mode switchdev');
+    await dp.down();
+    expect(await Promise.all([...hosts.values()].map((h) => h.snapshot()))).toEqual(before);
+  } finally {
+    for (const h of hosts.values()) await h.dispose();
+  }
+});

@@ -1,0 +1,168 @@
+/**
+ * Bare-metal datapaths on a 2-node (tg + dut) or 1-node lab, reached over the nodes' shells (SSH):
+ *  - sriov: one VF per DUT port (autoprobe off, MAC/trust/spoofchk set, vfio-pci unless mlx5), DUT on the VFs;
+ *  - vdpa: PF to switchdev, one VF, `vdpa dev add`, DUT on virtio_user over /dev/vhost-vdpa-N;
+ *  - vhost-user-ovs: PFs into OVS-DPDK, vhost-user client ports towards the DUT (virtio_user server=1);
+ *  - vhost-user (VPP) and memif (VPP): PFs into VPP, vhost-user or memif towards the DUT.
+ * The generator (pktgen) uses the tg node's PFs. Every change is journaled by HostProvisioner and undone
+ * at down(), also when up() fails half-way.
+ */
+import { ProvisionError } from '../../../core/errors.ts';
+import type { Lab } from '../../../lab/model.ts';
+import type { DatapathKind } from '../../../lab/schema.ts';
+import { DEFAULT_HOST_PATHS, type HostPaths } from '../../host/host-paths.ts';
+import { readPciFunction } from '../../host/pci-function.ts';
+import { HostProvisioner } from '../../host/provisioner.ts';
+import type { Shell } from '../../shell/shell.ts';
+import type { GeneratorPort } from '../../loadgen/traffic-generator.ts';
+import type { Datapath, DutInfo, RunningDatapath, Unavailable } from '../datapath.ts';
+import { resolveTopology, type BaremetalTopology } from './topology.ts';
+
+/** How the DUT reaches one of its ports. */
+export type DutPort =
+  | { readonly kind: 'pci'; readonly pci: string; readonly mac: string }
+  | { readonly kind: 'vdev'; readonly vdev: string; readonly mac: string };
+
+/** A started DUT application (l3fwd, testpmd ...). */
+export interface StartedDut {
+  readonly info: DutInfo;
+  log(): string;
+  alive(): boolean;
+  death(): string | null;
+  stop(): Promise<void>;
+}
+
+/** Starts the DUT application on the DUT node with its ports in topology order. */
+export type DutStarter = (o: { shell: Shell; ports: readonly DutPort[]; cpus: readonly number[] }) => Promise<StartedDut>;
+
+/** A vswitch between the physical ports and the DUT (vhost-user, memif kinds). */
+export type VswitchStarter = (o: {
+  kind: 'vhost-user' | 'vhost-user-ovs' | 'memif';
+  shell: Shell;
+  physical: readonly string[];
+  runId: string;
+  cpus: readonly number[];
+}) => Promise<{ dutPorts: readonly DutPort[]; info: DutInfo; stop: () => Promise<void> }>;
+
+export interface BaremetalOptions {
+  readonly lab: Lab;
+  readonly runId: string;
+  readonly startDut: DutStarter;
+  readonly startVswitch?: VswitchStarter;
+  /** sysfs/proc of a node (tests point this at a fake tree). */
+  readonly hostPaths?: (node: string) => HostPaths;
+}
+
+/** Locally administered MAC for DUT port i of a run: 02:57:53:xx:xx:0i ("WS"). */
+export function dutMac(runId: string, i: number): string {
+  let h = 0;
+  for (const c of runId) h = (h * 31 + c.charCodeAt(0)) & 0xffff;
+  return `02:57:53:${(h >> 8).toString(16).padStart(2, '0')}:${(h & 0xff).toString(16).padStart(2, '0')}:${i.toString(16).padStart(2, '0')}`;
+}
+
+/** The bare-metal Datapath of a kind. */
+export function baremetalDatapath(kind: DatapathKind, o: BaremetalOptions): Datapath {
+  const resolved = () => resolveTopology(o.lab, kind);
+  return {
+    kind,
+    async availability(): Promise<Unavailable> {
+      const t = resolved();
+      if ('reason' in t) return { reason: t.reason };
+      if ((kind === 'vhost-user' || kind === 'vhost-user-ovs' || kind === 'memif') && !o.startVswitch)
+        return { reason: `${kind} on bare metal needs a vswitch driver (OVS-DPDK or VPP) wired in` };
+      return null;
+    },
+    async up(): Promise<RunningDatapath> {
+      const t = resolved();
+      if ('reason' in t) throw new ProvisionError(`${kind} cannot start: ${t.reason}`, { where: `datapath ${kind}`, hint: 'run wirespeed lab check on this lab' });
+      return bringUp(kind, t, o);
+    },
+  };
+}
+
+async function bringUp(kind: DatapathKind, t: BaremetalTopology, o: BaremetalOptions): Promise<RunningDatapath> {
+  const paths = (node: string) => o.hostPaths?.(node) ?? DEFAULT_HOST_PATHS;
+  const dutShell = await t.dut.shell();
+  const tgShell = await t.tg.shell();
+  const dutProv = new HostProvisioner(dutShell, paths(t.dut.name));
+  const tgProv = t.tg === t.dut ? dutProv : new HostProvisioner(tgShell, paths(t.tg.name));
+  let dut: StartedDut | undefined;
+  let vswitch: { stop: () => Promise<void>; info: DutInfo } | undefined;
+  const undo = async () => {
+    const errors: unknown[] = [];
+    for (const f of [() => dut?.stop(), () => vswitch?.stop(), () => dutProv.restore(), () => (tgProv === dutProv ? undefined : tgProv.restore())]) {
+      try {
+        await f();
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    if (errors.length) throw errors[0];
+  };
+  try {
+    // generator side: PFs for DPDK (Intel to vfio-pci; mlx5 stays on mlx5_core)
+    for (const p of t.pairs) if (p.tg.model.dpdkBinding === 'vfio-pci') await tgProv.bindDriver(p.tg.port.pci, 'vfio-pci');
+    const dutPorts: DutPort[] = [];
+    switch (kind) {
+      case 'sriov':
+        for (const [i, p] of t.pairs.entries()) {
+          const vfs = await dutProv.createVfs(p.dut.port.pci, 1, { autoprobe: false });
+          const vf = vfs.get(0)!;
+          const pfIf = (await readPciFunction(dutShell, paths(t.dut.name), p.dut.port.pci)).netdevs[0];
+          if (!pfIf) throw new ProvisionError(`PF ${p.dut.port.pci} has no netdev to set VF properties on`, { where: t.dut.name, hint: `bind it to ${p.dut.model.pfKernelDriver}` });
+          const mac = dutMac(o.runId, i);
+          await dutProv.setVf(pfIf, 0, { mac, trust: true, spoofchk: false });
+          if (p.dut.model.dpdkBinding === 'vfio-pci') await dutProv.bindDriver(vf, 'vfio-pci');
+          else await dutProv.bindDriver(vf, p.dut.model.vfKernelDriver);
+          dutPorts.push({ kind: 'pci', pci: vf, mac });
+        }
+        break;
+      case 'vdpa':
+        for (const [i, p] of t.pairs.entries()) {
+          await dutProv.setEswitchMode(p.dut.port.pci, 'switchdev');
+          const vf = (await dutProv.createVfs(p.dut.port.pci, 1)).get(0)!;
+          const mac = dutMac(o.runId, i);
+          const name = `wsp${o.runId.replace(/[^A-Za-z0-9]/g, '').slice(0, 8)}v${i}`;
+          await dutProv.addVdpaDevice(name, `pci/${vf}`, { mac });
+          const dev = await dutShell.run(['ls', `${paths(t.dut.name).sysfsRoot}/bus/vdpa/devices/${name}`]);
+          const vhost = dev.stdout.split('\n').map((s) => s.trim()).find((s) => /^vhost-vdpa-\d+$/.test(s));
+          if (!vhost) throw new ProvisionError(`vdpa device ${name} has no vhost-vdpa char device`, { where: t.dut.name, hint: 'modprobe vhost_vdpa and bind the device to it (/sys/bus/vdpa/drivers/vhost_vdpa/bind)' });
+          dutPorts.push({ kind: 'vdev', vdev: `net_virtio_user${i},path=/dev/${vhost},queues=1,queue_size=1024`, mac });
+        }
+        break;
+      case 'vhost-user':
+      case 'vhost-user-ovs':
+      case 'memif': {
+        if (!o.startVswitch) throw new ProvisionError(`${kind} needs a vswitch driver`, { where: `datapath ${kind}` });
+        for (const p of t.pairs) if (p.dut.model.dpdkBinding === 'vfio-pci') await dutProv.bindDriver(p.dut.port.pci, 'vfio-pci');
+        const half = Math.ceil(t.dut.cpus.dut.length / 2);
+        const v = await o.startVswitch({ kind, shell: dutShell, physical: t.pairs.map((p) => p.dut.port.pci), runId: o.runId, cpus: t.dut.cpus.dut.slice(0, half) });
+        vswitch = v;
+        dutPorts.push(...v.dutPorts);
+        break;
+      }
+      case 'veth':
+        throw new ProvisionError('veth has no bare-metal form');
+    }
+    const dutCpus = vswitch ? t.dut.cpus.dut.slice(Math.ceil(t.dut.cpus.dut.length / 2)) : t.dut.cpus.dut;
+    dut = await o.startDut({ shell: dutShell, ports: dutPorts, cpus: dutCpus });
+  } catch (e) {
+    await undo().catch(() => undefined);
+    throw e;
+  }
+  const generatorPorts: GeneratorPort[] = t.pairs.map((p, i) => ({ kind: 'pci', name: `p${i}`, pci: p.tg.port.pci, ...(p.tg.port.mac ? { mac: p.tg.port.mac } : {}) }));
+  let down: Promise<void> | undefined;
+  const started = dut;
+  const running: RunningDatapath = {
+    kind,
+    generatorPorts,
+    generator: { cpus: t.tg.cpus.tg },
+    dut: started.info,
+    dutLog: () => started.log(),
+    dutAlive: () => started.alive(),
+    dutDeath: () => started.death(),
+    down: () => (down ??= undo()),
+    [Symbol.asyncDispose]: () => running.down(),
+  };
+  return running;
+}
