@@ -2,6 +2,9 @@
 import type { CommandModule } from 'yargs';
 import { labCommand } from './lab.ts';
 import { runCommand } from './run.ts';
+import { reportCommand } from './report.ts';
+import { compareCommand } from './compare.ts';
+import { trendCommand } from './trend.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs modules differ in their argv types
-export const commands: CommandModule<any, any>[] = [labCommand, runCommand];
+export const commands: CommandModule<any, any>[] = [labCommand, runCommand, reportCommand, compareCommand, trendCommand];

@@ -4,3 +4,5 @@ export * from './points.ts';
 export * from './sink.ts';
 export * from './spool.ts';
 export { createLineWriter, InfluxWriteError, type LineWriter } from './line-writer.ts';
+export * from './push.ts';
+export * from './from-env.ts';

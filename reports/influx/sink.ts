@@ -4,7 +4,11 @@
  * the following batches go straight to the spool, so a dead database costs the run at most one bounded wait.
  * Nothing here throws into the run; problems show in status() and the onError callback, without secrets.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { safeParseRecord } from '../schema/parse-record.ts';
 import type { RunRecord } from '../schema/record.ts';
+import { RECORDS_FILE } from '../store/jsonl.ts';
 import type { ResultSink, SinkStatus } from '../store/sink.ts';
 import { describeInflux, redact, type InfluxConfig } from './config.ts';
 import { deliver } from './deliver.ts';
@@ -52,6 +56,8 @@ export class InfluxSink implements ResultSink {
 
   write(record: RunRecord): void {
     if (record.kind === 'run-start') this.#runTags = runTagsOf(record);
+    // A scenario worker's sink never sees run-start (the parent writes it): take the tags from the file.
+    this.#runTags ??= this.#runTagsFromDisk();
     const lines = recordToPoints(record, this.#runTags).map(toLineProtocol);
     if (this.#closed) {
       // Late records still reach the database later, through the spool.
@@ -88,6 +94,16 @@ export class InfluxSink implements ResultSink {
   /** Points spooled to disk so far (for `wirespeed report --push`). */
   get spooled(): number {
     return this.#spooled;
+  }
+
+  #runTagsFromDisk(): RunTags | undefined {
+    try {
+      const first = readFileSync(join(this.options.spoolDir, RECORDS_FILE), 'utf8').split('\n', 1)[0] ?? '';
+      const r = safeParseRecord(JSON.parse(first));
+      return r.ok && r.record.kind === 'run-start' ? runTagsOf(r.record) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async #drain(): Promise<void> {
