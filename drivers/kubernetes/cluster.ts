@@ -342,6 +342,9 @@ export class Cluster {
   }
 
   private translate(err: unknown, what: string): Error {
+    if (err instanceof ApiException && /Failed to fetch resource metadata/.test(err.message) && err.code === 404) {
+      return new ProvisionError(`${what}: the API server does not serve this kind (${err.message.split(':')[0]})`, { where: `cluster ${this.name}`, hint: 'apply its CRD and wait until it is Established first', cause: err });
+    }
     if (err instanceof ApiException) {
       const body = typeof err.body === 'string' ? safeJson(err.body) : err.body;
       const msg = String(field(body, 'message') ?? err.message);

@@ -9,7 +9,7 @@ import { ConfigError, ProvisionError } from '../../../core/errors.ts';
 import type { Cluster } from '../cluster.ts';
 import { deploymentAvailable } from '../conditions.ts';
 import { refOf, type KubeObject } from '../kube-object.ts';
-import { waitNodeAllocatable, waitSriovNodeStates } from '../waits.ts';
+import { waitPolicyApplied, waitSriovNodeStates } from '../waits.ts';
 import { clusterRole, clusterRoleBinding, crd, DEFAULT_TIMEOUT_MS, deleteAll, installCrds, namespace, pinnedVersion, serviceAccount, type StackComponent } from './component.ts';
 import type { Ipam } from './nad.ts';
 
@@ -150,9 +150,8 @@ export function sriovOperator(versions: Readonly<Record<string, string>>, opts: 
       const obj = policyObject(spec);
       await cluster.apply(obj);
       created.push(obj);
-      await waitSriovNodeStates(cluster, ns, timeoutMs);
       const resource = `${RESOURCE_PREFIX}/${spec.resourceName}`;
-      const node = await waitNodeAllocatable(cluster, resource, spec.numVfs, timeoutMs);
+      const node = await waitPolicyApplied(cluster, ns, resource, spec.numVfs, timeoutMs);
       return { resource, node };
     },
     async applyNetwork(cluster, spec) {

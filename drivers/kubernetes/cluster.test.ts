@@ -1,0 +1,204 @@
+/**
+ * The production Cluster driver against the fake API server of fixtures/kube (real HTTP, real
+ * @kubernetes/client-node): apply ordering, waits that time out naming object and condition, teardown of a
+ * half-failed deploy, bad inputs from the cluster, and the pod-exec Shell.
+ */
+import { expect, test } from '@playwright/test';
+import { ProvisionError, TimeoutError } from '../../core/errors.ts';
+import { startFakeCluster, type FakeCluster } from '../../fixtures/kube/fake-cluster.ts';
+import type { NodeAgentOptions } from '../../fixtures/kube/node-agent.ts';
+import { Cluster } from './cluster.ts';
+import { crdEstablished, NETWORK_STATUS_ANNOTATION, podReady } from './conditions.ts';
+import { RUN_LABEL } from './kube-object.ts';
+import { parseNetworkStatus } from './network-status.ts';
+import { podShell } from './pod-shell.ts';
+import { namespace } from './stack/component.ts';
+import { multus, NAD_CRD } from './stack/multus.ts';
+import { OPERATOR_NAMESPACE, sriovOperator, SRIOV_CRDS } from './stack/sriov-operator.ts';
+import { userspaceCni } from './stack/userspace-cni.ts';
+import { deployWorkload } from './workloads/workload.ts';
+
+const VERSIONS = { multus: 'v4.1.0', 'sriov-network-operator': 'v1.4.0', 'userspace-cni': 'v1.3' };
+const NS = 'wsp-test';
+
+async function withCluster(agent: NodeAgentOptions, fn: (c: Cluster, fake: FakeCluster) => Promise<void>): Promise<void> {
+  const fake = await startFakeCluster({ agent });
+  try {
+    const cluster = Cluster.fromLab({ kubeconfig: fake.kubeconfigPath, context: fake.context, namespace: NS }, 'r-test', { pollMs: 10 });
+    await fn(cluster, fake);
+    expect(fake.agent.errors).toEqual([]);
+  } finally {
+    await fake.stop();
+  }
+}
+
+/** Every object in the fake store that carries the run label. */
+const labelled = (fake: FakeCluster) => fake.server.store.all().filter((e) => e.obj.metadata.labels?.[RUN_LABEL] === 'r-test').map((e) => `${e.rt.kind} ${e.obj.metadata.name}`);
+
+test('apply is server-side apply by field manager wirespeed, labelled; a conflict is reported unless forced', async () => {
+  await withCluster({}, async (cluster, fake) => {
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: NS }, data: { a: '1' } };
+    await cluster.apply(namespace(NS));
+    const out = await cluster.apply(cm);
+    expect(out.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'wirespeed', [RUN_LABEL]: 'r-test' });
+    const stored = fake.server.store.get(fake.server.store.typeFor('', 'v1', 'configmaps'), NS, 'cfg');
+    expect(stored.metadata.managedFields?.map((m) => [m.manager, m.operation])).toEqual([['wirespeed', 'Apply']]);
+    // Another manager takes data.a; our apply with a different value must not silently overwrite it.
+    fake.server.store.apply(fake.server.store.typeFor('', 'v1', 'configmaps'), NS, 'cfg', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { a: '2' } }, 'someone-else', true);
+    const conflict = await cluster.apply({ ...cm, data: { a: '3' } }).catch((e: unknown) => e);
+    expect(conflict).toBeInstanceOf(ProvisionError);
+    expect(String((conflict as Error).message)).toMatch(/apply ConfigMap wsp-test\/cfg: 409 Conflict: Apply failed with 1 conflict: conflict with "someone-else": \.data\.a/);
+    await cluster.apply({ ...cm, data: { a: '3' } }, { force: true });
+    expect(fake.server.store.get(fake.server.store.typeFor('', 'v1', 'configmaps'), NS, 'cfg')['data']).toEqual({ a: '3' });
+  });
+});
+
+test('apply ordering: a custom resource before its CRD is Established fails clearly; stacks apply the CRD, wait, then the rest', async () => {
+  await withCluster({}, async (cluster, fake) => {
+    const early = await cluster.apply({ apiVersion: 'sriovnetwork.openshift.io/v1', kind: 'SriovNetwork', metadata: { name: 'n', namespace: NS }, spec: {} }).catch((e: unknown) => e);
+    expect(early).toBeInstanceOf(ProvisionError);
+    expect(String((early as Error).message)).toMatch(/apply SriovNetwork wsp-test\/n: the API server does not serve this kind[\s\S]*hint: apply its CRD and wait until it is Established first/);
+
+    fake.server.requests.length = 0;
+    await multus(VERSIONS).up(cluster);
+    const seq = fake.server.requests.filter((r) => r.startsWith('PATCH'));
+    const crdAt = seq.findIndex((r) => r.includes('/customresourcedefinitions/network-attachment-definitions.k8s.cni.cncf.io'));
+    const dsAt = seq.findIndex((r) => r.includes('/daemonsets/kube-multus-ds'));
+    expect(crdAt).toBeGreaterThanOrEqual(0);
+    expect(dsAt).toBeGreaterThan(crdAt);
+    // Between them the driver read the CRD until Established (the wait), before sending anything else.
+    const all = fake.server.requests;
+    const firstPatchAfterCrd = all.findIndex((r, i) => i > all.indexOf(seq[crdAt]!) && r.startsWith('PATCH'));
+    expect(all.slice(all.indexOf(seq[crdAt]!) + 1, firstPatchAfterCrd).some((r) => r === 'GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions/network-attachment-definitions.k8s.cni.cncf.io')).toBe(true);
+  });
+});
+
+test('waits time out with a TimeoutError naming the object and the condition', async () => {
+  await withCluster({ faults: { neverEstablish: ['sriovnetworks.sriovnetwork.openshift.io'], podsNeverReady: ['stuck'] } }, async (cluster) => {
+    await cluster.apply(SRIOV_CRDS[1]!);
+    const crdErr = await cluster.waitFor({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'sriovnetworks.sriovnetwork.openshift.io' }, crdEstablished, 300).catch((e: unknown) => e);
+    expect(crdErr).toBeInstanceOf(TimeoutError);
+    expect((crdErr as Error).message).toMatch(/^cluster context wirespeed-fake \(http:\/\/127\.0\.0\.1:\d+\): CustomResourceDefinition sriovnetworks\.sriovnetwork\.openshift\.io: CRD Established \(last seen: no Established condition yet\) \(timed out after 300 ms\)/);
+
+    await cluster.apply(namespace(NS));
+    await cluster.apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stuck', namespace: NS }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    const podErr = await cluster.waitFor({ apiVersion: 'v1', kind: 'Pod', name: 'stuck', namespace: NS }, podReady, 300).catch((e: unknown) => e);
+    expect(podErr).toBeInstanceOf(TimeoutError);
+    expect((podErr as Error).message).toMatch(/Pod wsp-test\/stuck: Pod Ready \(last seen: phase Running, Ready=False\)/);
+    // The pod's events and log are in the error, for the report.
+    expect((podErr as Error).message).toMatch(/events of Pod wsp-test\/stuck:\n\s+Normal Scheduled: Successfully assigned wsp-test\/stuck to worker-0/);
+    expect((podErr as Error).message).toMatch(/log of Pod wsp-test\/stuck:/);
+  });
+});
+
+test('a device resource that never appears in allocatable times out naming the resource; an unschedulable pod says why', async () => {
+  await withCluster({ faults: { ignorePolicies: true } }, async (cluster) => {
+    const op = sriovOperator(VERSIONS, { timeoutMs: 400 });
+    await op.up(cluster);
+    const err = await op.applyPolicy(cluster, { name: 'p', resourceName: 'never_there', numVfs: 2, nicSelector: { rootDevices: ['0000:3b:00.0'] }, deviceType: 'vfio-pci' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as Error).message).toMatch(/SR-IOV policy applied: SriovNetworkNodeState syncStatus Succeeded and node allocatable openshift\.io\/never_there ≥ 2 \(last seen: states Succeeded; allocatable worker-0: 0\)/);
+
+    await cluster.apply(namespace(NS));
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'wants-vf', namespace: NS }, spec: { containers: [{ name: 'c', image: 'x', resources: { requests: { 'openshift.io/never_there': '1' }, limits: { 'openshift.io/never_there': '1' } } }] } };
+    await cluster.apply(pod);
+    const podErr = await cluster.waitFor({ apiVersion: 'v1', kind: 'Pod', name: 'wants-vf', namespace: NS }, podReady, 300).catch((e: unknown) => e);
+    expect((podErr as Error).message).toMatch(/not scheduled: 0\/1 nodes are available: 1 Insufficient openshift\.io\/never_there/);
+    expect((podErr as Error).message).toMatch(/Warning FailedScheduling/);
+    await cluster.teardown(5000);
+  });
+});
+
+test('a policy the config daemon rejects fails at once with its lastSyncError', async () => {
+  await withCluster({}, async (cluster) => {
+    const op = sriovOperator(VERSIONS, { timeoutMs: 5000 });
+    await op.up(cluster);
+    const err = await op.applyPolicy(cluster, { name: 'too-many', resourceName: 'x', numVfs: 100, nicSelector: { rootDevices: ['0000:65:00.0'] } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProvisionError);
+    expect((err as Error).message).toMatch(/worker-0: syncStatus Failed: policy too-many: numVfs 100 exceeds totalvfs 8 of ens2f0np0/);
+    await cluster.teardown(5000);
+  });
+});
+
+test('teardown after a deploy that failed half-way leaves no object with the run label', async () => {
+  await withCluster({}, async (cluster, fake) => {
+    await cluster.apply(namespace(NS));
+    await multus(VERSIONS).up(cluster);
+    const op = sriovOperator(VERSIONS, { timeoutMs: 400 });
+    await op.up(cluster);
+    await op.applyPolicy(cluster, { name: 'vfio', resourceName: 'vfio_a', numVfs: 2, nicSelector: { rootDevices: ['0000:3b:00.0'] }, deviceType: 'vfio-pci' });
+    await op.applyNetwork(cluster, { name: 'net-a', resourceName: 'vfio_a', networkNamespace: NS, vlan: 7 });
+    // The deploy fails half-way: a pod asking for more VFs than exist never gets scheduled.
+    const half = deployWorkload(cluster, { name: 'dut', role: 'l3fwd', image: 'x', cpus: 2, memoryMi: 256, hugepages: { pageSize: '2Mi', amountMi: 512 }, devices: { 'openshift.io/vfio_a': 3 }, networks: [{ nad: 'net-a', expect: 'pci' }] }, { runId: 'r-test', timeoutMs: 300 });
+    await expect(half).rejects.toThrow(/Pod wsp-test\/dut: Pod Ready/);
+    expect(labelled(fake).length).toBeGreaterThan(10);
+    const { deleted } = await cluster.teardown(10_000);
+    expect(deleted).toContain('Pod wsp-test/dut');
+    expect(deleted.indexOf('Pod wsp-test/dut')).toBeLessThan(deleted.indexOf('Namespace wsp-test'));
+    expect(labelled(fake)).toEqual([]);
+    expect(await cluster.leftovers()).toEqual([]);
+    // What the operator made from our objects went with them (NAD via the SriovNetwork finalizer, DaemonSet pods).
+    expect(fake.server.store.all().filter((e) => e.obj.metadata.namespace === NS || e.obj.metadata.namespace === OPERATOR_NAMESPACE)).toEqual([]);
+    expect(fake.server.store.all().filter((e) => e.rt.kind === 'CustomResourceDefinition').map((e) => e.obj.metadata.name)).toEqual([]);
+    void NAD_CRD;
+  });
+});
+
+test('missing and malformed network-status from the cluster give clear errors', async () => {
+  await withCluster({}, async (cluster, fake) => {
+    await cluster.apply(namespace(NS));
+    // Without Multus the networks annotation is ignored: the pod runs, network-status never comes.
+    const u = userspaceCni(VERSIONS, { timeoutMs: 2000 });
+    await cluster.apply(u.vppMemif(NS, 'memif-a', 4)).catch(() => undefined); // no NAD CRD yet: refused
+    const err = await deployWorkload(cluster, { name: 'vpp', role: 'vpp', image: 'x', cpus: 2, memoryMi: 256, hugepages: { pageSize: '2Mi', amountMi: 512 }, networks: [{ nad: 'memif-a', expect: 'memif' }] }, { runId: 'r-test', timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as Error).message).toMatch(/Pod wsp-test\/vpp: annotation k8s\.v1\.cni\.cncf\.io\/network-status present \(last seen: annotations: k8s\.v1\.cni\.cncf\.io\/networks\)[\s\S]*is the Multus DaemonSet running\?/);
+    // A corrupted annotation (written by something else) is reported, not guessed around.
+    const podRt = fake.server.store.typeFor('', 'v1', 'pods');
+    fake.server.store.mergePatch(podRt, NS, 'vpp', { metadata: { annotations: { [NETWORK_STATUS_ANNOTATION]: '[{"name": "wsp-test/memif-a", "device-info": ' } } }, 'someone');
+    const pod = await cluster.get({ apiVersion: 'v1', kind: 'Pod', name: 'vpp', namespace: NS });
+    expect(() => parseNetworkStatus(pod!)).toThrow(/pod wsp-test\/vpp: k8s\.v1\.cni\.cncf\.io\/network-status is not valid JSON/);
+    await cluster.teardown(5000);
+    expect(labelled(fake)).toEqual([]);
+  });
+});
+
+test('workloads on the userspace CNI get EAL arguments for the memif socket network-status reports', async () => {
+  await withCluster({}, async (cluster) => {
+    await cluster.apply(namespace(NS));
+    await multus(VERSIONS).up(cluster);
+    const u = userspaceCni(VERSIONS);
+    await u.up(cluster);
+    await cluster.apply(u.vppMemif(NS, 'memif-a', 4));
+    const w = await deployWorkload(cluster, { name: 'gen', role: 'generator', image: 'x', cpus: 2, memoryMi: 256, hugepages: { pageSize: '2Mi', amountMi: 512 }, networks: [{ nad: 'memif-a', expect: 'memif' }] }, { runId: 'r-test' });
+    expect(w.pod.spec).toMatchObject({ containers: [{ resources: { requests: { cpu: '2', memory: '256Mi', 'hugepages-2Mi': '512Mi' }, limits: { cpu: '2', memory: '256Mi', 'hugepages-2Mi': '512Mi' } } }] });
+    expect(w.pod['status']).toMatchObject({ qosClass: 'Guaranteed' });
+    const vdev = w.eal.argv[w.eal.argv.indexOf('--vdev') + 1]!;
+    expect(vdev).toMatch(/^net_memif0,role=client,id=0,socket=\/var\/lib\/cni\/usrspcni\/memif-[0-9a-f]{12}-net1\.sock,socket-abstract=no$/);
+    expect(w.command.slice(0, 2)).toEqual(['pktgen', '--file-prefix=wsp-r-test-gen']);
+    await w.down();
+    await cluster.teardown(5000);
+  });
+});
+
+test('the pod-exec Shell returns stdout, stderr and the exit code from the status channel; stdin, files, spawn', async () => {
+  await withCluster({}, async (cluster) => {
+    await cluster.apply(namespace(NS));
+    await cluster.apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'box', namespace: NS }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    await cluster.waitFor({ apiVersion: 'v1', kind: 'Pod', name: 'box', namespace: NS }, podReady, 5000);
+    const sh = podShell(cluster, NS, 'box', 'c');
+    const r = await sh.exec(['sh', '-c', 'echo to-out; echo to-err >&2; exit 7']);
+    expect([r.exitCode, r.stdout, r.stderr, r.timedOut]).toEqual([7, 'to-out\n', 'to-err\n', false]);
+    expect((await sh.exec(['true'])).exitCode).toBe(0);
+    await expect(sh.run(['sh', '-c', 'echo boom >&2; exit 3'])).rejects.toThrow(/pod wsp-test\/box \(container c\): command failed \(exit 3\): sh -c 'echo boom >&2; exit 3'\n\s+output: boom/);
+    expect((await sh.exec(['no-such-program-wsp'])).exitCode).toBe(127);
+    expect((await sh.exec(['cat'], { stdin: 'piped in' })).stdout).toBe('piped in');
+    expect((await sh.exec(['sh', '-c', 'echo "$WSP_X"'], { env: { WSP_X: 'a b' } })).stdout).toBe('a b\n');
+    const p = await sh.spawn(['sh', '-c', 'echo started; exec sleep 30']);
+    expect(p.pid).toBeGreaterThan(0);
+    await expect.poll(() => p.output()).toContain('started');
+    const exit = await p.kill(2000);
+    expect(exit.signal ?? exit.exitCode).toBeTruthy();
+    await cluster.teardown(5000);
+  });
+});
