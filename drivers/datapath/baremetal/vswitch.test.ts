@@ -1,0 +1,45 @@
+import { expect, test } from '@playwright/test';
+import { TranscriptShell } from '../../../fixtures/host/transcript-shell.ts';
+import { vswitchStarter } from './vswitch.ts';
+
+test('VPP as the memif vswitch: startup, phys <-> memif cross-connects, DUT vdevs; stop kills VPP and removes its dir', async () => {
+  const D = '/run/wsp/r9/vswitch';
+  const S = `vppctl -s ${D}/cli.sock`;
+  const showInt = [
+    '              Name               Idx    State  MTU (L3/IP4/IP6/MPLS)     Counter          Count',
+    'TenGigabitEthernet3b/0/0          1     down         9000/0/0/0',
+    'TenGigabitEthernet3b/0/1          2     down         9000/0/0/0',
+    'local0                            0     down          0/0/0/0',
+  ].join('\n');
+  const sh = new TranscriptShell([
+    { command: `mkdir -p ${D}` },
+    { command: `${S} show version`, stdout: 'vpp v24.10-release built by root on host at 2024-10-30T12:00:00\n' },
+    { command: `${S} show int`, stdout: showInt },
+    { command: `${S} create memif socket id 1 filename ${D}/memif.sock` },
+    { command: `${S} create interface memif id 0 socket-id 1 master`, stdout: 'memif1/0\n' },
+    { command: `${S} set interface state TenGigabitEthernet3b/0/0 up` },
+    { command: `${S} set interface state memif1/0 up` },
+    { command: `${S} set interface l2 xconnect TenGigabitEthernet3b/0/0 memif1/0` },
+    { command: `${S} set interface l2 xconnect memif1/0 TenGigabitEthernet3b/0/0` },
+    { command: `${S} create interface memif id 1 socket-id 1 master`, stdout: 'memif1/1\n' },
+    { command: `${S} set interface state TenGigabitEthernet3b/0/1 up` },
+    { command: `${S} set interface state memif1/1 up` },
+    { command: `${S} set interface l2 xconnect TenGigabitEthernet3b/0/1 memif1/1` },
+    { command: `${S} set interface l2 xconnect memif1/1 TenGigabitEthernet3b/0/1` },
+    { command: `rm -rf ${D}` },
+  ]);
+  const start = vswitchStarter({ runRoot: '/run/wsp' });
+  const v = await start({ kind: 'memif', shell: sh, physical: ['0000:3b:00.0', '0000:3b:00.1'], runId: 'r9', cpus: [4, 5] });
+  expect(v.info).toEqual({ kind: 'vpp', version: '24.10-release' });
+  expect(v.dutPorts.map((p) => p.kind === 'vdev' && p.vdev)).toEqual([
+    `net_memif0,role=client,id=0,socket=${D}/memif.sock`,
+    `net_memif1,role=client,id=1,socket=${D}/memif.sock`,
+  ]);
+  const conf = sh.files.get(`${D}/startup.conf`)!;
+  expect(conf).toContain('dev 0000:3b:00.0');
+  expect(conf).toContain('main-core 4');
+  expect(sh.ran).toContain(`spawn vpp -c ${D}/startup.conf`);
+  await v.stop();
+  expect(sh.ran).toContain(`kill vpp -c ${D}/startup.conf`);
+  expect(sh.unused).toEqual([]);
+});
