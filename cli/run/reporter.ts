@@ -21,6 +21,8 @@ export interface RunSummary {
     status: string;
     severity: Severity | undefined;
     detail: string | undefined;
+    /** Names of the files attached to the test (commands.txt, dut.log on failure). */
+    attachments: string[];
   }[];
   /** Errors outside any test (config, global setup, worker teardown). */
   errors: string[];
@@ -91,6 +93,7 @@ export default class WirespeedReporter implements Reporter {
       status,
       severity,
       detail,
+      attachments: result.attachments.map((a) => a.name),
     });
     this.view.scenarioEnd({ title: `[${test.parent.project()?.name ?? ''}] ${test.title}`, scenario, status, durationMs: result.duration, detail });
   }
