@@ -31,7 +31,7 @@ test('vdevs, PCI devices and flags come out in EAL spelling, one argv element ea
     singleFileSegments: true,
     inMemory: true,
     noTelemetry: true,
-    logLevel: ['notice', 'pmd.net.memif:debug'],
+    logLevel: ['notice', 'pmd.net.memif:debug', 'pmd.net.*,info'],
   });
   expect(argv).toEqual([
     '--file-prefix=p',
@@ -51,6 +51,7 @@ test('vdevs, PCI devices and flags come out in EAL spelling, one argv element ea
     '--no-telemetry',
     '--log-level=notice',
     '--log-level=pmd.net.memif:debug',
+    '--log-level=pmd.net.*,info',
   ]);
 });
 

@@ -31,7 +31,7 @@ export interface EalSpec {
   readonly inMemory?: boolean;
   /** `--no-telemetry`. */
   readonly noTelemetry?: boolean;
-  /** `--log-level` each: a level (`notice`, `7`) or `<type-regex>:<level>` (`pmd.net.memif:debug`). */
+  /** `--log-level` each: a level (`notice`, `7`), `<type-regex>:<level>` or `<type-glob>,<level>` (`pmd.net.memif:debug`). */
   readonly logLevel?: string | readonly string[];
 }
 
@@ -39,7 +39,7 @@ export interface EalSpec {
 export const FILE_PREFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const PCI_PATTERN = /^(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7](?:,[^\s]*)?$/;
 const VDEV_PATTERN = /^[a-z][a-z0-9_]*[0-9]+(?:,[^\n\r\0]*)?$/;
-const LOG_LEVEL_PATTERN = /^(?:[A-Za-z0-9_.*^$|()[\]-]+:)?(?:[1-8]|emerg|alert|crit|err|warning|notice|info|debug)$/;
+const LOG_LEVEL_PATTERN = /^(?:[A-Za-z0-9_.*^$|()[\]-]+[:,])?(?:[1-8]|emerg|alert|crit|err|warning|notice|info|debug)$/;
 
 /** The EAL argv for a spec (without the program name and without `--`). Throws ConfigError on bad input. */
 export function ealArgs(spec: EalSpec): string[] {
