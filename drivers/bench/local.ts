@@ -10,8 +10,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exitCodeOf } from '../../core/errors.ts';
-import type { DatapathKind } from '../../lab/schema.ts';
+import { ConfigError, exitCodeOf } from '../../core/errors.ts';
+import { datapathKind, type DatapathKind } from '../../lab/schema.ts';
 import type { TrialResult } from '../../method/trial.ts';
 import { createDpdkRuntime, type DpdkRuntime } from '../dpdk/runtime.ts';
 import type { RunningDatapath } from '../datapath/datapath.ts';
@@ -34,7 +34,11 @@ const { values: args } = parseArgs({
     'rate-check-pps': { type: 'string', default: '1000000' },
   },
 });
-const kinds = args.kinds.split(',') as DatapathKind[];
+const parseKinds = (): DatapathKind[] => args.kinds.split(',').map((k) => {
+  const parsed = datapathKind.safeParse(k);
+  if (!parsed.success) throw new ConfigError(`unknown datapath ${JSON.stringify(k)}`, { where: 'bench:local --kinds', hint: 'use vhost-user, memif, veth (comma-separated)' });
+  return parsed.data;
+});
 const frames = args.frames.split(',').map(Number);
 const windowS = Number(args.window);
 const warmupS = Number(args.warmup);
@@ -94,6 +98,7 @@ async function withDatapath<T>(kind: DatapathKind, runtime: DpdkRuntime, fn: (dp
 }
 
 async function main(): Promise<number> {
+  const kinds = parseKinds();
   await mkdir(runDir, { recursive: true });
   const runtime = createDpdkRuntime({ shell, runDir, runId });
   live.add(() => runtime.cleanup());
