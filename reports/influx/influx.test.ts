@@ -3,7 +3,9 @@
  * each started on a free loopback port with a temporary data directory.
  */
 import { expect, test } from '@playwright/test';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sampleRun } from '../../fixtures/records/sample.ts';
@@ -14,6 +16,16 @@ import { MEASUREMENTS, recordToPoints, runTagsOf, type PointData } from './point
 import { InfluxSink } from './sink.ts';
 import { pushSpool, SPOOL_FILE } from './spool.ts';
 import { startInfluxDb1, startVictoriaMetrics, type TestServer } from './test-servers.ts';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+function wirespeed(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(REPO, 'cli/wirespeed.js'), ...args], { cwd: REPO, timeout: 60_000, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 70) : 0, stdout, stderr });
+    });
+  });
+}
 
 const TOKEN = 'wsp-h5-secret-token-7f3a9';
 /**
@@ -165,8 +177,16 @@ test('database down mid-run: points are spooled, pushed later, none lost, none d
     await expect(pushSpool(join(root, runId), config)).rejects.toThrow(/pushed 0 of \d+ spooled points/);
 
     await vm.restart();
-    const pushed = await pushSpool(join(root, runId), config);
-    expect(pushed.pushed).toBe(sink.spooled);
+    // Pushed later by the command a user runs, configured by environment; the token is not echoed.
+    const push = await wirespeed(['report', join(root, runId), '--push', '--json'], {
+      WIRESPEED_INFLUX_URL: vm.url,
+      WIRESPEED_INFLUX_BUCKET: 'wirespeed',
+      WIRESPEED_INFLUX_TOKEN: TOKEN,
+    });
+    expect(push.stderr).toBe('');
+    expect(push.code).toBe(0);
+    expect(JSON.parse(push.stdout)).toMatchObject({ runId, partial: false, pushed: { pushed: sink.spooled, mode: 'spool' } });
+    expect(push.stdout).not.toContain(TOKEN);
     expect(await readdir(join(root, runId))).not.toContain(SPOOL_FILE);
     // Exactly the expected samples: nothing lost, nothing twice.
     expect(await vmSamples(vm, runId)).toEqual(expectedSamples(records, VM_DIGITS));
