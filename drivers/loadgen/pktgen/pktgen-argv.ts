@@ -57,3 +57,26 @@ export function pktgenArgv(spec: PktgenArgvSpec): string[] {
     ...(spec.extra ?? []),
   ];
 }
+
+/** pktgen's argv spec for the tg node of an inventory: `cpus.tg` (first = display lcore), its linked PCI ports. */
+export function pktgenSpecForNode(o: {
+  readonly node: { readonly name: string; readonly cpus: { readonly tg: readonly number[] } };
+  readonly pci: readonly string[];
+  readonly runId: string;
+  readonly binary?: string;
+  readonly memoryMb?: number;
+  readonly socketPort?: number;
+}): PktgenArgvSpec {
+  const cpus = o.node.cpus.tg;
+  if (cpus.length < 1 + o.pci.length)
+    throw new ConfigError(`node ${o.node.name}: pktgen needs ${1 + o.pci.length} CPUs in cpus.tg (one display lcore + one per port), has ${cpus.length}`, {
+      where: `node ${o.node.name}`,
+      hint: 'list more CPUs in cpus.tg, e.g. "2-6" for 2 ports with rx/tx lcores',
+    });
+  return {
+    binary: o.binary ?? 'pktgen',
+    eal: { filePrefix: `wsp-${o.runId}-tg`, lcores: [...cpus], memoryMb: o.memoryMb ?? 2048, noPci: false, vdevs: [], allowPci: [...o.pci] },
+    ports: o.pci.length,
+    ...(o.socketPort === undefined ? {} : { socketPort: o.socketPort }),
+  };
+}

@@ -5,7 +5,7 @@ import { IMIX_7_4_1 } from '../../../method/trial.ts';
 import { FakePktgen } from '../../../fixtures/pktgen/fake-pktgen.ts';
 import { lineRatePps } from '../../host/nic-catalogue.ts';
 import { PktgenLuaClient } from './lua-client.ts';
-import { pktgenArgv, portMatrix } from './pktgen-argv.ts';
+import { pktgenArgv, pktgenSpecForNode, portMatrix } from './pktgen-argv.ts';
 import { PktgenSession } from './pktgen-session.ts';
 
 const ports = [
@@ -27,6 +27,12 @@ test('-m matrix: display lcore 0 excluded, rx:tx split per port', () => {
   const dd = argv.indexOf('--');
   expect(argv.slice(dd)).toEqual(['--', '-P', '-G', '-m', '[1:2].0,[3:4].1']);
   expect(argv.slice(0, dd)).toEqual(expect.arrayContaining(['--file-prefix=wsp-r1-tg']));
+  // from the inventory: cpus.tg "2-6" and the tg node's linked ports
+  const spec = pktgenSpecForNode({ node: { name: 'tg', cpus: { tg: [2, 3, 4, 5, 6] } }, pci: ['0000:81:00.0', '0000:81:00.1'], runId: 'r1' });
+  const fromNode = pktgenArgv(spec);
+  expect(fromNode.slice(fromNode.indexOf('--'))).toEqual(['--', '-P', '-G', '-m', '[1:2].0,[3:4].1']);
+  expect(fromNode.join(' ')).toContain("--lcores=0@2,1@3,2@4,3@5,4@6 -m 2048 -a 0000:81:00.0 -a 0000:81:00.1");
+  expect(() => pktgenSpecForNode({ node: { name: 'tg', cpus: { tg: [2, 3] } }, pci: ['0000:81:00.0', '0000:81:00.1'], runId: 'r1' })).toThrow(/needs 3 CPUs in cpus.tg/);
 });
 
 test('Lua socket: marker framing, Lua errors, syntax errors surface as a timeout with the output', async () => {
