@@ -15,6 +15,7 @@ import { podShell } from './pod-shell.ts';
 import { namespace } from './stack/component.ts';
 import { multus, NAD_CRD } from './stack/multus.ts';
 import { OPERATOR_NAMESPACE, sriovOperator, SRIOV_CRDS } from './stack/sriov-operator.ts';
+import { sriovDevicePlugin } from './stack/sriov-device-plugin.ts';
 import { userspaceCni } from './stack/userspace-cni.ts';
 import { deployWorkload } from './workloads/workload.ts';
 
@@ -201,4 +202,26 @@ test('the pod-exec Shell returns stdout, stderr and the exit code from the statu
     expect(exit.signal ?? exit.exitCode).toBeTruthy();
     await cluster.teardown(5000);
   });
+});
+
+test('without the operator: device plugin configMap + sriov-cni NAD give a pod pre-made vfio-pci VFs', async () => {
+  await withCluster({}, async (cluster) => {
+    await cluster.apply(namespace(NS));
+    await multus(VERSIONS).up(cluster);
+    const dp = sriovDevicePlugin({ ...VERSIONS, 'sriov-network-device-plugin': 'v3.7.0', 'sriov-cni': 'v2.8.1' }, [
+      { resourceName: 'x710_dpdk', selectors: [{ vendors: ['8086'], devices: ['154c'], drivers: ['vfio-pci'], pfNames: ['ens1f1'] }], expectCount: 4 },
+    ]);
+    await dp.up(cluster);
+    await cluster.apply(dp.network(NS, 'dpdk-net', 'intel.com/x710_dpdk', { vlan: 2000 }));
+    const w = await deployWorkload(cluster, { name: 'tpmd', role: 'testpmd', image: 'x', cpus: 2, memoryMi: 512, hugepages: { pageSize: '1Gi', amountMi: 1024 }, devices: { 'intel.com/x710_dpdk': 1 }, networks: [{ nad: 'dpdk-net', expect: 'pci' }] }, { runId: 'r-test' });
+    // The VFs pre-made on ens1f1 (0000:3b:00.1) sit on bus 3b after the PF's functions.
+    expect(w.eal.argv).toEqual(expect.arrayContaining(['-a', '0000:3b:0a.0']));
+    expect(w.command[0]).toBe('dpdk-testpmd');
+    await cluster.teardown(5000);
+    expect(await cluster.leftovers()).toEqual([]);
+  });
+});
+
+test('a missing version pin is a ConfigError naming the inventory field', () => {
+  expect(() => multus({})).toThrow(/cluster\.versions\.multus: no version pinned for multus/);
 });
