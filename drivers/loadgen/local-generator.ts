@@ -119,11 +119,15 @@ export async function openLocalGenerator(opts: LocalGeneratorOptions): Promise<L
   const helloP = new Promise<AnyLine>((r) => (helloResolve = r));
   const strayLines: string[] = [];
 
+  const keepStray = (text: string): void => {
+    strayLines.push(text.slice(0, 200)); // not ours to trust: kept for error messages only
+    if (strayLines.length > 20) strayLines.shift();
+  };
   const onLine = (text: string): void => {
     if (text.trim() === '') return;
     const line = parseLine(text);
     if (line === null) {
-      strayLines.push(text.slice(0, 200)); // not ours to trust: kept for error messages only
+      keepStray(text);
       return;
     }
     if (line.event === 'hello' || line.event === 'fatal') {
@@ -134,8 +138,8 @@ export async function openLocalGenerator(opts: LocalGeneratorOptions): Promise<L
       const p = pending.get(line.id)!;
       pending.delete(line.id);
       p.resolve(line);
-    } else {
-      strayLines.push(text.slice(0, 200));
+    } else if (line.cmd !== 'abort') {
+      keepStray(text); // abort requests are fire-and-forget: their acknowledgements are expected
     }
   };
 
