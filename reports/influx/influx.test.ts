@@ -16,6 +16,7 @@ import { MEASUREMENTS, recordToPoints, runTagsOf, type PointData } from './point
 import { InfluxSink } from './sink.ts';
 import { pushSpool, SPOOL_FILE } from './spool.ts';
 import { startInfluxDb1, startVictoriaMetrics, type TestServer } from './test-servers.ts';
+import { dashboard, influxqlQuery, PANELS, promqlQuery } from '../grafana/dashboard.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -126,6 +127,16 @@ test('VictoriaMetrics (v2 write API): every point written is read back equal', a
     // All four measurements and the tags the dashboard groups by are there.
     for (const m of Object.values(MEASUREMENTS)) expect(expected.some((s) => s.startsWith(`${m}_`))).toBe(true);
     expect(expected[0]).toMatch(/datapath=.*dut=.*frame=.*lab=local.*nic=.*node=local.*run=vm-run-1.*scenario=/);
+    // Every panel of the Grafana dashboard (PromQL flavour) finds data, with its variables on "All".
+    for (const p of PANELS) {
+      for (const f of p.fields.filter((x) => x !== 'line_rate_bps')) {
+        const expr = promqlQuery(p, f).replace(/\$(lab|datapath|frame|nic|dut)/g, '.*');
+        const q = new URLSearchParams({ query: expr, start: String(RUN_START_MS / 1000 - 60), end: String(RUN_START_MS / 1000 + 3600), step: '60' });
+        const body = (await (await fetch(`${vm.url}/api/v1/query_range?${q}`)).json()) as { status: string; data: { result: unknown[] } };
+        expect(body.status, expr).toBe('success');
+        expect(body.data.result.length, `${p.title}: ${expr}`).toBeGreaterThan(0);
+      }
+    }
   } finally {
     await vm.stop();
   }
@@ -141,6 +152,19 @@ test('InfluxDB 1.x (/write?db=): every point written is read back equal', async 
     const { errors } = await runThroughSink(records, config, runId);
     expect(errors).toEqual([]);
     expect(await influx1Samples(influx, 'wirespeed', runId)).toEqual(expectedSamples(records));
+    // Every panel of the Grafana dashboard (InfluxQL flavour) finds data, with its variables on "All".
+    for (const p of PANELS) {
+      for (const f of p.fields.filter((x) => x !== 'line_rate_bps')) {
+        const q = influxqlQuery(p, f)
+          .replace(/\$(lab|datapath|frame|nic|dut)/g, '.*')
+          .replace('$timeFilter', `time >= ${RUN_START_MS - 60_000}ms AND time <= ${RUN_START_MS + 3_600_000}ms`)
+          .replace('$__interval', '1m');
+        const res = await fetch(`${influx.url}/query?${new URLSearchParams({ db: 'wirespeed', q })}`);
+        const body = (await res.json()) as { results: { series?: unknown[]; error?: string }[] };
+        expect(body.results[0]?.error, q).toBeUndefined();
+        expect(body.results[0]?.series?.length ?? 0, `${p.title}: ${q}`).toBeGreaterThan(0);
+      }
+    }
   } finally {
     await influx.stop();
   }
@@ -197,5 +221,12 @@ test('database down mid-run: points are spooled, pushed later, none lost, none d
     for (const t of texts) expect(t).not.toContain(TOKEN);
   } finally {
     await vm.stop();
+  }
+});
+
+test('the Grafana dashboard files on disk are the generated ones (panels are checked against real data above)', async () => {
+  for (const flavour of ['influxql', 'promql'] as const) {
+    const onDisk = JSON.parse(await readFile(new URL(`../grafana/wirespeed-${flavour}.json`, import.meta.url), 'utf8')) as unknown;
+    expect(onDisk, `run: npx tsx reports/grafana/dashboard.ts`).toEqual(dashboard(flavour));
   }
 });
