@@ -18,10 +18,17 @@ export interface GeneratorOnOptions {
   readonly extra?: Partial<Omit<LocalGeneratorOptions, 'shell' | 'runtime' | 'ports' | 'cpus'>>;
 }
 
+/**
+ * Through the kernel (veth), packets can arrive tens of ms late when the machine is busy (softirq
+ * work waits its turn): drain longer after the window, or they would count as lost.
+ */
+const KERNEL_PATH_TUNING = { drainMs: 500, quietMs: 150 } as const;
+
 /** A generator session attached to the datapath's generator ports. */
 export function openGeneratorOn(dp: RunningDatapath, o: GeneratorOnOptions): Promise<LocalGeneratorSession> {
   const placement = dp.generator ?? {};
   return openLocalGenerator({
+    ...(dp.kind === 'veth' ? { tuning: KERNEL_PATH_TUNING } : {}),
     ...o.extra,
     shell: placement.netns ? netnsShell(o.shell, placement.netns) : o.shell,
     runtime: o.runtime,
