@@ -225,3 +225,16 @@ test('without the operator: device plugin configMap + sriov-cni NAD give a pod p
 test('a missing version pin is a ConfigError naming the inventory field', () => {
   expect(() => multus({})).toThrow(/cluster\.versions\.multus: no version pinned for multus/);
 });
+
+test('teardown goes on past an object stuck on a finalizer and names it', async () => {
+  await withCluster({}, async (cluster, fake) => {
+    await cluster.apply(namespace(NS));
+    await cluster.apply({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'stuck-role', finalizers: ['example.com/hold'] }, rules: [] });
+    await cluster.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after', namespace: NS }, data: {} });
+    const err = await cluster.teardown(600).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProvisionError);
+    expect((err as Error).message).toMatch(/ClusterRole stuck-role: .*deleted \(finalizers done\) \(last seen: still there, terminating, finalizers \[example\.com\/hold\]\)/);
+    // Everything else went anyway.
+    expect(labelled(fake)).toEqual(['ClusterRole stuck-role']);
+  });
+});

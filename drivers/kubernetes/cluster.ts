@@ -302,28 +302,45 @@ export class Cluster {
     return { done, close: () => ws.close() };
   }
 
-  /** Delete everything the run applied, newest first, then every object still carrying the run label. */
+  /**
+   * Delete everything the run applied, newest first, each gone (finalizers done) before the next, then every
+   * object still carrying the run label. A failure on one object does not stop the others; they are all
+   * reported at the end.
+   */
   async teardown(timeoutMs = 120_000): Promise<{ deleted: string[] }> {
     const deadline = Date.now() + timeoutMs;
     const left = () => Math.max(1000, deadline - Date.now());
     const deleted: string[] = [];
+    const failed: string[] = [];
     const mine = runSelector(this.runId);
+    const attempt = async (what: string, fn: () => Promise<void>) => {
+      try {
+        await fn();
+      } catch (err) {
+        failed.push(`${what}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+      }
+    };
     for (const ref of [...this.applied].reverse()) {
-      const cur = await this.get(ref).catch(() => undefined);
-      if (!cur || cur.metadata.labels?.[RUN_LABEL] !== runLabelValue(this.runId)) continue;
-      if (await this.delete(ref)) deleted.push(describeRef(ref));
-      await this.waitFor(ref, GONE, left());
+      await attempt(describeRef(ref), async () => {
+        const cur = await this.get(ref);
+        if (!cur || cur.metadata.labels?.[RUN_LABEL] !== runLabelValue(this.runId)) return;
+        if (await this.delete(ref)) deleted.push(describeRef(ref));
+        await this.waitFor(ref, GONE, left());
+      });
     }
     this.applied.length = 0;
     for (const k of SWEEP_KINDS) {
-      const items = await this.list(k.apiVersion, k.kind, { labelSelector: mine }).catch((err: unknown) => {
-        if (isUnknownKind(err)) return [];
-        throw err;
+      await attempt(`${k.kind} with label ${mine}`, async () => {
+        const items = await this.list(k.apiVersion, k.kind, { labelSelector: mine }).catch((err: unknown) => {
+          if (isUnknownKind(err)) return [];
+          throw err;
+        });
+        for (const o of items) if (await this.delete(refOf(o))) deleted.push(describeRef(refOf(o)));
+        for (const o of items) await this.waitFor(refOf(o), GONE, left());
       });
-      for (const o of items) {
-        if (await this.delete(refOf(o))) deleted.push(describeRef(refOf(o)));
-      }
-      for (const o of items) await this.waitFor(refOf(o), GONE, left());
+    }
+    if (failed.length) {
+      throw new ProvisionError(`teardown of run ${this.runId} left work undone:\n  ${failed.join('\n  ')}`, { where: `cluster ${this.name}`, hint: `finish by hand: kubectl delete <kind> -A -l ${mine}` });
     }
     return { deleted };
   }

@@ -73,3 +73,9 @@ test('bad input from the cluster gives errors naming the pod and what is wrong',
   const vdpaVirtio = JSON.stringify([{ name: 'wsp/v', interface: 'net1', 'device-info': { type: 'vdpa', version: '1.1.0', vdpa: { driver: 'virtio', 'pci-address': '0000:65:00.2' } } }]);
   expect(err(() => podDevices('wsp/dut', parseNetworkStatus(pod(vdpaVirtio)), [{ network: 'wsp/v', expect: 'vdpa' }]))).toMatch(/virtio driver: it is a kernel netdev[\s\S]*vdpaType: vhost/);
 });
+
+test('vDPA (vhost-vdpa): a virtio_user vdev on the /dev/vhost-vdpa-N device network-status reports', () => {
+  const status = JSON.stringify([{ name: 'wsp/vdpa-net', interface: 'net1', mac: 'b8:3f:d2:e4:ab:86', 'device-info': { type: 'vdpa', version: '1.1.0', vdpa: { 'parent-device': 'vdpa:0000:65:00.2', driver: 'vhost', path: '/dev/vhost-vdpa-1', 'pci-address': '0000:65:00.2', 'pf-pci-address': '0000:65:00.0' } } }]);
+  const r = podEal(podDevices('wsp/dut', parseNetworkStatus(pod(status)), [{ network: 'wsp/vdpa-net', expect: 'vdpa' }]), eal);
+  expect(r.argv.slice(r.argv.indexOf('--vdev'), r.argv.indexOf('--vdev') + 2)).toEqual(['--vdev', 'net_virtio_user0,path=/dev/vhost-vdpa-1,queues=1']);
+});
