@@ -17,7 +17,7 @@ import { collectEnvironment } from './environment.ts';
 import { REPO_ROOT, runPlaywright } from './playwright.ts';
 import { SUMMARY_FILE, type RunSummary } from './reporter.ts';
 import { sweepRun } from './sweep.ts';
-import { writeReport } from './report.ts';
+import { readSummaryText, writeReport } from './report.ts';
 import { sinksFor } from '../../reports/influx/from-env.ts';
 
 export interface RunOptions {
@@ -130,6 +130,10 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
     print(`report: not written (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
     return undefined;
   });
+  if (report) {
+    const md = await readSummaryText(report.markdown);
+    if (md) print(`\n${md.trim()}`);
+  }
   print('');
   print(`run ${runId}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'no scenarios ran'}; exit code ${code}`);
   print(`records: ${join(outDir, RECORDS_FILE)}`);
