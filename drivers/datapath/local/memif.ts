@@ -14,7 +14,7 @@ export function memifDatapath(opts: LocalDatapathOptions): Datapath {
       kind: 'memif',
       socketName: (p) => `memif${p}.sock`,
       dutVdev: (p, s) => `net_memif${p},role=server,id=0,socket=${s},socket-abstract=no`,
-      generatorVdev: (p, s) => `net_memif${p},role=client,id=0,socket=${s},socket-abstract=no,rsize=12`,
+      generatorVdev: (p, s) => `net_memif${p},role=client,id=0,socket=${s},socket-abstract=no,rsize=14`,
       placement: { keepConnected: true },
     },
     opts,
