@@ -104,6 +104,8 @@ typedef int (*poll_fn)(void *ctx);
 /* Run one trial. Returns NULL, or an error message (static storage) with nothing measured. */
 const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial_result *res, poll_fn poll,
 		      void *ctx);
+/* Receive and drop whatever is queued on every port (up to 50 ms). */
+void flush_rx(struct gen *g);
 /* Deterministic interleaving of a weighted mix (smooth weighted round robin); returns its length or -1. */
 int mix_sequence(const int *weights, int n, uint8_t *out, int max);
 

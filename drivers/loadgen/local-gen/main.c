@@ -623,9 +623,17 @@ int main(int argc, char **argv)
 			fill_input();
 	}
 
+	/* Empty the rings first: memif tears down more cleanly without packets in flight. */
+	flush_rx(&G);
 	for (int i = G.nports - 1; i >= 0; i--) {
 		rte_eth_dev_stop(G.ports[i].port_id);
 		rte_eth_dev_close(G.ports[i].port_id);
+		/*
+		 * With both memif ends in this process, closing one while the interrupt thread still handles
+		 * the other's disconnect logs "EAL: Error: Invalid memory": give it time first.
+		 */
+		if (i > 0)
+			rte_delay_us_sleep(50 * 1000);
 	}
 	rte_eal_cleanup();
 	fclose(proto);

@@ -348,7 +348,7 @@ static const char *wait_links(struct gen *g, double wait_ms)
 	}
 }
 
-static void flush_rx(struct gen *g)
+void flush_rx(struct gen *g)
 {
 	struct rte_mbuf *m[RX_BURST];
 	uint64_t until = rte_rdtsc() + g->tsc_hz / 20;
