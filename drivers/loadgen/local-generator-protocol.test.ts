@@ -148,3 +148,25 @@ test("the C histogram (local-gen/hist.h) indexes exactly like method/histogram.t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('IMIX sizes are interleaved deterministically in the exact ratio (local-gen/mix.h)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wsp-mix-'));
+  try {
+    const bin = join(dir, 'mix-seq');
+    execFileSync('cc', ['-O2', '-Wall', '-Werror', '-o', bin, fileURLToPath(new URL('./testdata/mix-seq.c', import.meta.url))]);
+    const seq = (...w: number[]): string => execFileSync(bin, w.map(String)).toString().trim();
+    // 64/570/1518 at 7:4:1, as docs/local-generator.md lists it.
+    expect(seq(7, 4, 1)).toBe('0 1 0 0 1 0 2 0 1 0 1 0');
+    for (const w of [[1], [3, 1], [5, 5], [1, 2, 3, 4, 5, 6, 7, 8], [1000, 24]]) {
+      const s = seq(...w).split(' ').map(Number);
+      expect(s).toHaveLength(w.reduce((a, b) => a + b, 0));
+      w.forEach((weight, i) => expect(s.filter((x) => x === i)).toHaveLength(weight));
+    }
+    expect(seq(5, 5)).toBe('0 1 0 1 0 1 0 1 0 1');
+    expect(seq(7, 0, 1)).toBe('invalid');
+    expect(seq(1000, 25)).toBe('invalid'); // 1025 slots: more than the generator keeps
+    expect(seq(1, 1, 1, 1, 1, 1, 1, 1, 1)).toBe('invalid'); // 9 sizes
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -106,7 +106,5 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 		      void *ctx);
 /* Receive and drop whatever is queued on every port (up to 50 ms). */
 void flush_rx(struct gen *g);
-/* Deterministic interleaving of a weighted mix (smooth weighted round robin); returns its length or -1. */
-int mix_sequence(const int *weights, int n, uint8_t *out, int max);
 
 #endif

@@ -12,6 +12,9 @@
 #include <rte_udp.h>
 
 #include "gen.h"
+#include "mix.h"
+
+_Static_assert(MAX_SIZES <= MIX_MAX_SIZES, "a trial mix must fit mix_sequence");
 
 struct dir_state {
 	int id;
@@ -42,31 +45,6 @@ enum phase { PH_WARMUP, PH_COUNT, PH_DRAIN };
 static struct dir_state dirs[MAX_DIRS];
 static struct hist hists[MAX_DIRS];
 static uint8_t mix_seq[MAX_MIX_SLOTS];
-
-int mix_sequence(const int *weights, int n, uint8_t *out, int max)
-{
-	int total = 0;
-	int current[MAX_SIZES] = { 0 };
-	for (int i = 0; i < n; i++) {
-		if (weights[i] <= 0)
-			return -1;
-		total += weights[i];
-	}
-	if (n <= 0 || n > MAX_SIZES || total > max)
-		return -1;
-	/* Smooth weighted round robin: 7:4:1 gives a,b,a,a,b,a,c,a,b,a,b,a (no long runs of one size). */
-	for (int slot = 0; slot < total; slot++) {
-		int best = 0;
-		for (int i = 0; i < n; i++) {
-			current[i] += weights[i];
-			if (current[i] > current[best])
-				best = i;
-		}
-		current[best] -= total;
-		out[slot] = (uint8_t)best;
-	}
-	return total;
-}
 
 static void build_templates(struct gen *g, struct dir_state *d, const struct trial_params *tp)
 {
