@@ -63,9 +63,10 @@ for (const kind of ['vhost-user', 'memif'] as const) {
   test(`${kind}: l3fwd forwards 0.5 Mpps of 64 B frames for 5 s with zero loss`, async () => {
     await withTraffic(kind, kind === 'memif' ? 'mif' : 'vhu', async (dp, gen) => {
       const r = await measureOnDatapath(dp, gen, trial(500_000, 5));
+      const figures = `attempted ${r.attempted}, unsent ${r.unsent}, received ${r.received} (a busy machine starves the DUT's poller: check the load)`;
       expect(r.attempted).toBeGreaterThan(0);
-      expect(r.unsent).toBe(0);
-      expect(r.lost).toBe(0);
+      expect(r.unsent, figures).toBe(0);
+      expect(r.lost, figures).toBe(0);
       expect(r.received).toBe(r.attempted);
       expect(r.directions).toHaveLength(2);
       for (const d of r.directions) expect(d.received).toBeGreaterThan(0);
