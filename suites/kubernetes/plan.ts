@@ -10,6 +10,7 @@ import { multus } from '../../drivers/kubernetes/stack/multus.ts';
 import { whereabouts } from '../../drivers/kubernetes/stack/nad.ts';
 import { sriovOperator, type SriovPolicySpec } from '../../drivers/kubernetes/stack/sriov-operator.ts';
 import { userspaceCni } from '../../drivers/kubernetes/stack/userspace-cni.ts';
+import { whereaboutsIpam } from '../../drivers/kubernetes/stack/whereabouts.ts';
 import { deployWorkload, type RunningWorkload } from '../../drivers/kubernetes/workloads/workload.ts';
 import type { WorkloadRole, WorkloadSpec } from '../../drivers/kubernetes/workloads/pod-spec.ts';
 import type { AttachmentKind } from '../../drivers/kubernetes/pod-devices.ts';
@@ -86,7 +87,14 @@ async function deploySriov(cluster: Cluster, versions: Readonly<Record<string, s
   stack.push(`SriovNetworkNodePolicy ${policy.name}: ${policy.numVfs} VFs per PF of ${nic.name} (${model.name}), deviceType ${deviceType}${vdpa ? ', switchdev, vdpaType vhost' : ''} -> ${resource}`);
   const vlan = 100;
   const network = `wsp-${tag}-${datapath}-net`;
-  await op.applyNetwork(cluster, { name: network, resourceName: policy.resourceName, networkNamespace: cluster.namespace, vlan, spoofChk: 'off', trust: 'on', ...(deviceType === 'netdevice' && !vdpa ? { ipam: whereabouts('192.0.2.0/24') } : {}) });
+  // Kernel-netdev VFs (bifurcated mlx5) get addresses; vfio-pci and vDPA VFs have no netdev to address.
+  const addressed = deviceType === 'netdevice' && !vdpa;
+  if (addressed) {
+    const w = whereaboutsIpam(versions);
+    await w.up(cluster);
+    stack.push(`whereabouts ${w.version} (IPAM for the kernel-netdev VFs)`);
+  }
+  await op.applyNetwork(cluster, { name: network, resourceName: policy.resourceName, networkNamespace: cluster.namespace, vlan, spoofChk: 'off', trust: 'on', ...(addressed ? { ipam: whereabouts('192.0.2.0/24') } : {}) });
   stack.push(`SriovNetwork ${network}: vlan ${vlan}, spoofChk off, trust on (NAD rendered by the operator)`);
   const expect: AttachmentKind = vdpa ? 'vdpa' : 'pci';
   const two = [network, network];
