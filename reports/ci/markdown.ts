@@ -1,6 +1,6 @@
 /** A markdown summary for CI job pages (GitHub step summary, GitLab MR notes). */
 import { fmtMpps, fmtUs } from '../model/format.ts';
-import { aggregateLineRateBps, type RunView } from '../model/run-view.ts';
+import { aggregateLineRateBps, highestLoad, type RunView } from '../model/run-view.ts';
 import { l1BitsPerSecond, profileTag } from '../../method/trial.ts';
 
 export function renderMarkdown(view: RunView): string {
@@ -21,7 +21,7 @@ export function renderMarkdown(view: RunView): string {
   for (const r of view.results) {
     const ndrBps = r.ndr ? l1BitsPerSecond(r.ndr.lowerBoundPps, r.profile) : Number.NaN;
     const lr = aggregateLineRateBps(r);
-    const lat = (r.latency ?? []).reduce<(typeof r.latency & object)[number] | undefined>((a, b) => (a === undefined || b.loadPps > a.loadPps ? b : a), undefined);
+    const lat = r.latency && r.latency.length ? highestLoad(r.latency) : undefined;
     const status = r.status === 'passed' ? '✅ passed' : r.status === 'failed' ? `❌ failed: ${cell(r.reason ?? '')}` : `⏭️ skipped: ${cell(r.reason ?? '')}`;
     lines.push(
       `| \`${r.scenarioId}\` | ${r.ndr ? fmtMpps(r.ndr.lowerBoundPps) : '–'} | ${r.pdr ? fmtMpps(r.pdr.lowerBoundPps) : '–'} | ${Number.isFinite(ndrBps) ? (ndrBps / 1e9).toFixed(2) : '–'} | ${

@@ -3,7 +3,7 @@
  * confidence interval, Welch's p-value and a verdict, all from method/statistics.ts.
  */
 import { compareSamples, summarizeRepeats, type Comparison, type Verdict } from '../../method/statistics.ts';
-import { throughputSamples, type RunView } from '../model/run-view.ts';
+import { highestLoad, throughputSamples, type RunView } from '../model/run-view.ts';
 import type { ResultRecord } from '../schema/record.ts';
 
 export type Figure = 'ndr' | 'pdr' | 'mrr' | 'latency-p99';
@@ -82,12 +82,12 @@ function passedOrFailed(rs: readonly ResultRecord[]): ResultRecord[] {
   return rs.filter((r) => r.status !== 'skipped');
 }
 
-/** p99 at the highest load of each result (one value per repeat). */
+/** p99 at the highest load (fraction of PDR) of each result (one value per repeat). */
 function latencyP99(rs: readonly ResultRecord[]): number[] {
   return rs.flatMap((r) => {
     const ls = r.latency ?? [];
     if (ls.length === 0) return [];
-    return [ls.reduce((x, y) => (y.loadPps > x.loadPps ? y : x)).p99Ns];
+    return [highestLoad(ls).p99Ns];
   });
 }
 

@@ -2,12 +2,15 @@
 import { percentiles } from '../../method/latency.ts';
 import { summarizeRepeats } from '../../method/statistics.ts';
 import { l1BitsPerSecond, profileTag } from '../../method/trial.ts';
-import { aggregateLineRateBps, throughputSamples, type RunView } from '../model/run-view.ts';
-import { fmtGbps, fmtMpps, fmtPps, fmtUs } from '../model/format.ts';
+import { aggregateLineRateBps, highestLoad, throughputSamples, type RunView } from '../model/run-view.ts';
+
+export { highestLoad };
+import { fmtGbps, fmtLatency, fmtMpps, fmtPps } from '../model/format.ts';
 import type { LatencyAtLoad, ResultRecord, Failover } from '../schema/record.ts';
 import { lineChart, type RefLine, type Series } from './svg/line-chart.ts';
 import { rangeChart, type RangeRow } from './svg/range-chart.ts';
-import { percentileToX } from './svg/scale.ts';
+import { compact, percentileToX } from './svg/scale.ts';
+
 
 /** Okabe–Ito colours: distinguishable with colour-vision deficiencies and in greyscale print. */
 export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#4b5563', '#8c564b'];
@@ -111,7 +114,7 @@ export function boundsChart(view: RunView): string | undefined {
     subtitle: 'Bar: lower to upper bound of the search. Whisker: 95 % confidence interval of the repeats (dots).',
     xLabel: 'Mpps',
     rows,
-    format: (v) => (Number.isInteger(v) ? String(v) : v.toFixed(1)),
+    format: (v) => String(Number(v.toPrecision(3))),
   });
 }
 
@@ -125,7 +128,7 @@ export function latencyChart(r: ResultRecord, loads: readonly LatencyAtLoad[]): 
   const series: Series[] = loads.map((l, i) => {
     const ps = xsPct.filter((p) => percentileToX(p) <= Math.log10(Math.max(10, l.histogram.count)) + 1e-9);
     const vals = percentiles(l.histogram, ps);
-    const name = l.fractionOfPdr === 0 ? 'idle (stream only)' : l.fractionOfPdr === undefined ? fmtPps(l.loadPps) : `${Math.round(l.fractionOfPdr * 100)} % PDR (${fmtMpps(l.loadPps)} Mpps)`;
+    const name = l.fractionOfPdr === 0 ? 'idle (stream only)' : l.fractionOfPdr === undefined ? fmtPps(l.loadPps) : `${Math.round(l.fractionOfPdr * 100)} % PDR (${fmtPps(l.loadPps)})`;
     return {
       name,
       color: LOAD_COLORS[Math.min(LOAD_COLORS.length - 1, Math.round((i * (LOAD_COLORS.length - 1)) / Math.max(1, loads.length - 1)))]!,
@@ -133,13 +136,19 @@ export function latencyChart(r: ResultRecord, loads: readonly LatencyAtLoad[]): 
       tip: (p, us) => `${name}: p${Number(p.toPrecision(6))} = ${us.toFixed(2)} µs`,
     };
   });
-  const allUs = series.flatMap((s) => s.points.map((p) => p[1])).filter((v) => v > 0);
+  const top = highestLoad(loads);
+  // Milliseconds when the tail reaches 10 ms (a loaded software path), so tick labels stay short.
+  const maxUs = Math.max(...series.flatMap((s) => s.points.map((p) => p[1])));
+  const ms = maxUs >= 10_000;
+  const scaled = ms ? series.map((s) => ({ ...s, points: s.points.map(([x, y]) => [x, y / 1000] as const), tip: (p: number, v: number) => `${s.name}: p${Number(p.toPrecision(6))} = ${v.toFixed(2)} ms` })) : series;
+  const allUs = scaled.flatMap((s) => s.points.map((p) => p[1])).filter((v) => v > 0);
   return lineChart({
-    title: `Latency percentiles: ${r.scenarioId}`,
-    subtitle: `p50 / p99 / p99.9 at the highest load: ${fmtUs(loads.at(-1)!.p50Ns)} / ${fmtUs(loads.at(-1)!.p99Ns)} / ${fmtUs(loads.at(-1)!.p999Ns)} µs`,
+    title: r.scenarioId,
+    ariaLabel: `Latency percentiles: ${r.scenarioId}`,
+    subtitle: `percentiles per load; at the highest: p50 ${fmtLatency(top.p50Ns)}, p99 ${fmtLatency(top.p99Ns)}, p99.9 ${fmtLatency(top.p999Ns)}`,
     x: { kind: 'percentile', min: 0, max: 100 * (1 - 10 ** -maxX), label: 'percentile (log scale of 1/(1−p))' },
-    y: { kind: 'log10', min: Math.min(...allUs), max: Math.max(...allUs), label: 'latency (µs)', format: (v) => (v >= 1 ? String(Number(v.toPrecision(3))) : v.toPrecision(1)) },
-    series,
+    y: { kind: 'log10', min: Math.min(...allUs), max: Math.max(...allUs), label: ms ? 'latency (ms)' : 'latency (µs)', format: (v) => (v >= 1000 ? compact(v) : v >= 1 ? String(Number(v.toPrecision(3))) : v.toPrecision(1)) },
+    series: scaled,
   });
 }
 
@@ -147,8 +156,9 @@ export function latencyChart(r: ResultRecord, loads: readonly LatencyAtLoad[]): 
 export function failoverChart(r: ResultRecord, f: Failover): string {
   const recovered = f.recoveryS !== undefined;
   return lineChart({
-    title: `Failover: ${f.event} (${r.scenarioId})`,
-    subtitle: `blocked ${f.blockedS.toFixed(3)} s (${f.lostPackets.toLocaleString('en-US')} packets lost at ${fmtPps(f.offeredPps)}), ${recovered ? `recovered in ${f.recoveryS!.toFixed(2)} s` : 'did not recover'}`,
+    title: r.scenarioId,
+    ariaLabel: `Failover: ${f.event} (${r.scenarioId})`,
+    subtitle: `${f.event}: blocked ${f.blockedS.toFixed(3)} s (${f.lostPackets.toLocaleString('en-US')} packets lost at ${fmtPps(f.offeredPps)}), ${recovered ? `recovered in ${f.recoveryS!.toFixed(2)} s` : 'did not recover'}`,
     x: { kind: 'linear', min: 0, max: Math.max(...f.timeline.map((p) => p.tS), f.eventAtS + 1), label: 'time (s)' },
     y: { kind: 'linear', min: 0, max: (Math.max(f.offeredPps, ...f.timeline.map((p) => p.receivedPps)) / 1e6) * 1.12, label: 'received (Mpps)' },
     series: [{ name: 'received rate', color: '#0072B2', step: true, points: f.timeline.map((p) => [p.tS, p.receivedPps / 1e6] as const) }],

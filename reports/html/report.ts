@@ -8,7 +8,7 @@ import { l1BitsPerSecond, profileTag, type TrafficProfile } from '../../method/t
 import { fmtDuration, fmtGbps, fmtLoss, fmtMpps, fmtPct, fmtPps, fmtUs } from '../model/format.ts';
 import { aggregateLineRateBps, throughputSamples, type RunView } from '../model/run-view.ts';
 import type { ResultRecord, TrialRecord } from '../schema/record.ts';
-import { boundsChart, failoverChart, latencyChart, throughputCharts } from './charts.ts';
+import { boundsChart, failoverChart, highestLoad, latencyChart, throughputCharts } from './charts.ts';
 import { STYLE } from './style.ts';
 import { esc } from './svg/escape.ts';
 
@@ -98,7 +98,7 @@ function summary(v: RunView): string {
     const ndrMean = ndrSamples.length > 1 ? summarizeRepeats(ndrSamples) : undefined;
     const lr = aggregateLineRateBps(r);
     const ndrBps = r.ndr ? l1BitsPerSecond(r.ndr.lowerBoundPps, r.profile) : Number.NaN;
-    const lat = highestLoad(r);
+    const lat = highestLoadOf(r);
     const mrr = r.mrr ? r.mrr.receivedPps.reduce((a, b) => a + b, 0) / r.mrr.receivedPps.length : Number.NaN;
     return `<tr>
   <td class="scn"><code>${esc(r.scenarioId)}</code>${r.reason ? `<div class="sub">${esc(r.reason)}</div>` : ''}</td>
@@ -108,7 +108,7 @@ function summary(v: RunView): string {
   <td class="num">${fmtGbps(ndrBps)}</td>
   <td class="num">${lr === undefined ? '<span class="sub">virtual: no line rate</span>' : fmtPct(ndrBps / lr)}</td>
   <td class="num">${fmtMpps(mrr)}</td>
-  <td class="num">${lat ? `${fmtUs(lat.p99Ns)}<div class="sub">at ${lat.fractionOfPdr === undefined ? fmtPps(lat.loadPps) : `${Math.round(lat.fractionOfPdr * 100)} % PDR`}</div>` : '–'}</td>
+  <td class="num">${lat ? `${fmtUs(lat.p99Ns)}<div class="sub">at ${esc(loadLabel(lat))}</div>` : '–'}</td>
   <td><span class="chip ${r.status}">${esc(r.status)}</span></td>
 </tr>`;
   });
@@ -151,7 +151,7 @@ function latency(v: RunView): string {
     const rows = (r.latency ?? [])
       .map(
         (l) =>
-          `<tr><td>${esc(loadLabel(l))}</td><td class="num">${fmtMpps(l.loadPps)}</td><td class="num">${fmtUs(l.p50Ns)}</td><td class="num">${fmtUs(l.p90Ns)}</td><td class="num">${fmtUs(l.p99Ns)}</td><td class="num">${fmtUs(l.p999Ns)}</td><td class="num">${fmtUs(l.maxNs)}</td><td class="num">${l.histogram.count.toLocaleString('en-US')}</td></tr>`,
+          `<tr><td class="nowrap">${esc(loadLabel(l))}</td><td class="num">${fmtMpps(l.loadPps)}</td><td class="num">${fmtUs(l.p50Ns)}</td><td class="num">${fmtUs(l.p90Ns)}</td><td class="num">${fmtUs(l.p99Ns)}</td><td class="num">${fmtUs(l.p999Ns)}</td><td class="num">${fmtUs(l.maxNs)}</td><td class="num">${l.histogram.count.toLocaleString('en-US')}</td></tr>`,
       )
       .join('');
     return `<div class="fig">${latencyChart(r, r.latency ?? [])}
@@ -221,12 +221,12 @@ function bound(lower: number, upper: number | undefined): string {
 /** "50 % PDR", "idle" for the latency stream alone, or the absolute load. */
 export function loadLabel(l: { fractionOfPdr?: number; loadPps: number }): string {
   if (l.fractionOfPdr === undefined) return fmtPps(l.loadPps);
-  return l.fractionOfPdr === 0 ? 'idle (latency stream only)' : `${Math.round(l.fractionOfPdr * 100)} % PDR`;
+  return l.fractionOfPdr === 0 ? 'idle' : `${Math.round(l.fractionOfPdr * 100)} % PDR`;
 }
 
-function highestLoad(r: ResultRecord) {
+function highestLoadOf(r: ResultRecord) {
   const ls = r.latency ?? [];
-  return ls.length ? ls.reduce((a, b) => (b.loadPps > a.loadPps ? b : a)) : undefined;
+  return ls.length ? highestLoad(ls) : undefined;
 }
 
 export function profileLabel(p: TrafficProfile): string {

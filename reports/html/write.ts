@@ -1,5 +1,5 @@
 /** Write the report files of a run directory: report.html, junit.xml and summary.md. */
-import { writeFile, rename } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderJunit } from '../ci/junit.ts';
 import { renderMarkdown } from '../ci/markdown.ts';
@@ -18,6 +18,7 @@ export interface WrittenReport {
 export async function writeReports(runDir: string, options: { outDir?: string; harnessVersion?: string } = {}): Promise<WrittenReport> {
   const view = runView(await readRun(runDir));
   const out = options.outDir ?? view.dir;
+  await mkdir(out, { recursive: true });
   const files = {
     html: join(out, 'report.html'),
     junit: join(out, 'junit.xml'),

@@ -47,3 +47,11 @@ export function fmtLoss(ratio: number): string {
   if (ratio < 1e-4) return ratio.toExponential(1);
   return `${(ratio * 100).toPrecision(3)} %`;
 }
+
+/** Latency with its unit: 850 ns, 8.78 µs, 23.9 ms. */
+export function fmtLatency(ns: number): string {
+  if (!Number.isFinite(ns)) return '–';
+  if (ns < 1000) return `${ns.toFixed(0)} ns`;
+  if (ns < 1e6) return `${Number((ns / 1e3).toPrecision(3))} µs`;
+  return `${Number((ns / 1e6).toPrecision(3))} ms`;
+}

@@ -101,3 +101,8 @@ export function aggregateLineRateBps(r: ResultRecord): number | undefined {
   if (r.lineRateBps === undefined) return undefined;
   return r.lineRateBps * (r.direction === 'bidirectional' ? r.ports : Math.max(1, r.ports / 2));
 }
+
+/** The load a latency summary quotes: the highest fraction of PDR, else the highest absolute load. */
+export function highestLoad<T extends { fractionOfPdr?: number; loadPps: number }>(loads: readonly T[]): T {
+  return loads.reduce((a, b) => ((b.fractionOfPdr ?? -1) > (a.fractionOfPdr ?? -1) || ((b.fractionOfPdr ?? -1) === (a.fractionOfPdr ?? -1) && b.loadPps > a.loadPps) ? b : a));
+}

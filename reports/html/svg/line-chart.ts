@@ -35,6 +35,8 @@ export interface Band {
 
 export interface LineChartSpec {
   readonly title: string;
+  /** Accessible name when the title alone is not enough (defaults to the title). */
+  readonly ariaLabel?: string;
   readonly subtitle?: string;
   readonly width?: number;
   readonly height?: number;
@@ -62,7 +64,7 @@ export function lineChart(spec: LineChartSpec): string {
   const xs = makeScale(spec.x, margin.left, margin.left + pw);
   const ys = makeScale(spec.y, margin.top + ph, margin.top);
   const out: string[] = [];
-  out.push(`<svg class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(spec.title)}" xmlns="http://www.w3.org/2000/svg">`);
+  out.push(`<svg class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(spec.ariaLabel ?? spec.title)}" xmlns="http://www.w3.org/2000/svg">`);
   out.push(`<text class="c-title" x="${margin.left}" y="18">${esc(spec.title)}</text>`);
   if (spec.subtitle) out.push(`<text class="c-sub" x="${margin.left}" y="34">${esc(spec.subtitle)}</text>`);
   // Legend.

@@ -28,7 +28,7 @@ export function rangeChart(spec: { title: string; subtitle?: string; xLabel: str
   const H = top + spec.rows.length * rowH + 44;
   const left = labelW;
   const right = W - 20;
-  const max = Math.max(1, ...spec.rows.flatMap((r) => r.items.flatMap((i) => [i.upper ?? i.lower, i.ci?.[1] ?? 0, ...(i.repeats ?? [])])));
+  const max = Math.max(1e-9, ...spec.rows.flatMap((r) => r.items.flatMap((i) => [i.upper ?? i.lower, i.ci?.[1] ?? 0, ...(i.repeats ?? [])])));
   const xs = makeScale({ kind: 'linear', min: 0, max, format: spec.format, tickCount: 8 }, left, right);
   const out: string[] = [];
   out.push(`<svg class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(spec.title)}" xmlns="http://www.w3.org/2000/svg">`);
