@@ -152,18 +152,20 @@ export function latencyChart(r: ResultRecord, loads: readonly LatencyAtLoad[]): 
   });
 }
 
-/** Received rate over time around a failover event. */
+/** Received rate over time around a failover event (in kpps when the load is low, as on a busy local lab). */
 export function failoverChart(r: ResultRecord, f: Failover): string {
   const recovered = f.recoveryS !== undefined;
+  const peak = Math.max(f.offeredPps, ...f.timeline.map((p) => p.receivedPps));
+  const [div, unit] = peak < 1e5 ? [1e3, 'kpps'] : [1e6, 'Mpps'];
   return lineChart({
     title: r.scenarioId,
     ariaLabel: `Failover: ${f.event} (${r.scenarioId})`,
     subtitle: `${f.event}: blocked ${f.blockedS.toFixed(3)} s (${f.lostPackets.toLocaleString('en-US')} packets lost at ${fmtPps(f.offeredPps)}), ${recovered ? `recovered in ${f.recoveryS!.toFixed(2)} s` : 'did not recover'}`,
     x: { kind: 'linear', min: 0, max: Math.max(...f.timeline.map((p) => p.tS), f.eventAtS + 1), label: 'time (s)' },
-    y: { kind: 'linear', min: 0, max: (Math.max(f.offeredPps, ...f.timeline.map((p) => p.receivedPps)) / 1e6) * 1.12, label: 'received (Mpps)' },
-    series: [{ name: 'received rate', color: '#0072B2', step: true, points: f.timeline.map((p) => [p.tS, p.receivedPps / 1e6] as const) }],
+    y: { kind: 'linear', min: 0, max: (peak / div) * 1.12, label: `received (${unit})` },
+    series: [{ name: 'received rate', color: '#0072B2', step: true, points: f.timeline.map((p) => [p.tS, p.receivedPps / div] as const), tip: (t, v) => `${t.toFixed(2)} s: ${v.toFixed(2)} ${unit}` }],
     refLines: [
-      { axis: 'y', value: f.offeredPps / 1e6, label: `offered ${fmtMpps(f.offeredPps)} Mpps`, color: '#6b7280' },
+      { axis: 'y', value: f.offeredPps / div, label: `offered ${fmtPps(f.offeredPps)}`, color: '#6b7280' },
       { axis: 'x', value: f.eventAtS, label: f.event, color: '#b91c1c' },
     ],
     bands: recovered ? [{ from: f.eventAtS, to: f.eventAtS + f.recoveryS!, label: 'recovery', color: '#D55E00' }] : [{ from: f.eventAtS, to: Number.POSITIVE_INFINITY, label: 'not recovered', color: '#b91c1c' }],

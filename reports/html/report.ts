@@ -148,14 +148,18 @@ function latency(v: RunView): string {
   const withLat = v.results.filter((r) => r.latency && r.latency.length > 0);
   if (withLat.length === 0) return '';
   const tables = withLat.map((r) => {
-    const rows = (r.latency ?? [])
+    const loads = r.latency ?? [];
+    // One unit per table: ms when the tail reaches 10 ms, else µs.
+    const ms = Math.max(...loads.map((l) => l.maxNs)) >= 1e7;
+    const f = (ns: number) => (ms ? (ns / 1e6).toFixed(ns >= 1e8 ? 0 : 1) : fmtUs(ns));
+    const rows = loads
       .map(
         (l) =>
-          `<tr><td class="nowrap">${esc(loadLabel(l))}</td><td class="num">${fmtMpps(l.loadPps)}</td><td class="num">${fmtUs(l.p50Ns)}</td><td class="num">${fmtUs(l.p90Ns)}</td><td class="num">${fmtUs(l.p99Ns)}</td><td class="num">${fmtUs(l.p999Ns)}</td><td class="num">${fmtUs(l.maxNs)}</td><td class="num">${l.histogram.count.toLocaleString('en-US')}</td></tr>`,
+          `<tr><td class="nowrap">${esc(loadLabel(l))}</td><td class="num">${esc(fmtPps(l.loadPps))}</td><td class="num">${f(l.p50Ns)}</td><td class="num">${f(l.p90Ns)}</td><td class="num">${f(l.p99Ns)}</td><td class="num">${f(l.p999Ns)}</td><td class="num">${f(l.maxNs)}</td><td class="num">${l.histogram.count.toLocaleString('en-US')}</td></tr>`,
       )
       .join('');
-    return `<div class="fig">${latencyChart(r, r.latency ?? [])}
-<table><thead><tr><th>load</th><th class="num">Mpps</th><th class="num">p50 µs</th><th class="num">p90</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">max</th><th class="num">samples</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+    return `<div class="fig">${latencyChart(r, loads)}
+<table><thead><tr><th>load</th><th class="num">offered</th><th class="num">p50 ${ms ? 'ms' : 'µs'}</th><th class="num">p90</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">max</th><th class="num">samples</th></tr></thead><tbody>${rows}</tbody></table></div>`;
   });
   return `<h2>Latency</h2>
 <p class="note">Percentile curves from the full histograms (HDR style): the x axis spreads the tail, so each step right is ten times rarer. One line per offered load.</p>
