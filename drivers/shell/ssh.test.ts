@@ -169,6 +169,20 @@ test('an unreachable host fails naming the host, the command and every attempt',
   expect(err.exitCode).toBe(4);
 });
 
+test('more concurrent commands than the server allows sessions: another connection is opened', async () => {
+  await using limited = await startSshd({ extraConfig: ['MaxSessions 2'] });
+  const s = sshShell({ host: limited.host, port: limited.port, user: limited.user, keyPath: limited.keyPath, knownHostsPath: limited.knownHostsPath });
+  try {
+    const procs = await Promise.all([1, 2, 3, 4, 5].map(() => s.spawn(['sleep', '300'])));
+    expect(new Set(procs.map((p) => p.pid)).size).toBe(5);
+    expect((await s.run(['echo', 'still room'])).stdout).toBe('still room\n');
+    for (const p of procs) expect((await p.kill()).signal).toBe('SIGTERM');
+    for (const p of procs) expect(alive(p.pid)).toBe(false);
+  } finally {
+    await s.close();
+  }
+});
+
 test('the same over sshd inside a network namespace', async () => {
   const id = process.pid % 100000;
   const octet = (process.pid % 60) * 4;

@@ -85,8 +85,10 @@ class PidReader {
 
 class SshShell implements Shell {
   readonly name: string;
-  private client: Client | undefined;
+  /** Open connections; another is opened when the server refuses more sessions (MaxSessions, default 10). */
+  private clients: Client[] = [];
   private connecting: Promise<Client> | undefined;
+  private growing: Promise<Client> | undefined;
   private readonly key: Buffer;
 
   constructor(private readonly opts: SshShellOptions) {
@@ -106,12 +108,23 @@ class SshShell implements Shell {
     }
   }
 
-  private connection(cmd: string): Promise<Client> {
-    if (this.client) return Promise.resolve(this.client);
-    this.connecting ??= this.connectWithRetries().finally(() => {
-      this.connecting = undefined;
-    });
-    return this.connecting.catch((e: unknown) => {
+  /** The first open connection (or a new one); `fresh` always opens another. */
+  private connection(cmd: string, fresh = false): Promise<Client> {
+    if (!fresh && this.clients[0]) return Promise.resolve(this.clients[0]);
+    let pending: Promise<Client>;
+    if (fresh) {
+      // Several commands finding every connection full share one new connection.
+      this.growing ??= this.connectWithRetries().finally(() => {
+        this.growing = undefined;
+      });
+      pending = this.growing;
+    } else {
+      this.connecting ??= this.connectWithRetries().finally(() => {
+        this.connecting = undefined;
+      });
+      pending = this.connecting;
+    }
+    return pending.catch((e: unknown) => {
       if (e instanceof ConnectFailure) {
         throw new TransportError(`cannot run \`${cmd}\`: SSH connection to ${this.name} failed (${e.attempts.length} attempt${e.attempts.length > 1 ? 's' : ''})`, {
           where: this.name,
@@ -130,7 +143,7 @@ class SshShell implements Shell {
     for (let i = 0; i < tries; i++) {
       const r = await this.connectOnce();
       if (r.client) {
-        this.client = r.client;
+        this.clients.push(r.client);
         return r.client;
       }
       attempts.push(r.reason);
@@ -187,7 +200,7 @@ class SshShell implements Shell {
       };
       client.once('ready', () => {
         client.on('close', () => {
-          if (this.client === client) this.client = undefined;
+          this.clients = this.clients.filter((c) => c !== client);
         });
         done({ client, reason: 'ok' });
       });
@@ -217,27 +230,45 @@ class SshShell implements Shell {
   }
 
   private async channel(cmd: Command, remote: string): Promise<ClientChannel> {
-    const text = commandText(cmd);
-    const client = await this.connection(text);
-    return new Promise((resolve, reject) => {
-      client.exec(remote, (err, stream) => {
-        if (err) {
-          reject(new TransportError(`cannot run \`${text}\` on ${this.name}: ${err.message}`, { where: this.name, hint: 'the SSH session limit (MaxSessions) may be reached, or the connection dropped', cause: err }));
-        } else resolve(stream);
+    return this.openChannel(commandText(cmd), remote);
+  }
+
+  /** A session channel on any open connection; a new connection when all are full (sshd MaxSessions). */
+  private async openChannel(text: string, remote: string): Promise<ClientChannel> {
+    const tryOn = (client: Client): Promise<{ stream?: ClientChannel; err?: Error }> =>
+      new Promise((resolve) => {
+        try {
+          client.exec(remote, (err, stream) => resolve(err ? { err } : { stream }));
+        } catch (err) {
+          resolve({ err: err as Error }); // "Not connected": the connection dropped meanwhile
+        }
       });
+    let last: Error | undefined;
+    for (let round = 0; round < 8; round++) {
+      for (const client of [...this.clients]) {
+        const r = await tryOn(client);
+        if (r.stream) return r.stream;
+        last = r.err;
+      }
+      const r = await tryOn(await this.connection(text, this.clients.length > 0));
+      if (r.stream) return r.stream;
+      last = r.err ?? last;
+    }
+    throw new TransportError(`cannot run \`${text}\` on ${this.name}: ${last?.message ?? 'no channel'}`, {
+      where: this.name,
+      hint: 'the server refused a new session even on a new connection: check sshd MaxSessions/MaxStartups and the host',
+      cause: last,
     });
   }
 
-  /** Signal the remote process group of `pid` (over the same connection). */
+  /** Signal the remote process group of `pid`. */
   async signal(pid: number, sig: 'TERM' | 'KILL'): Promise<void> {
     try {
-      const client = await this.connection(`kill -${sig} -- -${pid}`);
+      const stream = await this.openChannel(`kill -${sig} -- -${pid}`, quote(['kill', `-${sig}`, '--', `-${pid}`]));
       await new Promise<void>((resolve) => {
-        client.exec(quote(['kill', `-${sig}`, '--', `-${pid}`]), (err, stream) => {
-          if (err) return resolve();
-          stream.on('close', () => resolve()).resume();
-          stream.stderr.resume();
-        });
+        stream.on('error', () => resolve());
+        stream.on('close', () => resolve()).resume();
+        stream.stderr.resume();
       });
     } catch {
       // The connection is gone: sshd hangs up the session and the command gets SIGHUP.
@@ -373,13 +404,17 @@ class SshShell implements Shell {
   }
 
   async close(): Promise<void> {
-    const c = this.client;
-    this.client = undefined;
-    if (!c) return;
-    await new Promise<void>((resolve) => {
-      c.once('close', () => resolve());
-      c.end();
-    });
+    const all = this.clients;
+    this.clients = [];
+    await Promise.all(
+      all.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            c.once('close', () => resolve());
+            c.end();
+          }),
+      ),
+    );
   }
 }
 
