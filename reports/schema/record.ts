@@ -222,10 +222,10 @@ export type RunEndRecord = DeepReadonly<z.infer<typeof runEndSchema>>;
 export type RecordKind = RunRecord['kind'];
 
 /** Records are data: readonly all the way down, so readonly contract values (TrialResult, ...) fit. */
-export type DeepReadonly<T> = T extends (infer U)[]
-  ? ReadonlyArray<DeepReadonly<U>>
-  : T extends readonly [infer A, infer B]
-    ? readonly [DeepReadonly<A>, DeepReadonly<B>]
+export type DeepReadonly<T> = T extends readonly [infer A, infer B]
+  ? readonly [DeepReadonly<A>, DeepReadonly<B>]
+  : T extends (infer U)[]
+    ? ReadonlyArray<DeepReadonly<U>>
     : T extends object
       ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
       : T;
