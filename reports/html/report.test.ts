@@ -71,7 +71,7 @@ test('the report of a complete local run shows every chart, no console errors an
     await expect(mpps.locator('circle.c-pt title').first()).toContainText('Mpps');
     await expect(page.getByText('Virtual ports (memif, vhost-user, veth) have no line rate')).toBeVisible();
     await expect(page.locator('table.summary tbody tr')).toHaveCount(9);
-    await expect(page.locator('table.summary')).toContainText('virtual: no line rate');
+    await expect(page.locator('table.summary')).toContainText('none (virtual)');
     // Latency curves: four loads each, on the HDR percentile axis.
     const lat = page.locator('svg.chart[aria-label^="Latency percentiles: 1n-local-2p-memif-l3fwd-64b"]');
     await expect(lat.locator('path.c-line')).toHaveCount(4);
@@ -115,7 +115,7 @@ test('a hardware run draws the NIC line rate; a partial run says so and lists th
     await expect(page.locator('svg.chart[aria-label="Throughput (Gbit/s, L1)"]')).toContainText('line rate 20.00 Gbit/s');
     await expect(page.locator('svg.chart[aria-label="Throughput (Mpps)"] path[data-series^="line rate"]')).toHaveCount(1);
     await expect(page.locator('table.summary')).toContainText('unfinished');
-    await expect(page.locator('table.summary')).not.toContainText('virtual: no line rate');
+    await expect(page.locator('table.summary')).not.toContainText('none (virtual)');
     await testInfo.attach('report-partial.png', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
     expect(problems).toEqual([]);
     expect(written.view.partial).toBe(true);

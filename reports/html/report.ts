@@ -5,7 +5,7 @@
  */
 import { summarizeRepeats } from '../../method/statistics.ts';
 import { l1BitsPerSecond, profileTag, type TrafficProfile } from '../../method/trial.ts';
-import { fmtDuration, fmtGbps, fmtLoss, fmtMpps, fmtPct, fmtPps, fmtUs } from '../model/format.ts';
+import { fmtDuration, fmtGbps, fmtLatency, fmtLoss, fmtMpps, fmtPct, fmtPps, fmtUs } from '../model/format.ts';
 import { aggregateLineRateBps, throughputSamples, type RunView } from '../model/run-view.ts';
 import type { ResultRecord, TrialRecord } from '../schema/record.ts';
 import { boundsChart, failoverChart, highestLoad, latencyChart, throughputCharts } from './charts.ts';
@@ -102,13 +102,13 @@ function summary(v: RunView): string {
     const mrr = r.mrr ? r.mrr.receivedPps.reduce((a, b) => a + b, 0) / r.mrr.receivedPps.length : Number.NaN;
     return `<tr>
   <td class="scn"><code>${esc(r.scenarioId)}</code>${r.reason ? `<div class="sub">${esc(r.reason)}</div>` : ''}</td>
-  <td>${esc(r.datapath)}</td><td title="${esc(r.dut.version)}">${esc(r.dut.kind)}</td><td class="nowrap">${esc(profileLabel(r.profile))}</td>
-  <td class="num">${r.ndr ? bound(r.ndr.lowerBoundPps, r.ndr.upperBoundPps) : '–'}${ndrMean ? `<div class="sub">n=${ndrMean.n}: ${fmtMpps(ndrMean.mean)} ± ${fmtMpps(ndrMean.ci95High - ndrMean.mean)}</div>` : ''}</td>
+  <td class="nowrap">${esc(r.datapath)}</td><td title="${esc(r.dut.version)}">${esc(r.dut.kind)}</td><td class="nowrap">${esc(profileLabel(r.profile))}</td>
+  <td class="num">${r.ndr ? bound(r.ndr.lowerBoundPps, r.ndr.upperBoundPps) : '–'}${ndrMean ? `<div class="sub">n=${ndrMean.n}: ${esc(fmtPps(ndrMean.mean))} ± ${esc(fmtPps(ndrMean.ci95High - ndrMean.mean))}</div>` : ''}</td>
   <td class="num">${r.pdr ? bound(r.pdr.lowerBoundPps, r.pdr.upperBoundPps) : '–'}</td>
   <td class="num">${fmtGbps(ndrBps)}</td>
-  <td class="num">${lr === undefined ? '<span class="sub">virtual: no line rate</span>' : fmtPct(ndrBps / lr)}</td>
-  <td class="num">${fmtMpps(mrr)}</td>
-  <td class="num">${lat ? `${fmtUs(lat.p99Ns)}<div class="sub">at ${esc(loadLabel(lat))}</div>` : '–'}</td>
+  <td class="num">${lr === undefined ? '<span class="sub" title="virtual ports (memif, vhost-user, veth) have no line rate">none (virtual)</span>' : fmtPct(ndrBps / lr)}</td>
+  <td class="num">${Number.isFinite(mrr) ? esc(fmtPps(mrr)) : '–'}</td>
+  <td class="num">${lat ? `${esc(fmtLatency(lat.p99Ns))}<div class="sub">at ${esc(loadLabel(lat))}</div>` : '–'}</td>
   <td><span class="chip ${r.status}">${esc(r.status)}</span></td>
 </tr>`;
   });
@@ -118,7 +118,7 @@ function summary(v: RunView): string {
   return `<h2>Summary</h2>
 <p class="note">NDR: no loss; PDR: loss ratio at most the PDR goal. Figures are the lower bounds of the search (the reported throughput), with the upper bound after “&lt;”. Gbit/s is layer 1 at NDR.</p>
 <div class="scroll"><table class="summary">
-<thead><tr><th>scenario</th><th>datapath</th><th>DUT</th><th>frame</th><th class="num">NDR Mpps</th><th class="num">PDR Mpps</th><th class="num">NDR Gbit/s</th><th class="num">of line rate</th><th class="num">MRR Mpps</th><th class="num">p99 µs</th><th>status</th></tr></thead>
+<thead><tr><th>scenario</th><th>datapath</th><th>DUT</th><th>frame</th><th class="num">NDR</th><th class="num">PDR</th><th class="num">NDR Gbit/s</th><th class="num">of line rate</th><th class="num">MRR</th><th class="num">p99 latency</th><th>status</th></tr></thead>
 <tbody>
 ${[...rows, ...unfinished].join('\n')}
 </tbody></table></div>`;
@@ -219,7 +219,7 @@ function footer(v: RunView, o: HtmlReportOptions): string {
 }
 
 function bound(lower: number, upper: number | undefined): string {
-  return `${fmtMpps(lower)}${upper === undefined ? '<div class="sub">max load passed</div>' : `<div class="sub">&lt; ${fmtMpps(upper)}</div>`}`;
+  return `<span class="nowrap">${esc(fmtPps(lower))}</span>${upper === undefined ? '<div class="sub">max load passed</div>' : `<div class="sub">&lt; ${esc(fmtPps(upper))}</div>`}`;
 }
 
 /** "50 % PDR", "idle" for the latency stream alone, or the absolute load. */
