@@ -1,5 +1,5 @@
 /** A markdown summary for CI job pages (GitHub step summary, GitLab MR notes). */
-import { fmtMpps, fmtUs } from '../model/format.ts';
+import { fmtLatency, fmtPps } from '../model/format.ts';
 import { aggregateLineRateBps, highestLoad, type RunView } from '../model/run-view.ts';
 import { l1BitsPerSecond, profileTag } from '../../method/trial.ts';
 
@@ -16,7 +16,7 @@ export function renderMarkdown(view: RunView): string {
   if (view.partial) lines.push('', '> ⚠️ **Partial run**: no run-end record (killed, crashed or still running). Figures below are what was recorded.');
   if (view.errors.length) lines.push('', `> ⚠️ ${view.errors.length} record line(s) could not be read.`);
   lines.push('');
-  lines.push('| scenario | NDR Mpps | PDR Mpps | NDR Gbit/s (L1) | of line rate | p99 µs | status |');
+  lines.push('| scenario | NDR | PDR | NDR Gbit/s (L1) | of line rate | p99 latency | status |');
   lines.push('|---|--:|--:|--:|--:|--:|---|');
   for (const r of view.results) {
     const ndrBps = r.ndr ? l1BitsPerSecond(r.ndr.lowerBoundPps, r.profile) : Number.NaN;
@@ -24,9 +24,9 @@ export function renderMarkdown(view: RunView): string {
     const lat = r.latency && r.latency.length ? highestLoad(r.latency) : undefined;
     const status = r.status === 'passed' ? '✅ passed' : r.status === 'failed' ? `❌ failed: ${cell(r.reason ?? '')}` : `⏭️ skipped: ${cell(r.reason ?? '')}`;
     lines.push(
-      `| \`${r.scenarioId}\` | ${r.ndr ? fmtMpps(r.ndr.lowerBoundPps) : '–'} | ${r.pdr ? fmtMpps(r.pdr.lowerBoundPps) : '–'} | ${Number.isFinite(ndrBps) ? (ndrBps / 1e9).toFixed(2) : '–'} | ${
+      `| \`${r.scenarioId}\` | ${r.ndr ? fmtPps(r.ndr.lowerBoundPps) : '–'} | ${r.pdr ? fmtPps(r.pdr.lowerBoundPps) : '–'} | ${Number.isFinite(ndrBps) ? (ndrBps / 1e9).toFixed(2) : '–'} | ${
         lr === undefined ? 'virtual' : `${((ndrBps / lr) * 100).toFixed(1)} %`
-      } | ${lat ? fmtUs(lat.p99Ns) : '–'} | ${status} |`,
+      } | ${lat ? fmtLatency(lat.p99Ns) : '–'} | ${status} |`,
     );
   }
   for (const id of view.unfinished) lines.push(`| \`${id}\` | – | – | – | – | – | ⚠️ unfinished |`);
