@@ -29,8 +29,8 @@ test.describe('failover', () => {
       const rec = scenario({ suite: 'failover', test: `failover-${kind}`, profile });
       const rig = { stack, generator };
       // Well below NDR, so that any loss is the event's; without an NDR (a noisy host), a low fixed load.
-      const ndrPps = await throughputFor(rig, rec, plan, settings.outDir, maxOfferedPps(datapath, profile)).then(
-        (t) => t.ndrPps,
+      const ndrPps = await throughputFor(rig, rec, plan, settings.outDir, maxOfferedPps(datapath, profile), 'NDR').then(
+        (t) => t,
         (err: unknown) => {
           if (err instanceof ScenarioFailedError) return undefined;
           throw err;

@@ -20,7 +20,7 @@ test.describe('latency', () => {
     test(`${profileTag(profile)} latency`, { tag: ['@nightly', '@cert'] }, async ({ stack, generator, scenario, datapath }) => {
       const rec = scenario({ suite: 'latency', test: 'latency', profile });
       const rig = { stack, generator };
-      const { pdrPps } = await throughputFor(rig, rec, plan, settings.outDir, maxOfferedPps(datapath, profile));
+      const pdrPps = await throughputFor(rig, rec, plan, settings.outDir, maxOfferedPps(datapath, profile), 'PDR');
       const measure = rec.recording(measurerOf(rig, rec, { latency: { streamPps: plan.latencyStreamPps } }), 'latency');
       const results: LatencyAtLoad[] = [];
       for (const load of latencyLoads(pdrPps, plan.latencyFractions)) {

@@ -17,7 +17,7 @@ test(`${profileTag(profile)} soak at 0.9 x PDR`, { tag: ['@nightly'] }, async ({
   test.setTimeout(Math.max(120_000, plan.soakS * 3_000 + 300_000));
   const rec = scenario({ suite: 'soak', test: 'soak', profile });
   const rig = { stack, generator };
-  const { pdrPps } = await throughputFor(rig, rec, plan, settings.outDir, maxOfferedPps(datapath, profile));
+  const pdrPps = await throughputFor(rig, rec, plan, settings.outDir, maxOfferedPps(datapath, profile), 'PDR');
   const loadPps = Math.round(0.9 * pdrPps);
   const measure = rec.recording(measurerOf(rig, rec), 'mrr', 'soak');
   const windows = Math.max(1, Math.round(plan.soakS / plan.soakWindowS));
