@@ -183,6 +183,37 @@ test('more concurrent commands than the server allows sessions: another connecti
   }
 });
 
+test('a dropped connection fails the running command with a TransportError; the next command reconnects', async () => {
+  const s = sshShell({ host: sshd.host, port: sshd.port, user: sshd.user, keyPath: sshd.keyPath, knownHostsPath: sshd.knownHostsPath });
+  try {
+    const p = await s.spawn(['sleep', '300']);
+    const pidFile = join(sshd.dir, 'inflight.pid');
+    const running = s.exec({ script: `echo $$ > ${quote([pidFile])}; exec sleep 300` });
+    await expect.poll(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n')).toBe(true);
+    const inflight = Number(readFileSync(pidFile, 'utf8'));
+    // Walk up from the remote process to the sshd process serving this connection, and kill it.
+    let pid = p.pid;
+    for (;;) {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = /\((.*)\)/.exec(stat)![1];
+      if (comm === 'sshd') break;
+      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    }
+    process.kill(pid, 'SIGKILL');
+    const e = await running.catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TransportError);
+    expect((e as TransportError).message).toContain(`lost the SSH connection to ${s.name} while running`);
+    expect((e as TransportError).hint).toContain(`pid ${inflight}`);
+    expect(await p.wait()).toEqual({ exitCode: null, signal: null });
+    // Both still run (own session, no SIGHUP) until the shell reconnects and kills them.
+    expect(alive(p.pid) && alive(inflight)).toBe(true);
+    expect((await s.run(['echo', 'back'])).stdout).toBe('back\n');
+    await expect.poll(() => alive(p.pid) || alive(inflight)).toBe(false);
+  } finally {
+    await s.close();
+  }
+});
+
 test('the same over sshd inside a network namespace', async () => {
   const id = process.pid % 100000;
   const octet = (process.pid % 60) * 4;

@@ -64,6 +64,18 @@ function normalizeExit(exit: ProcessExit, stderr: string): { exit: ProcessExit; 
   return { exit, stderr };
 }
 
+/**
+ * Exit status per channel, recorded from the moment the channel exists: ssh2 may parse a fast command's
+ * exit-status in the same chunk as the exec reply, before any later listener is attached.
+ */
+const exits = new WeakMap<ClientChannel, ProcessExit>();
+
+function recordExit(stream: ClientChannel): void {
+  stream.on('exit', (code: number | null, sig?: string) => {
+    exits.set(stream, { exitCode: code ?? null, signal: sig ? (sig.startsWith('SIG') ? sig : `SIG${sig}`) : null });
+  });
+}
+
 /** Split the pid line off a channel's stdout. */
 class PidReader {
   private buf = '';
@@ -89,6 +101,8 @@ class SshShell implements Shell {
   private clients: Client[] = [];
   private connecting: Promise<Client> | undefined;
   private growing: Promise<Client> | undefined;
+  /** Remote pids whose connection dropped while they ran: killed once a connection is back (or on close). */
+  private readonly orphans = new Set<number>();
   private readonly key: Buffer;
 
   constructor(private readonly opts: SshShellOptions) {
@@ -144,6 +158,7 @@ class SshShell implements Shell {
       const r = await this.connectOnce();
       if (r.client) {
         this.clients.push(r.client);
+        if (this.orphans.size) void this.reapOrphans();
         return r.client;
       }
       attempts.push(r.reason);
@@ -237,9 +252,17 @@ class SshShell implements Shell {
   private async openChannel(text: string, remote: string): Promise<ClientChannel> {
     const tryOn = (client: Client): Promise<{ stream?: ClientChannel; err?: Error }> =>
       new Promise((resolve) => {
+        // ssh2 never answers a channel request on a connection that closes meanwhile: watch for that.
+        const onClose = (): void => resolve({ err: new Error('the connection closed') });
+        client.once('close', onClose);
         try {
-          client.exec(remote, (err, stream) => resolve(err ? { err } : { stream }));
+          client.exec(remote, (err, stream) => {
+            client.removeListener('close', onClose);
+            if (!err) recordExit(stream);
+            resolve(err ? { err } : { stream });
+          });
         } catch (err) {
+          client.removeListener('close', onClose);
           resolve({ err: err as Error }); // "Not connected": the connection dropped meanwhile
         }
       });
@@ -259,6 +282,18 @@ class SshShell implements Shell {
       hint: 'the server refused a new session even on a new connection: check sshd MaxSessions/MaxStartups and the host',
       cause: last,
     });
+  }
+
+  /** A command lost with its connection keeps running remotely (it has its own session): remember it. */
+  orphaned(pid: number | undefined): void {
+    if (pid !== undefined) this.orphans.add(pid);
+  }
+
+  /** Kill the process groups of commands whose connection dropped (best effort). */
+  private async reapOrphans(): Promise<void> {
+    const pids = [...this.orphans];
+    this.orphans.clear();
+    for (const pid of pids) await this.signal(pid, 'KILL');
   }
 
   /** Signal the remote process group of `pid`. */
@@ -325,11 +360,8 @@ class SshShell implements Shell {
       stream.stderr.setEncoding('utf8');
       stream.on('data', (s: string) => (stdout += pidReader.feed(s)));
       stream.stderr.on('data', (s: string) => (stderr += s));
-      stream.on('exit', (code: number | null, sig?: string) => {
-        exitCode = code;
-        if (sig) signal = sig.startsWith('SIG') ? sig : `SIG${sig}`;
-      });
       stream.on('close', () => {
+        ({ exitCode, signal } = exits.get(stream) ?? { exitCode: null, signal: null });
         for (const t of timers) clearTimeout(t);
         opts.signal?.removeEventListener('abort', onAbort);
         if (aborted) return reject(opts.signal?.reason);
@@ -337,10 +369,11 @@ class SshShell implements Shell {
         ({ exitCode, signal } = norm.exit);
         stderr = norm.stderr;
         if (exitCode === null && signal === null && !sent) {
+          this.orphaned(pidReader.pid);
           return reject(
             new TransportError(`lost the SSH connection to ${this.name} while running \`${commandText(cmd)}\``, {
               where: this.name,
-              hint: 'the command may still be running on the host; check the network and the host, then retry',
+              hint: `it may still run on the host (pid ${pidReader.pid ?? 'unknown'}); wirespeed kills it when it reconnects. Check the network and the host, then retry`,
             }),
           );
         }
@@ -374,9 +407,8 @@ class SshShell implements Shell {
         if (proc && rest) proc.stdout(rest);
       });
       stream.stderr.on('data', (s: string) => (proc ? proc.stderr(s) : (early += s)));
-      let exitCode: number | null = null;
-      stream.on('exit', (code: number | null) => (exitCode = code));
       stream.on('close', () => {
+        const exitCode = exits.get(stream)?.exitCode ?? null;
         if (!proc) {
           reject(
             new CommandFailedError({
@@ -404,6 +436,7 @@ class SshShell implements Shell {
   }
 
   async close(): Promise<void> {
+    if (this.orphans.size && this.clients.length) await this.reapOrphans();
     const all = this.clients;
     this.clients = [];
     await Promise.all(
@@ -441,15 +474,10 @@ class SshProcess implements SpawnedProcess {
     private readonly opts: SpawnOptions,
   ) {
     this.ring = new OutputRing(opts.ringBytes);
-    let code: number | null = null;
-    let sig: string | null = null;
-    stream.on('exit', (c: number | null, s?: string) => {
-      code = c;
-      if (s) sig = s.startsWith('SIG') ? s : `SIG${s}`;
-    });
     this.done = new Promise((resolve) => {
       stream.on('close', () => {
-        this.exit = normalizeExit({ exitCode: code, signal: sig }, this.stderrTail).exit;
+        this.exit = normalizeExit(exits.get(stream) ?? { exitCode: null, signal: null }, this.stderrTail).exit;
+        if (this.exit.exitCode === null && this.exit.signal === null) shell.orphaned(pid);
         resolve(this.exit);
       });
     });
