@@ -30,6 +30,16 @@ export interface GeneratorPlacement {
   /** EAL needs `--single-file-segments` (virtio_user shares its memory with the vhost side). */
   readonly singleFileSegments?: boolean;
   /**
+   * Packet buffers the generator needs (its default 16383 fills only 4096-slot rings): deep rings hold
+   * the receive slots it must fill plus everything in flight on the way out.
+   */
+  readonly mbufs?: number;
+  /**
+   * Descriptors per RX and TX queue (default 1024). virtio_user caps a queue at this many slots whatever
+   * its queue_size, so a deep vhost-user ring needs both.
+   */
+  readonly ringSize?: number;
+  /**
    * The generator must keep its ports open for the whole session and stop traffic before closing
    * (memif in DPDK 22.11 crashes the surviving peer when the other disconnects under traffic).
    */

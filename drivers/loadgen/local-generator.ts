@@ -47,6 +47,10 @@ export interface LocalGeneratorOptions {
   readonly memoryMb?: number;
   /** Needed by virtio_user and memif zero-copy; default: on when a vdev needs it. */
   readonly singleFileSegments?: boolean;
+  /** Packet buffers in the generator's pool (default 16383, the binary's): raise it for deep rings. */
+  readonly mbufs?: number;
+  /** Descriptors per RX and TX queue (default 1024, at most 16384). */
+  readonly ringSize?: number;
   /** Destination MAC per port (default 02:00:00:00:00:0N, l3fwd's next hop for port N). */
   readonly dstMacs?: readonly (string | undefined)[];
   /** Extra EAL arguments, appended last. */
@@ -101,7 +105,10 @@ export async function openLocalGenerator(opts: LocalGeneratorOptions): Promise<L
   if (opts.ports.length < 1 || opts.ports.length > 2) {
     throw new ProvisionError(`the local generator drives 1 or 2 ports, got ${opts.ports.length}`, { where, hint: 'give the ports of one link pair' });
   }
-  const app: string[] = [];
+  const app: string[] = [
+    ...(opts.mbufs === undefined ? [] : [`--mbufs=${opts.mbufs}`]),
+    ...(opts.ringSize === undefined ? [] : [`--ring-size=${opts.ringSize}`]),
+  ];
   opts.dstMacs?.forEach((mac, i) => {
     if (mac !== undefined) app.push(`--dst-mac=${i},${mac}`);
   });

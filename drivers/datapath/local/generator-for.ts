@@ -39,5 +39,7 @@ export function openGeneratorOn(dp: RunningDatapath, o: GeneratorOnOptions): Pro
     ...(o.memoryMb === undefined ? {} : { memoryMb: o.memoryMb }),
     ...(o.ceilingPps === undefined ? {} : { ceilingPps: o.ceilingPps }),
     ...(placement.singleFileSegments ? { singleFileSegments: true } : {}),
+    ...(placement.mbufs === undefined ? {} : { mbufs: placement.mbufs }),
+    ...(placement.ringSize === undefined ? {} : { ringSize: placement.ringSize }),
   });
 }

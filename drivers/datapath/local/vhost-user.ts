@@ -3,10 +3,22 @@
  * generator the virtio_user client (needs shared memory: --single-file-segments). Measured here: DUT as
  * the server is as fast as the reverse, and a vhost server survives clients coming and going, while a
  * virtio_user DUT dies with SIGPIPE when its server goes away.
+ *
+ * The virtqueues are 16384 slots deep (virtio_user's queue_size and the generator's descriptor count:
+ * virtio caps a queue at the smaller; the vhost side follows the driver). On this shared VM a poller is
+ * routinely off its CPU for 4 ms and at times for 15-30 ms (the latency maximum shows it): a 1024-slot
+ * queue (4 ms at 0.25 Mpps a direction) then refuses packets the DUT would have forwarded. The
+ * generator's pool covers both directions' queues: 4 x 16384 slots, plus bursts.
  */
 import type { Datapath } from '../datapath.ts';
 import type { LocalDatapathOptions } from './local-options.ts';
 import { socketPairDatapath } from './socket-pair.ts';
+
+/** virtio_user queue depth on the local lab. */
+export const VHOST_QUEUE_SIZE = 16384;
+const QUEUE_SIZE = VHOST_QUEUE_SIZE;
+/** Where the generator of a local vhost-user path runs: shared memory, a pool for the deep rings. */
+export const VHOST_GENERATOR_PLACEMENT = { singleFileSegments: true, ringSize: QUEUE_SIZE, mbufs: 4 * QUEUE_SIZE + 4095 } as const;
 
 /** The local vhost-user datapath. */
 export function vhostUserDatapath(opts: LocalDatapathOptions): Datapath {
@@ -15,8 +27,8 @@ export function vhostUserDatapath(opts: LocalDatapathOptions): Datapath {
       kind: 'vhost-user',
       socketName: (p) => `vhost${p}.sock`,
       dutVdev: (p, s) => `net_vhost${p},iface=${s},queues=1`,
-      generatorVdev: (p, s) => `net_virtio_user${p},path=${s},queues=1,queue_size=4096`,
-      placement: { singleFileSegments: true },
+      generatorVdev: (p, s) => `net_virtio_user${p},path=${s},queues=1,queue_size=${QUEUE_SIZE}`,
+      placement: VHOST_GENERATOR_PLACEMENT,
     },
     opts,
   );

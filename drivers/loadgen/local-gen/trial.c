@@ -421,8 +421,12 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 			res->overrun_s = (double)(now - t_end) / (double)g->tsc_hz;
 			for (int i = 0; i < ndirs; i++)
 				finish_window(&dirs[i], t_end, tp);
-			drain_start = rte_rdtsc();
-			last_counted_rx_tsc = drain_start;
+			/*
+			 * From this iteration's `now`, not a fresh rte_rdtsc(): the checks below subtract from `now`,
+			 * and a later stamp would wrap the unsigned difference and end the drain at once.
+			 */
+			drain_start = now;
+			last_counted_rx_tsc = now;
 		}
 		if (ph == PH_DRAIN) {
 			uint64_t missing = 0;
@@ -431,7 +435,8 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 				if (o->sent > o->received)
 					missing += o->sent - o->received;
 			}
-			if (missing == 0 || now - drain_start >= drain_max || now - last_counted_rx_tsc >= quiet)
+			if (missing == 0 || now - drain_start >= drain_max ||
+			    (now > last_counted_rx_tsc && now - last_counted_rx_tsc >= quiet))
 				break;
 		} else {
 			for (int i = 0; i < ndirs; i++)
