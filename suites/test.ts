@@ -14,7 +14,7 @@ import { profileTag, type Direction, type TrafficProfile } from '../method/trial
 import { openRunStore, type RecordStore } from '../reports/store/jsonl.ts';
 import { sinksFor } from '../reports/influx/from-env.ts';
 import { formatScenarioId } from '../reports/schema/scenario-id.ts';
-import { datapathRequirements, missingCapability } from './fixtures/capabilities.ts';
+import { missingCapability, scenarioRequirements } from './fixtures/capabilities.ts';
 import { CommandLog, loggingShell } from './fixtures/command-log.ts';
 import { ResultRecorder } from './fixtures/recorder.ts';
 import { resultsDirOf, runSettings, type RunSettings } from './fixtures/settings.ts';
@@ -126,7 +126,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
   stackState: [
     async ({ lab, settings, datapath, dut, shell, liveStack, runtime }, use) => {
-      const gate = missingCapability(lab.facts, [...datapathRequirements(datapath), `datapath:${datapath}`]);
+      const gate = missingCapability(lab.facts, scenarioRequirements(datapath));
       if (gate !== null) {
         await use({ unavailable: gate });
         return;
@@ -163,7 +163,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   gate: [
     async ({ lab, datapath, requires }, use, testInfo) => {
-      const reason = missingCapability(lab.facts, [...datapathRequirements(datapath), `datapath:${datapath}`, ...requires]);
+      const reason = missingCapability(lab.facts, scenarioRequirements(datapath, requires));
       testInfo.skip(reason !== null, reason ?? '');
       await use();
     },
