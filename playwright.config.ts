@@ -14,7 +14,7 @@ export default defineConfig({
   projects: [
     {
       name: 'harness',
-      testMatch: /(cli|core|lab|drivers|method|reports|fixtures)\/.*(?<!\.lab)\.test\.ts$/,
+      testMatch: /(cli|core|lab|drivers|method|reports|fixtures|suites)\/.*(?<!\.lab)\.test\.ts$/,
     },
     {
       name: 'local-lab',
