@@ -26,6 +26,41 @@ test.describe('l3fwd argv', () => {
     expect(() => l3fwdArgv({ filePrefix: 'p', cpu: 0, vdevs: ['net_virtio_user0,path=/a'], promiscuous: true })).toThrow(ConfigError);
     expect(() => l3fwdArgv({ filePrefix: 'p', cpu: 0, vdevs: [] })).toThrow(/1 to 16 ports/);
   });
+
+  test('two SR-IOV VFs: allowed by -a in port order, PCI scan on, promiscuous, same LPM config', () => {
+    const argv = l3fwdArgv({ filePrefix: 'wsp-r1-dut', cpu: 4, ports: [{ kind: 'pci', pci: '0000:3b:02.0' }, { kind: 'pci', pci: '0000:3b:06.0' }], binary: 'dpdk-l3fwd' });
+    expect(ealPart(argv)).toEqual(['--file-prefix=wsp-r1-dut', '--lcores=0@4', '-m', '256', '-a', '0000:3b:02.0', '-a', '0000:3b:06.0']);
+    expect(appArgs(argv)).toEqual(['-p', '0x3', '-P', '--config=(0,0,0),(1,0,0)', '--parse-ptype']);
+  });
+
+  test('PCI ports then a virtio_user vdev: -a and --vdev together, no --no-pci, no -P', () => {
+    const argv = l3fwdArgv({ filePrefix: 'p', cpu: 0, ports: [{ kind: 'pci', pci: '3b:00.0,txq_inline=128' }, { kind: 'vdev', vdev: 'net_virtio_user1,path=/s/b.sock' }] });
+    expect(ealPart(argv)).toEqual(['--file-prefix=p', '--lcores=0@0', '-m', '256', '-a', '3b:00.0,txq_inline=128', '--vdev', 'net_virtio_user1,path=/s/b.sock', '--single-file-segments']);
+    expect(appArgs(argv)).toEqual(['-p', '0x3', '--config=(0,0,0),(1,0,0)', '--parse-ptype']);
+  });
+
+  test('port lists EAL would renumber, or given twice, are ConfigErrors that say why', () => {
+    const pci = (a: string) => ({ kind: 'pci' as const, pci: a });
+    const vdev = (v: string) => ({ kind: 'vdev' as const, vdev: v });
+    const cases: Array<[Parameters<typeof l3fwdArgv>[0], RegExp]> = [
+      [{ filePrefix: 'p', cpu: 0, ports: [vdev('net_null0'), pci('0000:3b:00.0')] }, /port 1 is a PCI device after vdev port 0: EAL probes PCI devices first/],
+      [{ filePrefix: 'p', cpu: 0, ports: [pci('0000:3b:06.0'), pci('3b:02.0')] }, /not in address order \(0000:3b:06.0 before 0000:3b:02.0\)/],
+      [{ filePrefix: 'p', cpu: 0, ports: [pci('0000:3b:02.0'), pci('3b:02.0,x=1')] }, /0000:3b:02.0 is given twice/],
+      [{ filePrefix: 'p', cpu: 0, vdevs: ['net_null0'], ports: [pci('0000:3b:00.0')] }, /both vdevs and ports/],
+      [{ filePrefix: 'p', cpu: 0, ports: [pci('3b:00')] }, /PCI address "3b:00" is malformed/],
+    ];
+    for (const [spec, message] of cases) {
+      let caught: unknown;
+      try {
+        l3fwdArgv(spec);
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught, JSON.stringify(spec.ports ?? spec.vdevs)).toBeInstanceOf(ConfigError);
+      expect((caught as ConfigError).message).toMatch(message);
+      expect((caught as ConfigError).hint).toBeTruthy();
+    }
+  });
 });
 
 test.describe('testpmd argv', () => {

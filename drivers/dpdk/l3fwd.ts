@@ -15,12 +15,21 @@ import type { EthdevStats } from './telemetry.ts';
 /** The l3fwd that setup builds in this checkout. */
 export const LOCAL_L3FWD_BINARY = fileURLToPath(new URL('./l3fwd/build/l3fwd', import.meta.url));
 
+/** One l3fwd port: a PCI device (`-a`) or a vdev (`--vdev`). */
+export type L3fwdPort = { readonly kind: 'pci'; readonly pci: string } | { readonly kind: 'vdev'; readonly vdev: string };
+
 export interface L3fwdSpec {
   readonly filePrefix: string;
   /** The CPU its single polling lcore (also the main lcore) runs on. */
   readonly cpu: number;
-  /** One vdev per port, in port order (p0, p1). */
-  readonly vdevs: readonly string[];
+  /** One vdev per port, in port order (p0, p1). Shorthand for `ports` of kind vdev; give one or the other. */
+  readonly vdevs?: readonly string[];
+  /**
+   * Ports in port order (p0, p1): PCI devices and/or vdevs. EAL numbers PCI devices first, by address,
+   * then vdevs, whatever the `-a` order: the list must already be in that order, or routes would leave
+   * on the wrong port.
+   */
+  readonly ports?: readonly L3fwdPort[];
   readonly memoryMb?: number;
   /** `-P`. Default: on, except when a port is virtio_user (it has no promiscuous control and l3fwd would exit). */
   readonly promiscuous?: boolean;
@@ -31,13 +40,50 @@ export interface L3fwdSpec {
 
 const isVirtioUser = (vdev: string) => /^(net_)?virtio_user\d/.test(vdev);
 
+/** `3b:00.1,devargs` -> `0000:3b:00.1`, for ordering as EAL's PCI scan does. */
+const pciKey = (pci: string) => {
+  const addr = (pci.split(',')[0] ?? pci).toLowerCase();
+  return /^[0-9a-f]{4}:/.test(addr) ? addr : `0000:${addr}`;
+};
+
+/** The spec's ports in port order; ConfigError when they are given twice or in an order EAL would not keep. */
+export function l3fwdPorts(spec: Pick<L3fwdSpec, 'filePrefix' | 'vdevs' | 'ports'>): L3fwdPort[] {
+  const where = `l3fwd ${spec.filePrefix}`;
+  if (spec.vdevs !== undefined && spec.ports !== undefined) {
+    throw new ConfigError('l3fwd got both vdevs and ports', { where, hint: 'give every port in `ports` (vdevs is the shorthand for vdev-only port lists)' });
+  }
+  const ports: L3fwdPort[] = spec.ports ? [...spec.ports] : (spec.vdevs ?? []).map((vdev) => ({ kind: 'vdev', vdev }));
+  const firstVdev = ports.findIndex((p) => p.kind === 'vdev');
+  const pciAfterVdev = firstVdev < 0 ? -1 : ports.findIndex((p, i) => i > firstVdev && p.kind === 'pci');
+  if (pciAfterVdev >= 0) {
+    throw new ConfigError(`l3fwd port ${pciAfterVdev} is a PCI device after vdev port ${firstVdev}: EAL probes PCI devices first, so it would become port ${firstVdev}`, {
+      where,
+      hint: 'list the PCI ports before the vdevs',
+    });
+  }
+  const pcis = ports.flatMap((p) => (p.kind === 'pci' ? [pciKey(p.pci)] : []));
+  for (let i = 1; i < pcis.length; i++) {
+    if (pcis[i]! === pcis[i - 1]!) throw new ConfigError(`l3fwd PCI device ${pcis[i]} is given twice`, { where, hint: 'one port per PCI function' });
+    if (pcis[i]! < pcis[i - 1]!) {
+      throw new ConfigError(`l3fwd PCI ports are not in address order (${pcis[i - 1]} before ${pcis[i]}): EAL numbers them by address, so ports ${i - 1} and ${i} would swap`, {
+        where,
+        hint: 'order the ports by PCI address, or cable/route so that the lower address is the lower port',
+      });
+    }
+  }
+  return ports;
+}
+
 /** Full argv (program first) for l3fwd forwarding between the given ports on one lcore. */
 export function l3fwdArgv(spec: L3fwdSpec): string[] {
-  const n = spec.vdevs.length;
+  const ports = l3fwdPorts(spec);
+  const n = ports.length;
   if (n < 1 || n > 16) {
-    throw new ConfigError(`l3fwd needs 1 to 16 ports, got ${n}`, { where: `l3fwd ${spec.filePrefix}`, hint: 'give one vdev per port' });
+    throw new ConfigError(`l3fwd needs 1 to 16 ports, got ${n}`, { where: `l3fwd ${spec.filePrefix}`, hint: 'give one vdev or PCI device per port' });
   }
-  const anyVirtioUser = spec.vdevs.some(isVirtioUser);
+  const vdevs = ports.flatMap((p) => (p.kind === 'vdev' ? [p.vdev] : []));
+  const allowPci = ports.flatMap((p) => (p.kind === 'pci' ? [p.pci] : []));
+  const anyVirtioUser = vdevs.some(isVirtioUser);
   const promiscuous = spec.promiscuous ?? !anyVirtioUser;
   if (promiscuous && anyVirtioUser) {
     throw new ConfigError('l3fwd -P on a virtio_user port fails (rte_eth_promiscuous_enable: Operation not supported)', {
@@ -50,13 +96,14 @@ export function l3fwdArgv(spec: L3fwdSpec): string[] {
     // One lcore that is also the main lcore: an idle main lcore would busy-spin in rte_eal_wait_lcore.
     lcores: [spec.cpu],
     memoryMb: spec.memoryMb ?? 256,
-    noPci: true,
-    vdevs: spec.vdevs,
-    allowPci: [],
+    // No PCI scan when every port is a vdev: the host's NICs are none of this process's business.
+    noPci: allowPci.length === 0,
+    vdevs,
+    allowPci,
     singleFileSegments: spec.singleFileSegments ?? anyVirtioUser,
   });
   const portmask = `0x${((1 << n) - 1).toString(16)}`;
-  const config = spec.vdevs.map((_, port) => `(${port},0,0)`).join(',');
+  const config = ports.map((_, port) => `(${port},0,0)`).join(',');
   const app = ['-p', portmask, ...(promiscuous ? ['-P'] : []), `--config=${config}`, '--parse-ptype'];
   return [spec.binary ?? LOCAL_L3FWD_BINARY, ...eal, '--', ...app];
 }
@@ -80,6 +127,7 @@ export async function startL3fwd(opts: StartL3fwdOptions): Promise<RunningL3fwd>
   const role = opts.role ?? 'dut';
   const prefix = opts.runtime.prefix(role);
   const argv = l3fwdArgv({ ...opts, filePrefix: prefix });
+  const ports = l3fwdPorts({ ...opts, filePrefix: prefix }).length;
   const proc = await startDpdkProcess({
     shell: opts.shell,
     runtime: opts.runtime,
@@ -90,7 +138,6 @@ export async function startL3fwd(opts: StartL3fwdOptions): Promise<RunningL3fwd>
     readyPattern: /L3FWD: entering main loop on lcore/,
     ...(opts.startTimeoutMs === undefined ? {} : { startTimeoutMs: opts.startTimeoutMs }),
   });
-  const ports = opts.vdevs.length;
   return Object.assign(proc, {
     ports,
     portStats: () => Promise.all(Array.from({ length: ports }, (_, p) => proc.telemetry.ethdevStats(p))),
