@@ -4,18 +4,20 @@
  * the server is as fast as the reverse, and a vhost server survives clients coming and going, while a
  * virtio_user DUT dies with SIGPIPE when its server goes away.
  *
- * The virtqueues are 16384 slots deep (virtio_user's queue_size and the generator's descriptor count:
+ * The virtqueues are 4096 slots deep (virtio_user's queue_size and the generator's descriptor count:
  * virtio caps a queue at the smaller; the vhost side follows the driver). On this shared VM a poller is
- * routinely off its CPU for 4 ms and at times for 15-30 ms (the latency maximum shows it): a 1024-slot
- * queue (4 ms at 0.25 Mpps a direction) then refuses packets the DUT would have forwarded. The
- * generator's pool covers both directions' queues: 4 x 16384 slots, plus bursts.
+ * routinely off its CPU for 4 ms and at times for 15-30 ms (the latency maximum shows it): the old
+ * effective 1024 slots (4 ms at 0.25 Mpps a direction) refused packets the DUT would have forwarded, so
+ * no load passed NDR. Deeper is not better: at 16384 slots the buffers in flight outgrow the caches and
+ * MRR through vhost fell to 66 % of the raw capacity (4096: 86 %, docs/benchmarks.md). The generator's
+ * pool covers both directions' queues: 4 x 4096 slots, plus bursts.
  */
 import type { Datapath } from '../datapath.ts';
 import type { LocalDatapathOptions } from './local-options.ts';
 import { socketPairDatapath } from './socket-pair.ts';
 
 /** virtio_user queue depth on the local lab. */
-export const VHOST_QUEUE_SIZE = 16384;
+export const VHOST_QUEUE_SIZE = 4096;
 const QUEUE_SIZE = VHOST_QUEUE_SIZE;
 /** Where the generator of a local vhost-user path runs: shared memory, a pool for the deep rings. */
 export const VHOST_GENERATOR_PLACEMENT = { singleFileSegments: true, ringSize: QUEUE_SIZE, mbufs: 4 * QUEUE_SIZE + 4095 } as const;
