@@ -12,6 +12,8 @@ export interface GeneratorOnOptions {
   /** Shell of the machine (the namespace shell is derived from it). */
   readonly shell: Shell;
   readonly runtime: DpdkRuntime;
+  /** CPUs when the datapath does not place the generator (default [1]). */
+  readonly cpus?: readonly number[];
   readonly role?: string;
   readonly memoryMb?: number;
   readonly ceilingPps?: number;
@@ -34,7 +36,7 @@ export function openGeneratorOn(dp: RunningDatapath, o: GeneratorOnOptions): Pro
     shell: placement.netns ? netnsShell(o.shell, placement.netns) : o.shell,
     runtime: o.runtime,
     ports: dp.generatorPorts,
-    cpus: placement.cpus ?? [1],
+    cpus: placement.cpus ?? o.cpus ?? [1],
     ...(o.role === undefined ? {} : { role: o.role }),
     ...(o.memoryMb === undefined ? {} : { memoryMb: o.memoryMb }),
     ...(o.ceilingPps === undefined ? {} : { ceilingPps: o.ceilingPps }),
