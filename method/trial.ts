@@ -2,6 +2,7 @@
  * The trial model shared by every generator, the search algorithms and the records.
  * Frame sizes include the 4-byte FCS, as RFC 2544 counts them.
  */
+import { MeasurementError } from '../core/errors.ts';
 import type { LatencyHistogram } from './histogram.ts';
 
 export interface ImixEntry {
@@ -47,6 +48,12 @@ export interface TrialSpec {
 export interface DirectionCounters {
   /** Port pair, e.g. "p0->p1". */
   readonly name: string;
+  /**
+   * Packets due in the window at the requested load: attempted plus what the generator could not even
+   * attempt (its deficit). Everything requested and not received is loss (MLRsearch draft: "duration
+   * stretching is not fine").
+   */
+  readonly requested: number;
   /** Packets the generator tried to send in the window (= sent + unsent). */
   readonly attempted: number;
   /** Accepted by the TX ring. */
@@ -64,13 +71,15 @@ export interface TrialResult {
   readonly startedAt: string;
   /** Measured duration of the counted window. */
   readonly actualDurationS: number;
+  /** Packets due at the requested load (attempted + the generator's deficit). */
+  readonly requested: number;
   readonly attempted: number;
   readonly sent: number;
   readonly unsent: number;
   readonly received: number;
-  /** attempted - received (unsent included), never negative. */
+  /** requested - received (ring refusals and the generator's deficit included), never negative. */
   readonly lost: number;
-  /** lost / attempted; 0 when nothing was attempted. */
+  /** lost / requested. A trial with nothing attempted is invalid (MeasurementError), never lossless. */
   readonly lossRatio: number;
   readonly reordered: number;
   readonly duplicated: number;
@@ -80,6 +89,59 @@ export interface TrialResult {
   readonly receivedPps: number;
   readonly directions: readonly DirectionCounters[];
   readonly latency?: LatencyHistogram;
+}
+
+/**
+ * A TrialResult from per-direction counters: the one place where loss is defined. Throws
+ * MeasurementError when nothing was attempted (such a trial says nothing about the DUT) or when the
+ * counters contradict each other.
+ */
+export function trialFromDirections(
+  spec: TrialSpec,
+  window: { readonly startedAt: string; readonly actualDurationS: number },
+  directions: readonly DirectionCounters[],
+  where: string,
+  latency?: LatencyHistogram,
+): TrialResult {
+  const bad = (what: string): never => {
+    throw new MeasurementError(what, { where, hint: 'such a trial says nothing about the DUT: the generator or its counters failed' });
+  };
+  if (!(window.actualDurationS > 0)) bad(`the counted window is empty (${window.actualDurationS} s)`);
+  for (const d of directions) {
+    if (d.sent + d.unsent !== d.attempted) bad(`${d.name}: sent ${d.sent} + unsent ${d.unsent} ≠ attempted ${d.attempted}`);
+    if (d.received > d.sent) bad(`${d.name}: received ${d.received}, more than were sent (${d.sent})`);
+    if (d.requested < d.attempted) bad(`${d.name}: attempted ${d.attempted}, more than the ${d.requested} requested`);
+  }
+  const sum = (k: 'requested' | 'attempted' | 'sent' | 'unsent' | 'received' | 'reordered' | 'duplicated'): number =>
+    directions.reduce((s, d) => s + d[k], 0);
+  const attempted = sum('attempted');
+  if (attempted === 0) bad(`nothing was attempted in ${window.actualDurationS.toFixed(3)} s at ${spec.loadPps} pps requested`);
+  const requested = sum('requested');
+  const received = sum('received');
+  const lost = Math.max(0, requested - received);
+  const result: TrialResult = {
+    spec,
+    startedAt: window.startedAt,
+    actualDurationS: window.actualDurationS,
+    requested,
+    attempted,
+    sent: sum('sent'),
+    unsent: sum('unsent'),
+    received,
+    lost,
+    lossRatio: lost / requested,
+    reordered: sum('reordered'),
+    duplicated: sum('duplicated'),
+    offeredPps: attempted / window.actualDurationS,
+    receivedPps: received / window.actualDurationS,
+    directions: [...directions],
+  };
+  return latency === undefined ? result : { ...result, latency };
+}
+
+/** Packets due in `durationS` at `loadPps` split over `directions` (for generators that report no deficit). */
+export function packetsDue(loadPps: number, durationS: number, directions: number): number {
+  return Math.round((loadPps / directions) * durationS);
 }
 
 /**

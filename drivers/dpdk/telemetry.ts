@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TransportError } from '../../core/errors.ts';
+import { RequestPeer } from '../shell/request-peer.ts';
 import type { Shell, SpawnedProcess } from '../shell/shell.ts';
 
 const HELPER_SOURCE = readFileSync(new URL('./telemetry-helper.py', import.meta.url), 'utf8');
@@ -154,66 +155,57 @@ export async function openTelemetry(shell: Shell, socketPath: string, opts: Open
   const where = `${opts.label ? `${opts.label} ` : ''}telemetry ${socketPath} on ${shell.name}`;
   const timeoutMs = opts.timeoutMs ?? 5000;
   const waitMs = opts.waitMs ?? 0;
-  let buffer = '';
-  let nextId = 1;
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; request: string }>();
-  let bannerWaiter: { resolve: (b: unknown) => void; reject: (e: Error) => void } | null = null;
-  let lastError: string | null = null;
+  const hint = 'the DPDK process has probably exited; look at its log';
+  // The helper's last error line: it decides which typed error every request gets once the helper is gone.
+  let lastError: { code: string; message: string } | undefined;
+  let proc: SpawnedProcess | undefined;
+  let bannerWaiter: { resolve: (b: unknown) => void; reject: (e: Error) => void } | undefined;
 
-  const failAll = (err: Error) => {
-    for (const p of pending.values()) p.reject(err);
-    pending.clear();
-    bannerWaiter?.reject(err);
-    bannerWaiter = null;
-  };
-
-  const onLine = (line: string) => {
-    let msg: z.infer<typeof helperLine>;
-    try {
-      msg = helperLine.parse(JSON.parse(line));
-    } catch {
-      return; // not ours (e.g. a shell banner); the helper only prints JSON lines
-    }
-    if ('banner' in msg) {
-      bannerWaiter?.resolve(msg.banner);
-      bannerWaiter = null;
-    } else if ('reply' in msg) {
-      const p = pending.get(msg.id);
-      pending.delete(msg.id);
-      p?.resolve(msg.reply);
-    } else {
-      lastError = `${msg.error.code}: ${msg.error.message}`;
-      const err = socketError(msg.error.code, msg.error.message, where, socketPath);
-      if (msg.id !== undefined && pending.has(msg.id)) {
-        pending.get(msg.id)?.reject(err);
-        pending.delete(msg.id);
-      } else {
-        failAll(err);
+  const peer = new RequestPeer<unknown>({
+    where,
+    timeoutMs,
+    send: (text) => (proc ? proc.write(text) : Promise.reject(new Error('the helper has not started'))),
+    classify: (text) => {
+      const line = text.trim();
+      if (!line) return { kind: 'other' };
+      let msg: z.infer<typeof helperLine>;
+      try {
+        msg = helperLine.parse(JSON.parse(line));
+      } catch {
+        return { kind: 'other' }; // not ours (e.g. a shell banner); the helper only prints JSON lines
       }
-    }
-  };
+      if ('banner' in msg) {
+        bannerWaiter?.resolve(msg.banner);
+        bannerWaiter = undefined;
+        return { kind: 'other' };
+      }
+      if ('reply' in msg) return { kind: 'reply', id: msg.id, reply: msg.reply };
+      // EPROTO (a reply that is not JSON) spoils one request; every other error line means the helper
+      // has lost the socket and exits right after it.
+      if (msg.id !== undefined && msg.error.code === 'EPROTO') {
+        return { kind: 'reply', id: msg.id, reply: new TransportError(`telemetry: ${msg.error.message}`, { where }) };
+      }
+      lastError = msg.error;
+      return { kind: 'fatal', reason: `${msg.error.code}: ${msg.error.message}` };
+    },
+    gone: (reason) =>
+      lastError ? socketError(lastError.code, lastError.message, where, socketPath) : new TransportError(`telemetry connection is gone: ${reason}`, { where, hint }),
+    timedOut: (request, ms) => new TransportError(`no telemetry reply to ${request} within ${ms} ms`, { where }),
+  });
 
   const bannerP = new Promise<unknown>((resolve, reject) => {
     bannerWaiter = { resolve, reject };
   });
-  const proc: SpawnedProcess = await shell.spawn(['python3', '-u', '-c', HELPER_SOURCE, socketPath, String(waitMs)], {
+  proc = await shell.spawn(['python3', '-u', '-c', HELPER_SOURCE, socketPath, String(waitMs)], {
     onStdout: (chunk) => {
-      buffer += chunk;
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl).trim();
-        buffer = buffer.slice(nl + 1);
-        if (line) onLine(line);
-      }
+      peer.feed(chunk);
+      if (peer.failure) bannerWaiter?.reject(peer.failure);
     },
   });
-  void proc.wait().then((exit) => {
-    failAll(
-      new TransportError(`telemetry helper exited (${exit.signal ?? `exit ${exit.exitCode}`})${lastError ? `: ${lastError}` : ''}`, {
-        where,
-        hint: 'the DPDK process has probably exited; look at its log',
-      }),
-    );
+  const helper = proc;
+  void helper.wait().then((exit) => {
+    peer.end(`telemetry helper exited (${exit.signal ?? `exit ${exit.exitCode}`})`);
+    bannerWaiter?.reject(peer.failure!);
   });
 
   let banner: TelemetryBanner;
@@ -223,30 +215,26 @@ export async function openTelemetry(shell: Shell, socketPath: string, opts: Open
     if (!parsed.success) throw new TransportError(`unexpected telemetry banner: ${JSON.stringify(raw)}`, { where });
     banner = parsed.data;
   } catch (err) {
-    await proc.kill(500).catch(() => undefined);
+    await helper.kill(500).catch(() => undefined);
     throw err;
   }
 
   let closed = false;
   const raw = async (request: string): Promise<unknown> => {
     if (closed) throw new TransportError(`telemetry client is closed (request ${request})`, { where });
-    if (proc.exited()) throw new TransportError(`telemetry connection is gone (request ${request})${lastError ? `: ${lastError}` : ''}`, { where, hint: 'the DPDK process has probably exited; look at its log' });
-    const id = nextId++;
-    const p = new Promise<unknown>((resolve, reject) => pending.set(id, { resolve, reject, request }));
-    await proc.write(JSON.stringify({ id, cmd: request }) + '\n');
-    return withTimeout(p, timeoutMs, () => {
-      pending.delete(id);
-      return new TransportError(`no telemetry reply to ${request} within ${timeoutMs} ms`, { where });
-    });
+    const id = peer.nextId();
+    const reply = await peer.request(id, JSON.stringify({ id, cmd: request }) + '\n', request);
+    if (reply instanceof TransportError) throw reply;
+    return reply;
   };
   const typed = async <T>(request: string, schema: z.ZodType<T>): Promise<T> => parseReply(request, await raw(request), schema, where);
 
   const close = async () => {
     if (closed) return;
     closed = true;
-    proc.endInput();
-    const exited = await Promise.race([proc.wait(), delay(1000).then(() => null)]);
-    if (!exited) await proc.kill(500);
+    helper.endInput();
+    const exited = await Promise.race([helper.wait(), delay(1000).then(() => null)]);
+    if (!exited) await helper.kill(500);
   };
 
   return {
@@ -279,7 +267,7 @@ function socketError(code: string, message: string, where: string, socketPath: s
       hint: 'the DPDK process that owned it has exited; remove its runtime directory',
     });
   }
-  return new TransportError(`telemetry: ${message}`, { where });
+  return new TransportError(`telemetry: ${message}`, { where, hint: 'the DPDK process has probably exited; look at its log' });
 }
 
 function delay(ms: number): Promise<void> {

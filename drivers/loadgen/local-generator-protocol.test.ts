@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '../../core/errors.ts';
+import { ConfigError, MeasurementError } from '../../core/errors.ts';
 import { bucketIndex, bucketLowerNs } from '../../method/histogram.ts';
 import { IMIX_7_4_1, type TrialSpec } from '../../method/trial.ts';
 import { ownedSocketOf } from './local-generator.ts';
@@ -98,6 +98,27 @@ test('a reply becomes a TrialResult: unsent is loss, rates over the measured win
   expect(r.latency).toEqual({ scheme: 'log-linear-32', buckets: [[40, 2], [41, 2], [1984, 2], [8960, 2]], count: 8, minNs: 40, maxNs: 9000, sumNs: 2 * 11081 });
   const { latency: _all, ...noLatency } = spec64;
   expect(toTrialResult(noLatency, reply()).latency).toBeUndefined();
+});
+
+test('packets the generator could not attempt (its deficit) were requested all the same: they are loss', () => {
+  const r0 = reply();
+  const short: TrialReply = { ...r0, directions: [{ ...r0.directions[0]!, deficit: 500_000 }, r0.directions[1]!] };
+  const r = toTrialResult(spec64, short);
+  expect(r.requested).toBe(20_500_000);
+  expect(r.attempted).toBe(20_000_000);
+  expect(r.lost).toBe(502_000);
+  expect(r.lossRatio).toBeCloseTo(502_000 / 20_500_000, 12);
+  expect(r.directions[0]).toMatchObject({ requested: 10_500_000, attempted: 10_000_000 });
+  // The offered rate is what was really attempted, not what was asked for.
+  expect(r.offeredPps).toBeCloseTo(20_000_000 / 10.000002, 6);
+});
+
+test('a trial with nothing attempted is invalid (MeasurementError), never a lossless pass', () => {
+  const r0 = reply();
+  const idle = (d: TrialReply['directions'][number]) => ({ ...d, attempted: 0, sent: 0, unsent: 0, received: 0, lost: 0, reordered: 0, duplicated: 0, deficit: 0, latency: { count: 0, min_ns: 0, max_ns: 0, sum_ns: 0, buckets: [] } });
+  const nothing: TrialReply = { ...r0, directions: r0.directions.map(idle) };
+  expect(() => toTrialResult(spec64, nothing)).toThrow(MeasurementError);
+  expect(() => toTrialResult(spec64, nothing)).toThrow(/nothing was attempted/);
 });
 
 test('counters that contradict each other are refused, never passed on', () => {

@@ -4,9 +4,9 @@
  * docs/local-generator.md describes the protocol for people.
  */
 import { z } from 'zod';
-import { ConfigError } from '../../core/errors.ts';
+import { ConfigError, MeasurementError } from '../../core/errors.ts';
 import { bucketIndex, bucketLowerNs, type LatencyHistogram } from '../../method/histogram.ts';
-import type { DirectionCounters, TrialResult, TrialSpec } from '../../method/trial.ts';
+import { trialFromDirections, type DirectionCounters, type TrialResult, type TrialSpec } from '../../method/trial.ts';
 
 export const PROTOCOL_VERSION = 'wsp-gen/1';
 export const MIN_FRAME_BYTES = 64;
@@ -232,11 +232,11 @@ export function mergeLatency(dirs: readonly WireDirection[]): LatencyHistogram {
     if (h.count === 0) continue;
     let inBuckets = 0;
     for (const [lower, c] of h.buckets) {
-      if (bucketLowerNs(bucketIndex(lower)) !== lower) throw new Error(`latency bucket lower bound ${lower} ns is not a log-linear-32 bucket`);
+      if (bucketLowerNs(bucketIndex(lower)) !== lower) throw new MeasurementError(`latency bucket lower bound ${lower} ns is not a log-linear-32 bucket`);
       counts.set(lower, (counts.get(lower) ?? 0) + c);
       inBuckets += c;
     }
-    if (inBuckets !== h.count) throw new Error(`latency of ${d.name}: buckets hold ${inBuckets} samples, count says ${h.count}`);
+    if (inBuckets !== h.count) throw new MeasurementError(`latency of ${d.name}: buckets hold ${inBuckets} samples, count says ${h.count}`);
     count += h.count;
     minNs = Math.min(minNs, h.min_ns);
     maxNs = Math.max(maxNs, h.max_ns);
@@ -247,46 +247,24 @@ export function mergeLatency(dirs: readonly WireDirection[]): LatencyHistogram {
 }
 
 /**
- * A trial reply as the shared TrialResult. Throws Error (the caller wraps it in a MeasurementError)
- * when the counters contradict each other: such figures must not reach a search.
+ * A trial reply as the shared TrialResult. Throws MeasurementError when nothing was attempted or the
+ * counters contradict each other: such figures must not reach a search. What the generator could not
+ * attempt (its deficit) was requested all the same: it counts as loss.
  */
-export function toTrialResult(spec: TrialSpec, reply: TrialReply): TrialResult {
+export function toTrialResult(spec: TrialSpec, reply: TrialReply, where = 'local generator'): TrialResult {
   if (reply.directions.length !== directionCount(spec)) {
-    throw new Error(`asked for ${spec.direction} traffic, got ${reply.directions.length} direction(s)`);
+    throw new MeasurementError(`asked for ${spec.direction} traffic, got ${reply.directions.length} direction(s)`, { where });
   }
-  if (reply.actual_s <= 0) throw new Error('the counted window is empty (0 s)');
-  const directions: DirectionCounters[] = reply.directions.map((d) => {
-    if (d.sent + d.unsent !== d.attempted) throw new Error(`${d.name}: sent ${d.sent} + unsent ${d.unsent} ≠ attempted ${d.attempted}`);
-    if (d.received > d.sent) throw new Error(`${d.name}: received ${d.received} more than were sent (${d.sent})`);
-    return {
-      name: d.name,
-      attempted: d.attempted,
-      sent: d.sent,
-      unsent: d.unsent,
-      received: d.received,
-      reordered: d.reordered,
-      duplicated: d.duplicated,
-    };
-  });
-  const sum = (k: keyof Omit<DirectionCounters, 'name'>): number => directions.reduce((s, d) => s + d[k], 0);
-  const attempted = sum('attempted');
-  const received = sum('received');
-  const lost = Math.max(0, attempted - received);
-  const result: TrialResult = {
-    spec,
-    startedAt: new Date(reply.window_start_unix_us / 1e3).toISOString(),
-    actualDurationS: reply.actual_s,
-    attempted,
-    sent: sum('sent'),
-    unsent: sum('unsent'),
-    received,
-    lost,
-    lossRatio: attempted > 0 ? lost / attempted : 0,
-    reordered: sum('reordered'),
-    duplicated: sum('duplicated'),
-    offeredPps: attempted / reply.actual_s,
-    receivedPps: received / reply.actual_s,
-    directions,
-  };
-  return spec.latency === undefined ? result : { ...result, latency: mergeLatency(reply.directions) };
+  const directions: DirectionCounters[] = reply.directions.map((d) => ({
+    name: d.name,
+    requested: d.attempted + d.deficit,
+    attempted: d.attempted,
+    sent: d.sent,
+    unsent: d.unsent,
+    received: d.received,
+    reordered: d.reordered,
+    duplicated: d.duplicated,
+  }));
+  const window = { startedAt: new Date(reply.window_start_unix_us / 1e3).toISOString(), actualDurationS: reply.actual_s };
+  return trialFromDirections(spec, window, directions, where, spec.latency === undefined ? undefined : mergeLatency(reply.directions));
 }

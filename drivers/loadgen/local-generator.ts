@@ -307,11 +307,7 @@ export async function openLocalGenerator(opts: LocalGeneratorOptions): Promise<L
       if (signal?.aborted) throw signal.reason;
       throw new MeasurementError(`the trial was aborted by the generator: ${describeDeath()}`, { where });
     }
-    try {
-      return toTrialResult(spec, parsed.data);
-    } catch (err) {
-      throw new MeasurementError(`the generator's counters cannot be trusted: ${(err as Error).message}`, { where, cause: err });
-    }
+    return toTrialResult(spec, parsed.data, where);
   };
 
   const info: GeneratorInfo = {

@@ -10,6 +10,7 @@ import { runView } from '../model/run-view.ts';
 import { openRunStore } from '../store/jsonl.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
+import { SCHEMA_VERSION } from '../schema/record.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 let root: string;
@@ -56,7 +57,7 @@ test('JUnit marks failed and skipped scenarios and escapes their reasons', async
   const start = sampleRun({ runId: 'ci-mixed', startMs: Date.parse(at), seed: 1, frames: [64], ndr64Pps: {} })[0]!;
   const failed = resultRecord({ runId: 'ci-mixed', at, datapath: 'memif', frameBytes: 64, ndrPps: 1e6, seed: 2, status: 'failed', reason: 'NDR 1.0 Mpps < expected 4 Mpps & "DUT" <crashed>', withLatency: false });
   const skipped = resultRecord({ runId: 'ci-mixed', at, datapath: 'sriov', frameBytes: 64, ndrPps: 1e6, seed: 3, status: 'skipped', reason: 'needs a NIC with SR-IOV: none on this lab', withLatency: false });
-  const end = { schemaVersion: 1, kind: 'run-end', runId: 'ci-mixed', at, endedAt: at, status: 'completed', counts: { passed: 0, failed: 1, skipped: 1 } } as const;
+  const end = { schemaVersion: SCHEMA_VERSION, kind: 'run-end', runId: 'ci-mixed', at, endedAt: at, status: 'completed', counts: { passed: 0, failed: 1, skipped: 1 } } as const;
   const view = runView({ dir: root, runId: 'ci-mixed', records: [start, failed, skipped, end], partial: false, errors: [] });
   const junit = renderJunit(view);
   expect(junit).toMatch(/tests="2" failures="1" errors="0" skipped="1"/);

@@ -1,7 +1,7 @@
 /** Validation of run records with messages that name the offending field (`trial.lossRatio: ...`). */
 import type { z } from 'zod';
 import { ConfigError } from '../../core/errors.ts';
-import { RECORD_KINDS, runRecordSchema, SCHEMA_VERSION, type RunRecord } from './record.ts';
+import { READABLE_SCHEMA_VERSIONS, RECORD_KINDS, runRecordSchema, SCHEMA_VERSION, type RunRecord } from './record.ts';
 
 /** Where a record came from, for messages: "results/r1/records.jsonl:12". */
 export interface RecordOrigin {
@@ -12,6 +12,7 @@ export interface RecordOrigin {
 export function parseRecord(value: unknown, origin: RecordOrigin = {}): RunRecord {
   const problem = checkEnvelope(value);
   if (problem) throw new ConfigError(problem.what, { ...whereOf(origin), hint: problem.hint });
+  value = upgrade(value as Record<string, unknown>);
   const parsed = runRecordSchema.safeParse(value);
   if (parsed.success) return parsed.data;
   const kind = (value as { kind: string }).kind;
@@ -19,7 +20,7 @@ export function parseRecord(value: unknown, origin: RecordOrigin = {}): RunRecor
   const more = parsed.error.issues.length > 5 ? `\n  (+${parsed.error.issues.length - 5} more)` : '';
   throw new ConfigError(`invalid '${kind}' record:\n${lines.join('\n')}${more}`, {
     ...whereOf(origin),
-    hint: 'the record does not match schemaVersion 1 (reports/schema/record.ts); fix the code that wrote it',
+    hint: `the record does not match schemaVersion ${SCHEMA_VERSION} (reports/schema/record.ts); fix the code that wrote it`,
   });
 }
 
@@ -36,6 +37,17 @@ export function safeParseRecord(
   }
 }
 
+/** An older record in today's shape (see READABLE_SCHEMA_VERSIONS); the input is not changed. */
+function upgrade(v: Record<string, unknown>): Record<string, unknown> {
+  if (v.schemaVersion === SCHEMA_VERSION) return v;
+  // 1 -> 2: a v1 trial counted loss against attempted packets.
+  const trial = v.trial as Record<string, unknown> | undefined;
+  if (v.kind !== 'trial' || typeof trial !== 'object' || trial === null) return { ...v, schemaVersion: SCHEMA_VERSION };
+  const withRequested = (t: Record<string, unknown>) => ('requested' in t ? t : { ...t, requested: t.attempted });
+  const directions = Array.isArray(trial.directions) ? trial.directions.map((d) => (typeof d === 'object' && d !== null ? withRequested(d as Record<string, unknown>) : d)) : trial.directions;
+  return { ...v, schemaVersion: SCHEMA_VERSION, trial: { ...withRequested(trial), directions } };
+}
+
 function whereOf(origin: RecordOrigin): { where?: string } {
   return origin.where === undefined ? {} : { where: origin.where };
 }
@@ -49,10 +61,10 @@ function checkEnvelope(value: unknown): { what: string; hint: string } | null {
   if (!('schemaVersion' in v)) {
     return { what: 'record has no schemaVersion', hint: `records written by this wirespeed have schemaVersion ${SCHEMA_VERSION}` };
   }
-  if (v.schemaVersion !== SCHEMA_VERSION) {
+  if (typeof v.schemaVersion !== 'number' || !READABLE_SCHEMA_VERSIONS.includes(v.schemaVersion)) {
     const newer = typeof v.schemaVersion === 'number' && v.schemaVersion > SCHEMA_VERSION;
     return {
-      what: `schemaVersion ${JSON.stringify(v.schemaVersion)} is not supported (this wirespeed reads ${SCHEMA_VERSION})`,
+      what: `schemaVersion ${JSON.stringify(v.schemaVersion)} is not supported (this wirespeed reads ${READABLE_SCHEMA_VERSIONS.join(' and ')})`,
       hint: newer ? 'the record was written by a newer wirespeed: upgrade to read it' : 'the file is not a wirespeed record file or is corrupt',
     };
   }

@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 import { ConfigError } from '../../core/errors.ts';
 import { resultRecord, runStart, trialRecord, trialResult } from '../../fixtures/records/sample.ts';
 import { parseRecord } from './parse-record.ts';
+import { SCHEMA_VERSION } from './record.ts';
 import { formatScenarioId, parseScenarioId, scenarioTags } from './scenario-id.ts';
 
 const at = '2026-11-22T04:00:00Z';
@@ -53,12 +54,27 @@ test('nested trial fields are checked (loss ratio, frame size, histogram)', () =
 });
 
 test('schemaVersion and kind are checked first, with what to do', () => {
-  expect(messageOf({ ...good(), schemaVersion: 2 })).toMatch(/schemaVersion 2 is not supported[\s\S]*newer wirespeed: upgrade/);
+  expect(messageOf({ ...good(), schemaVersion: SCHEMA_VERSION + 1 })).toMatch(/schemaVersion \d+ is not supported[\s\S]*newer wirespeed: upgrade/);
+  expect(messageOf({ ...good(), schemaVersion: 0 })).toMatch(/schemaVersion 0 is not supported[\s\S]*not a wirespeed record file/);
   const { schemaVersion: _v, ...noVersion } = good();
   expect(messageOf(noVersion)).toContain('record has no schemaVersion');
   expect(messageOf({ ...good(), kind: 'summary' })).toMatch(/unknown record kind "summary"[\s\S]*run-start, trial, result/);
   expect(messageOf([1, 2])).toContain('must be a JSON object, got an array');
   expect(messageOf({ ...good(), at: 'yesterday' })).toContain('at: must be an ISO 8601 time');
+});
+
+test('a schemaVersion 1 trial is read with requested = attempted (v1 counted loss against attempted packets)', () => {
+  const t = trialRecord('r1', at, 's', 0, trialResult(1_000_000, 0.01, { kind: 'fixed', frameBytes: 64 }, '2026-11-22T04:05:00Z'));
+  const strip = <T extends object>(o: T): Omit<T, 'requested'> => {
+    const { requested: _r, ...rest } = o as T & { requested?: number };
+    return rest;
+  };
+  const v1 = { ...t, schemaVersion: 1, trial: { ...strip(t.trial), directions: t.trial.directions.map(strip) } };
+  const back = parseRecord(JSON.parse(JSON.stringify(v1)));
+  expect(back.schemaVersion).toBe(SCHEMA_VERSION);
+  if (back.kind !== 'trial') throw new Error('not a trial');
+  expect(back.trial.requested).toBe(back.trial.attempted);
+  expect(back.trial.directions.map((d) => d.requested)).toEqual(back.trial.directions.map((d) => d.attempted));
 });
 
 test('scenario ids round-trip and yield tags, also with hyphenated parts', () => {

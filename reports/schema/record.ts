@@ -7,7 +7,12 @@ import { z } from 'zod';
 import { DATAPATHS } from '../../lab/schema.ts';
 import { latencyHistogramSchema, trafficProfileSchema, trialResultSchema } from './trial.ts';
 
-export const SCHEMA_VERSION = 1 as const;
+export const SCHEMA_VERSION = 2 as const;
+/**
+ * Versions this wirespeed reads. 1 → 2: trials gained `requested` (packets due at the requested load;
+ * loss counts against it). A v1 trial is read with requested = attempted, which is what v1 assumed.
+ */
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 
 const isoTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time such as 2026-11-22T04:05:00Z' });
 const pps = z.number().nonnegative().finite();

@@ -43,6 +43,7 @@ export const trialSpecSchema = z.strictObject({
 
 export const directionCountersSchema = z.strictObject({
   name: z.string().min(1),
+  requested: count,
   attempted: count,
   sent: count,
   unsent: count,
@@ -55,6 +56,7 @@ export const trialResultSchema = z.strictObject({
   spec: trialSpecSchema,
   startedAt: z.iso.datetime({ offset: true }),
   actualDurationS: finiteNonNeg,
+  requested: count,
   attempted: count,
   sent: count,
   unsent: count,

@@ -293,12 +293,23 @@ static inline void tx_dir(struct gen *g, struct dir_state *d, uint64_t now, cons
 }
 
 /*
- * The window ends on schedule at t_end: what was due in it and not attempted (a stall the payback could
- * not make up) is the generator's own shortfall, reported as deficit, never sent late as a burst.
+ * The window ends on schedule at t_end. The packets already due in the shallow bucket (at most depth_us of
+ * them, normally the one or two of the last loop iteration) are sent now, in the window, as the bucket
+ * would have a moment later; without this, every trial would read a packet or two short of its load.
+ * What a stall pushed over the bucket and the payback could not make up is the generator's own
+ * shortfall, reported as deficit, never sent late as a burst.
  */
-static void finish_window(struct dir_state *d, uint64_t t_end, const struct trial_params *tp)
+static void finish_window(struct gen *g, struct dir_state *d, uint64_t t_end, const struct trial_params *tp,
+			  uint32_t mix_len, uint8_t tag)
 {
 	refill(d, t_end, tp);
+	while (d->tokens >= 1.0) {
+		unsigned n = d->tokens >= TX_BURST_MAX ? TX_BURST_MAX : (unsigned)d->tokens;
+		unsigned attempted = send_burst(g, d, n, tp, mix_len, PH_COUNT, tag);
+		if (attempted == 0)
+			break; /* pool empty: what is left is deficit */
+		d->tokens -= attempted;
+	}
 	d->out->deficit = (uint64_t)floor(d->tokens + d->deficit);
 }
 
@@ -420,7 +431,7 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 			win_end = t_end;
 			res->overrun_s = (double)(now - t_end) / (double)g->tsc_hz;
 			for (int i = 0; i < ndirs; i++)
-				finish_window(&dirs[i], t_end, tp);
+				finish_window(g, &dirs[i], t_end, tp, (uint32_t)mix_len, tag);
 			/*
 			 * From this iteration's `now`, not a fresh rte_rdtsc(): the checks below subtract from `now`,
 			 * and a later stamp would wrap the unsigned difference and end the drain at once.
