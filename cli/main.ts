@@ -5,6 +5,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { exitCodeOf, WirespeedError } from '../core/errors.ts';
+import { redactSecrets } from '../core/redact.ts';
 import { commands } from './commands/index.ts';
 
 async function main(): Promise<void> {
@@ -31,10 +32,11 @@ try {
     process.stderr.write(`wirespeed: ${err.message}\nRun 'wirespeed --help' for usage.\n`);
     process.exitCode = 2;
   } else if (err instanceof WirespeedError) {
-    process.stderr.write(`wirespeed: ${err.name}: ${err.message}\n`);
+    // The last line of defence: whatever a library put into a message, no credential reaches the terminal.
+    process.stderr.write(`wirespeed: ${err.name}: ${redactSecrets(err.message)}\n`);
     process.exitCode = exitCodeOf(err);
   } else {
-    process.stderr.write(`wirespeed: internal error (a bug, please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
+    process.stderr.write(`wirespeed: internal error (a bug, please report it):\n${redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
     process.exitCode = exitCodeOf(err);
   }
 }

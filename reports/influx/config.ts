@@ -4,6 +4,7 @@
  * api 'v1' POSTs the same line protocol to /write?db= (InfluxDB 1.x: 1.6 has no /api/v2/write).
  */
 import { ConfigError } from '../../core/errors.ts';
+import { redactSecrets } from '../../core/redact.ts';
 
 export type InfluxApi = 'v1' | 'v2';
 
@@ -71,13 +72,14 @@ export function resolveInfluxConfig(
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigError(`InfluxDB URL "${redactUrl(url)}" is not a URL`, { hint: `give e.g. http://influx.lab:8086 (--influx-url or ${INFLUX_ENV.url})` });
+    throw new ConfigError(`InfluxDB URL "${redactSecrets(url)}" is not a URL`, { hint: `give e.g. http://influx.lab:8086 (--influx-url or ${INFLUX_ENV.url})` });
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new ConfigError(`InfluxDB URL must be http or https, got ${parsed.protocol}`, { hint: `--influx-url or ${INFLUX_ENV.url}` });
   }
-  if (parsed.username || parsed.password) {
-    throw new ConfigError('InfluxDB URL must not carry credentials', { hint: `use ${INFLUX_ENV.token} or ${INFLUX_ENV.username}/${INFLUX_ENV.password}` });
+  const queryCredential = [...parsed.searchParams.keys()].find((k) => CREDENTIAL_PARAMS.includes(k.toLowerCase()));
+  if (parsed.username || parsed.password || queryCredential !== undefined) {
+    throw new ConfigError(`InfluxDB URL must not carry credentials (${queryCredential === undefined ? 'user:password@' : `query parameter ${queryCredential}`})`, { hint: `use ${INFLUX_ENV.token} or ${INFLUX_ENV.username}/${INFLUX_ENV.password}` });
   }
   const db = pick(flags.influxDb, 'db');
   const apiRaw = pick(flags.influxApi, 'api') ?? (db !== undefined ? 'v1' : 'v2');
@@ -116,17 +118,16 @@ export function describeInflux(c: InfluxConfig): string {
   return `${c.url} (${c.api === 'v1' ? 'InfluxDB 1.x /write' : '/api/v2/write'}, ${target}${c.token || c.password ? ', auth set' : ''})`;
 }
 
-/** Remove the secrets of a configuration from a text (error messages of libraries may echo headers). */
-export function redact(text: string, c: Pick<InfluxConfig, 'token' | 'password'>): string {
-  let out = text;
-  for (const secret of [c.token, c.password]) {
-    if (secret && secret.length > 0) out = out.split(secret).join('***');
-  }
-  return out;
-}
+/** Query parameters that carry credentials (InfluxDB 1.x takes u/p in the query; tokens in URLs end up in logs). */
+const CREDENTIAL_PARAMS = ['token', 'access_token', 'p', 'password', 'u', 'authorization', 'auth'];
 
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
+/**
+ * Remove the secrets of a configuration from a text (error messages of libraries may echo headers): the
+ * token, the password and the Basic auth pair (also base64-encoded), and anything credential-shaped.
+ */
+export function redact(text: string, c: Pick<InfluxConfig, 'token' | 'password' | 'username'>): string {
+  const basic = c.username !== undefined ? `${c.username}:${c.password ?? ''}` : undefined;
+  return redactSecrets(text, [c.token, c.password, basic]);
 }
 
 function nonEmpty(v: string | undefined): string | undefined {
