@@ -14,6 +14,7 @@ import { ENV, parseFrameSizes } from '../../suites/fixtures/settings.ts';
 import { loadSuiteLab } from '../../suites/fixtures/wiring.ts';
 import { MATRIX_ENV, projectNames, type MatrixEntry } from '../../suites/projects.ts';
 import { collectEnvironment } from './environment.ts';
+import { matrixFor } from './matrix.ts';
 import { REPO_ROOT, runPlaywright } from './playwright.ts';
 import { SUMMARY_FILE, type RunSummary } from './reporter.ts';
 import { sweepRun } from './sweep.ts';
@@ -65,7 +66,7 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
       throw new ConfigError(`unknown datapath "${d}"`, { where: '--datapath', hint: `known datapaths: ${DATAPATHS.join(', ')}` });
     }
   }
-  const matrix: MatrixEntry[] = (datapaths as DatapathKind[]).flatMap((datapath) => lab.nics.map((nic) => ({ datapath, dut: 'l3fwd', nic })));
+  const matrix: MatrixEntry[] = matrixFor(lab, datapaths as DatapathKind[]);
 
   const outDir = resolve(opts.out ?? join('results', newRunId()));
   const runId = basename(outDir);
