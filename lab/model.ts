@@ -100,7 +100,16 @@ export function buildLab(config: LabConfig, file: string, dir: string): Lab {
     nodes,
     links,
     datapaths: [...config.datapaths],
-    ...(config.cluster ? { cluster: { ...config.cluster, kubeconfig: resolveInventoryPath(dir, config.cluster.kubeconfig) } } : {}),
+    ...(config.cluster
+      ? {
+          cluster: {
+            ...config.cluster,
+            kubeconfig: resolveInventoryPath(dir, config.cluster.kubeconfig),
+            // Manifest files are relative to the inventory; URLs stay as they are.
+            install: Object.fromEntries(Object.entries(config.cluster.install).map(([k, v]) => [k, /^https?:\/\//.test(v) ? v : resolveInventoryPath(dir, v)])),
+          },
+        }
+      : {}),
     config,
     node(name) {
       const n = byName.get(name);

@@ -100,13 +100,22 @@ export const DATAPATHS = ['sriov', 'vdpa', 'vhost-user', 'vhost-user-ovs', 'memi
 export const datapathKind = z.enum(DATAPATHS);
 export type DatapathKind = z.infer<typeof datapathKind>;
 
+/** The cluster components wirespeed uses: found pre-installed, or installed from release manifests. */
+export const CLUSTER_COMPONENTS = ['multus', 'sriov-network-operator', 'sriov-network-device-plugin', 'sriov-cni', 'userspace-cni', 'whereabouts'] as const;
+export const clusterComponent = z.enum(CLUSTER_COMPONENTS);
+
 export const clusterConfig = z.strictObject({
   /** Path to a kubeconfig, relative to the inventory file. */
   kubeconfig: z.string().min(1),
   context: z.string().min(1).optional(),
   namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'namespace must be a DNS label').default('wirespeed'),
-  /** Versions of the stack components to deploy (issue 7), e.g. { multus: "v4.1.0" }. */
-  versions: z.record(z.string(), z.string()).default({}),
+  /** Pinned versions of the stack components: what a pre-installed one is expected to run, what gets installed. */
+  versions: z.partialRecord(clusterComponent, z.string().min(1)).default({}),
+  /**
+   * Components to install when the cluster lacks them: their upstream release manifests of the pinned version
+   * (a file relative to the inventory, or an https URL). Components not listed must be pre-installed.
+   */
+  install: z.partialRecord(clusterComponent, z.string().min(1)).default({}),
 });
 
 /** `tg.p0 <-> dut.p0`: node.port on both sides, whitespace around the arrow optional. */

@@ -110,6 +110,24 @@ export function validateLab(lab: LabConfig, opts: ValidateOptions): PathIssue[] 
         hint: 'copy the cluster admin kubeconfig there; paths are relative to the inventory file',
       });
     }
+    for (const [key, source] of Object.entries(lab.cluster.install)) {
+      if (/^https:\/\//.test(source)) continue;
+      if (/^[a-z]+:\/\//i.test(source)) {
+        issues.push({ path: ['cluster', 'install', key], message: `manifests ${source}: only files and https URLs are read`, hint: 'download them and name the file' });
+        continue;
+      }
+      const file = resolveInventoryPath(opts.dir, source);
+      if (!existsSync(file)) {
+        issues.push({ path: ['cluster', 'install', key], message: `manifests ${source} not found (looked at ${shown(file)})`, hint: 'name the upstream release manifests of the pinned version; paths are relative to the inventory file' });
+      }
+    }
+  }
+  if (lab.cluster) {
+    for (const key of Object.keys(lab.cluster.install)) {
+      if (lab.cluster.versions[key as keyof typeof lab.cluster.versions] === undefined) {
+        issues.push({ path: ['cluster', 'install', key], message: `${key} is to be installed but has no pinned version`, hint: `add cluster.versions.${key} (the version of the manifests)` });
+      }
+    }
   }
   if (lab.kind === 'local') {
     lab.datapaths.forEach((d, i) => {

@@ -4,28 +4,38 @@
  * half-failed deploy, bad inputs from the cluster, and the pod-exec Shell.
  */
 import { expect, test } from '@playwright/test';
-import { ProvisionError, TimeoutError } from '../../core/errors.ts';
-import { startFakeCluster, type FakeCluster } from '../../fixtures/kube/fake-cluster.ts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { ConfigError, ProvisionError, TimeoutError } from '../../core/errors.ts';
+import { bundlePath, startFakeCluster, type BundleName, type FakeCluster } from '../../fixtures/kube/fake-cluster.ts';
 import type { NodeAgentOptions } from '../../fixtures/kube/node-agent.ts';
-import { Cluster } from './cluster.ts';
+import { Cluster, ForeignObjectError, loadKubeconfig } from './cluster.ts';
 import { crdEstablished, NETWORK_STATUS_ANNOTATION, podReady } from './conditions.ts';
-import { RUN_LABEL } from './kube-object.ts';
+import { RUN_LABEL, type KubeObject } from './kube-object.ts';
 import { parseNetworkStatus } from './network-status.ts';
 import { podShell } from './pod-shell.ts';
-import { namespace } from './stack/component.ts';
-import { multus, NAD_CRD } from './stack/multus.ts';
-import { OPERATOR_NAMESPACE, sriovOperator, SRIOV_CRDS } from './stack/sriov-operator.ts';
+import { namespace, type ComponentSources } from './stack/component.ts';
+import { multus } from './stack/multus.ts';
+import { OPERATOR_NAMESPACE, sriovOperator } from './stack/sriov-operator.ts';
 import { sriovDevicePlugin } from './stack/sriov-device-plugin.ts';
 import { userspaceCni } from './stack/userspace-cni.ts';
 import { deployWorkload } from './workloads/workload.ts';
 
-const VERSIONS = { multus: 'v4.1.0', 'sriov-network-operator': 'v1.4.0', 'userspace-cni': 'v1.3' };
+const VERSIONS = { multus: 'v4.1.0', 'sriov-network-operator': 'v1.4.0', 'userspace-cni': 'v1.3', 'sriov-network-device-plugin': 'v3.7.0', 'sriov-cni': 'v2.8.1' };
+/** Everything installed by the run from our bundles (the cluster starts empty). */
+const INSTALL: ComponentSources = {
+  versions: VERSIONS,
+  install: Object.fromEntries((['multus', 'sriov-network-operator', 'userspace-cni', 'sriov-network-device-plugin', 'sriov-cni'] as BundleName[]).map((b) => [b, bundlePath(b)])),
+};
 const NS = 'wsp-test';
 
-async function withCluster(agent: NodeAgentOptions, fn: (c: Cluster, fake: FakeCluster) => Promise<void>): Promise<void> {
-  const fake = await startFakeCluster({ agent });
+async function withCluster(agent: NodeAgentOptions, fn: (c: Cluster, fake: FakeCluster) => Promise<void>, preinstalled: BundleName[] = []): Promise<void> {
+  const fake = await startFakeCluster({ agent, preinstalled });
   try {
-    const cluster = Cluster.fromLab({ kubeconfig: fake.kubeconfigPath, context: fake.context, namespace: NS }, 'r-test', { pollMs: 10 });
+    const cluster = await Cluster.fromLab({ kubeconfig: fake.kubeconfigPath, context: fake.context, namespace: NS }, 'r-test', { pollMs: 10 });
     await fn(cluster, fake);
     expect(fake.agent.errors).toEqual([]);
   } finally {
@@ -33,17 +43,24 @@ async function withCluster(agent: NodeAgentOptions, fn: (c: Cluster, fake: FakeC
   }
 }
 
+/** A CRD of one of our bundles. */
+function bundleCrd(bundle: BundleName, name: string): KubeObject {
+  const docs = parseAllDocuments(readFileSync(bundlePath(bundle), 'utf8')).map((d) => d.toJS() as KubeObject);
+  return docs.find((d) => d.kind === 'CustomResourceDefinition' && d.metadata.name === name)!;
+}
+
 /** Every object in the fake store that carries the run label. */
 const labelled = (fake: FakeCluster) => fake.server.store.all().filter((e) => e.obj.metadata.labels?.[RUN_LABEL] === 'r-test').map((e) => `${e.rt.kind} ${e.obj.metadata.name}`);
 
-test('apply is server-side apply by field manager wirespeed, labelled; a conflict is reported unless forced', async () => {
+test('apply creates (field manager wirespeed, labelled, uid recorded); re-applying an object of the run reports a conflict unless forced', async () => {
   await withCluster({}, async (cluster, fake) => {
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: NS }, data: { a: '1' } };
     await cluster.apply(namespace(NS));
     const out = await cluster.apply(cm);
     expect(out.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'wirespeed', [RUN_LABEL]: 'r-test' });
     const stored = fake.server.store.get(fake.server.store.typeFor('', 'v1', 'configmaps'), NS, 'cfg');
-    expect(stored.metadata.managedFields?.map((m) => [m.manager, m.operation])).toEqual([['wirespeed', 'Apply']]);
+    expect(stored.metadata.managedFields?.map((m) => m.manager)).toEqual(['wirespeed']);
+    expect(cluster.ownedObjects().map((o) => [o.ref.kind, o.uid])).toEqual([['Namespace', expect.any(String)], ['ConfigMap', stored.metadata.uid]]);
     // Another manager takes data.a; our apply with a different value must not silently overwrite it.
     fake.server.store.apply(fake.server.store.typeFor('', 'v1', 'configmaps'), NS, 'cfg', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { a: '2' } }, 'someone-else', true);
     const conflict = await cluster.apply({ ...cm, data: { a: '3' } }).catch((e: unknown) => e);
@@ -54,29 +71,32 @@ test('apply is server-side apply by field manager wirespeed, labelled; a conflic
   });
 });
 
-test('apply ordering: a custom resource before its CRD is Established fails clearly; stacks apply the CRD, wait, then the rest', async () => {
+test('apply ordering: a custom resource before its CRD is Established fails clearly; installs create the CRD, wait, then the rest', async () => {
   await withCluster({}, async (cluster, fake) => {
     const early = await cluster.apply({ apiVersion: 'sriovnetwork.openshift.io/v1', kind: 'SriovNetwork', metadata: { name: 'n', namespace: NS }, spec: {} }).catch((e: unknown) => e);
     expect(early).toBeInstanceOf(ProvisionError);
-    expect(String((early as Error).message)).toMatch(/apply SriovNetwork wsp-test\/n: the API server does not serve this kind[\s\S]*hint: apply its CRD and wait until it is Established first/);
+    expect(String((early as Error).message)).toMatch(/create SriovNetwork wsp-test\/n: the API server does not serve this kind[\s\S]*hint: apply its CRD and wait until it is Established first/);
 
     fake.server.requests.length = 0;
-    await multus(VERSIONS).up(cluster);
-    const seq = fake.server.requests.filter((r) => r.startsWith('PATCH'));
-    const crdAt = seq.findIndex((r) => r.includes('/customresourcedefinitions/network-attachment-definitions.k8s.cni.cncf.io'));
-    const dsAt = seq.findIndex((r) => r.includes('/daemonsets/kube-multus-ds'));
+    const state = await multus(INSTALL).up(cluster);
+    expect(state).toMatchObject({ how: 'installed', version: 'v4.1.0-thick', namespace: 'kube-system' });
+    const seq = fake.server.requests.filter((r) => r.startsWith('POST'));
+    const crdAt = seq.findIndex((r) => r === 'POST /apis/apiextensions.k8s.io/v1/customresourcedefinitions');
+    const dsAt = seq.findIndex((r) => r === 'POST /apis/apps/v1/namespaces/kube-system/daemonsets');
     expect(crdAt).toBeGreaterThanOrEqual(0);
     expect(dsAt).toBeGreaterThan(crdAt);
     // Between them the driver read the CRD until Established (the wait), before sending anything else.
     const all = fake.server.requests;
-    const firstPatchAfterCrd = all.findIndex((r, i) => i > all.indexOf(seq[crdAt]!) && r.startsWith('PATCH'));
-    expect(all.slice(all.indexOf(seq[crdAt]!) + 1, firstPatchAfterCrd).some((r) => r === 'GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions/network-attachment-definitions.k8s.cni.cncf.io')).toBe(true);
+    const firstPostAfterCrd = all.findIndex((r, i) => i > all.indexOf(seq[crdAt]!) && r.startsWith('POST'));
+    expect(all.slice(all.indexOf(seq[crdAt]!) + 1, firstPostAfterCrd).some((r) => r === 'GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions/network-attachment-definitions.k8s.cni.cncf.io')).toBe(true);
+    // Its readiness is the real signal: the DaemonSet rolled out (the multus-daemon found its config and runs).
+    expect(fake.server.requests).toContain('GET /apis/apps/v1/namespaces/kube-system/daemonsets/kube-multus-ds');
   });
 });
 
 test('waits time out with a TimeoutError naming the object and the condition', async () => {
   await withCluster({ faults: { neverEstablish: ['sriovnetworks.sriovnetwork.openshift.io'], podsNeverReady: ['stuck'] } }, async (cluster) => {
-    await cluster.apply(SRIOV_CRDS[1]!);
+    await cluster.apply(bundleCrd('sriov-network-operator', 'sriovnetworks.sriovnetwork.openshift.io'));
     const crdErr = await cluster.waitFor({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'sriovnetworks.sriovnetwork.openshift.io' }, crdEstablished, 300).catch((e: unknown) => e);
     expect(crdErr).toBeInstanceOf(TimeoutError);
     expect((crdErr as Error).message).toMatch(/^cluster context wirespeed-fake \(http:\/\/127\.0\.0\.1:\d+\): CustomResourceDefinition sriovnetworks\.sriovnetwork\.openshift\.io: CRD Established \(last seen: no Established condition yet\) \(timed out after 300 ms\)/);
@@ -94,9 +114,9 @@ test('waits time out with a TimeoutError naming the object and the condition', a
 
 test('a device resource that never appears in allocatable times out naming the resource; an unschedulable pod says why', async () => {
   await withCluster({ faults: { ignorePolicies: true } }, async (cluster) => {
-    const op = sriovOperator(VERSIONS, { timeoutMs: 400 });
+    const op = sriovOperator(INSTALL, { timeoutMs: 10_000 });
     await op.up(cluster);
-    const err = await op.applyPolicy(cluster, { name: 'p', resourceName: 'never_there', numVfs: 2, nicSelector: { rootDevices: ['0000:3b:00.0'] }, deviceType: 'vfio-pci' }).catch((e: unknown) => e);
+    const err = await op.applyPolicy(cluster, { name: 'p', resourceName: 'never_there', numVfs: 2, nicSelector: { rootDevices: ['0000:3b:00.0'] }, deviceType: 'vfio-pci' }, { timeoutMs: 400 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect((err as Error).message).toMatch(/SR-IOV policy applied: SriovNetworkNodeState syncStatus Succeeded and node allocatable openshift\.io\/never_there ≥ 2 \(last seen: states Succeeded; allocatable worker-0: 0\)/);
 
@@ -112,7 +132,7 @@ test('a device resource that never appears in allocatable times out naming the r
 
 test('a policy the config daemon rejects fails at once with its lastSyncError', async () => {
   await withCluster({}, async (cluster) => {
-    const op = sriovOperator(VERSIONS, { timeoutMs: 5000 });
+    const op = sriovOperator(INSTALL, { timeoutMs: 10_000 });
     await op.up(cluster);
     const err = await op.applyPolicy(cluster, { name: 'too-many', resourceName: 'x', numVfs: 100, nicSelector: { rootDevices: ['0000:65:00.0'] } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProvisionError);
@@ -124,8 +144,8 @@ test('a policy the config daemon rejects fails at once with its lastSyncError', 
 test('teardown after a deploy that failed half-way leaves no object with the run label', async () => {
   await withCluster({}, async (cluster, fake) => {
     await cluster.apply(namespace(NS));
-    await multus(VERSIONS).up(cluster);
-    const op = sriovOperator(VERSIONS, { timeoutMs: 400 });
+    await multus(INSTALL).up(cluster);
+    const op = sriovOperator(INSTALL, { timeoutMs: 10_000 });
     await op.up(cluster);
     await op.applyPolicy(cluster, { name: 'vfio', resourceName: 'vfio_a', numVfs: 2, nicSelector: { rootDevices: ['0000:3b:00.0'] }, deviceType: 'vfio-pci' });
     await op.applyNetwork(cluster, { name: 'net-a', resourceName: 'vfio_a', networkNamespace: NS, vlan: 7 });
@@ -141,7 +161,6 @@ test('teardown after a deploy that failed half-way leaves no object with the run
     // What the operator made from our objects went with them (NAD via the SriovNetwork finalizer, DaemonSet pods).
     expect(fake.server.store.all().filter((e) => e.obj.metadata.namespace === NS || e.obj.metadata.namespace === OPERATOR_NAMESPACE)).toEqual([]);
     expect(fake.server.store.all().filter((e) => e.rt.kind === 'CustomResourceDefinition').map((e) => e.obj.metadata.name)).toEqual([]);
-    void NAD_CRD;
   });
 });
 
@@ -149,7 +168,7 @@ test('missing and malformed network-status from the cluster give clear errors', 
   await withCluster({}, async (cluster, fake) => {
     await cluster.apply(namespace(NS));
     // Without Multus the networks annotation is ignored: the pod runs, network-status never comes.
-    const u = userspaceCni(VERSIONS, { timeoutMs: 2000 });
+    const u = userspaceCni(INSTALL, { timeoutMs: 2000 });
     await cluster.apply(u.vppMemif(NS, 'memif-a', 4)).catch(() => undefined); // no NAD CRD yet: refused
     const err = await deployWorkload(cluster, { name: 'vpp', role: 'vpp', image: 'x', cpus: 2, memoryMi: 256, hugepages: { pageSize: '2Mi', amountMi: 512 }, networks: [{ nad: 'memif-a', expect: 'memif' }] }, { runId: 'r-test', timeoutMs: 300 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
@@ -167,8 +186,8 @@ test('missing and malformed network-status from the cluster give clear errors', 
 test('workloads on the userspace CNI get EAL arguments for the memif socket network-status reports', async () => {
   await withCluster({}, async (cluster) => {
     await cluster.apply(namespace(NS));
-    await multus(VERSIONS).up(cluster);
-    const u = userspaceCni(VERSIONS);
+    await multus(INSTALL).up(cluster);
+    const u = userspaceCni(INSTALL);
     await u.up(cluster);
     await cluster.apply(u.vppMemif(NS, 'memif-a', 4));
     const w = await deployWorkload(cluster, { name: 'gen', role: 'generator', image: 'x', cpus: 2, memoryMi: 256, hugepages: { pageSize: '2Mi', amountMi: 512 }, networks: [{ nad: 'memif-a', expect: 'memif' }] }, { runId: 'r-test' });
@@ -207,8 +226,8 @@ test('the pod-exec Shell returns stdout, stderr and the exit code from the statu
 test('without the operator: device plugin configMap + sriov-cni NAD give a pod pre-made vfio-pci VFs', async () => {
   await withCluster({}, async (cluster) => {
     await cluster.apply(namespace(NS));
-    await multus(VERSIONS).up(cluster);
-    const dp = sriovDevicePlugin({ ...VERSIONS, 'sriov-network-device-plugin': 'v3.7.0', 'sriov-cni': 'v2.8.1' }, [
+    await multus(INSTALL).up(cluster);
+    const dp = sriovDevicePlugin(INSTALL, [
       { resourceName: 'x710_dpdk', selectors: [{ vendors: ['8086'], devices: ['154c'], drivers: ['vfio-pci'], pfNames: ['ens1f1'] }], expectCount: 4 },
     ]);
     await dp.up(cluster);
@@ -223,7 +242,7 @@ test('without the operator: device plugin configMap + sriov-cni NAD give a pod p
 });
 
 test('a missing version pin is a ConfigError naming the inventory field', () => {
-  expect(() => multus({})).toThrow(/cluster\.versions\.multus: no version pinned for multus/);
+  expect(() => multus({ versions: {} })).toThrow(/cluster\.versions\.multus: no version pinned for multus/);
 });
 
 test('teardown goes on past an object stuck on a finalizer and names it', async () => {
@@ -237,4 +256,93 @@ test('teardown goes on past an object stuck on a finalizer and names it', async 
     // Everything else went anyway.
     expect(labelled(fake)).toEqual(['ClusterRole stuck-role']);
   });
+});
+
+test('ownership, never adoption: a foreign object is refused by apply and delete, used read-only by ensure; teardown deletes only uids it created', async () => {
+  await withCluster({}, async (cluster, fake) => {
+    const cmRt = fake.server.store.typeFor('', 'v1', 'configmaps');
+    fake.server.store.apply(cmRt, 'default', 'theirs', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'theirs', labels: { 'app.kubernetes.io/managed-by': 'Helm' } }, data: { k: 'v' } }, 'helm', true);
+    const before = fake.server.store.get(cmRt, 'default', 'theirs');
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'theirs', namespace: 'default' };
+
+    const err = await cluster.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'theirs', namespace: 'default' }, data: { k: 'mine' } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ForeignObjectError);
+    expect((err as Error).message).toMatch(/ConfigMap default\/theirs already exists and this run did not create it \(app\.kubernetes\.io\/managed-by=Helm, written by helm, uid [0-9a-f-]+\)/);
+    await expect(cluster.delete(ref)).rejects.toThrow(/refusing to delete ConfigMap default\/theirs: this run did not create it/);
+    const used = await cluster.ensure({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'theirs', namespace: 'default' }, data: { k: 'mine' } });
+    expect(used).toMatchObject({ owned: false, obj: { data: { k: 'v' } } });
+
+    // An object of the run that someone deleted and recreated under the same name is not the run's any more.
+    await cluster.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mine', namespace: 'default' }, data: {} });
+    fake.server.store.delete(cmRt, 'default', 'mine');
+    fake.server.store.apply(cmRt, 'default', 'mine', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mine' }, data: { someone: 'else' } }, 'someone', true);
+    const recreated = fake.server.store.get(cmRt, 'default', 'mine');
+    await cluster.teardown(5000);
+    expect(fake.server.store.get(cmRt, 'default', 'mine').metadata.uid).toBe(recreated.metadata.uid);
+    expect(fake.server.store.get(cmRt, 'default', 'theirs')).toEqual(before);
+  });
+});
+
+test('pre-installed Multus and SR-IOV operator are found and used as they are; nothing of theirs is touched', async () => {
+  await withCluster(
+    {},
+    async (cluster, fake) => {
+      // What the admins installed: identity, labels, everything but status (their controllers keep that current).
+      const snapshot = () =>
+        fake.server.store
+          .all()
+          .filter((e) => e.obj.metadata.labels?.['app.kubernetes.io/managed-by'] === 'Helm')
+          .map((e) => ({ kind: e.rt.kind, name: e.obj.metadata.name, uid: e.obj.metadata.uid, labels: e.obj.metadata.labels, body: { ...e.obj, metadata: undefined, status: undefined }, managers: (e.obj.metadata.managedFields ?? []).map((m) => m.manager) }));
+      const before = snapshot();
+      fake.server.requests.length = 0;
+      expect(before.length).toBeGreaterThan(15);
+      await cluster.ensure(namespace(NS));
+      // The lab names manifests for both: they must not be applied onto the existing installations.
+      const m = await multus(INSTALL).up(cluster);
+      const op = sriovOperator(INSTALL, { timeoutMs: 10_000 });
+      const o = await op.up(cluster);
+      expect([m.how, o.how]).toEqual(['pre-installed', 'pre-installed']);
+      expect(o.summary).toMatch(/^SR-IOV network operator v1\.4\.0 \(pre-installed: Deployment sriov-network-operator\/sriov-network-operator\)$/);
+      await op.applyPolicy(cluster, { name: 'vfio', resourceName: 'vfio_a', numVfs: 2, nicSelector: { rootDevices: ['0000:3b:00.0'] }, deviceType: 'vfio-pci' });
+      await op.applyNetwork(cluster, { name: 'net-a', resourceName: 'vfio_a', networkNamespace: NS, vlan: 7 });
+      await cluster.teardown(20_000);
+      expect(snapshot()).toEqual(before);
+      expect(before.flatMap((b) => b.managers)).not.toContain('wirespeed');
+      // Not one write went to their objects (reads are fine).
+      const theirs = new Set(before.map((b) => b.name));
+      expect(fake.server.requests.filter((r) => !r.startsWith('GET') && theirs.has(r.split('/').pop() ?? ''))).toEqual([]);
+      expect(fake.server.store.all().filter((e) => e.obj.metadata.labels?.[RUN_LABEL] === 'r-test')).toEqual([]);
+    },
+    ['multus', 'sriov-network-operator'],
+  );
+});
+
+test('a component the cluster lacks, with no manifests named, stops the run with what to do', async () => {
+  await withCluster({}, async (cluster) => {
+    const err = await multus({ versions: VERSIONS }).up(cluster).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProvisionError);
+    expect((err as Error).message).toMatch(/Multus CNI is not installed on the cluster \(no DaemonSet running an image like .*\) and the lab names no manifests to install it\n\s+hint: install Multus CNI v4\.1\.0 on the cluster .* or set cluster\.install\.multus/);
+    // Manifests of another version are refused before anything is applied.
+    const wrong = await multus({ versions: { multus: 'v4.2.0' }, install: { multus: bundlePath('multus') } }).up(cluster).catch((e: unknown) => e);
+    expect(wrong).toBeInstanceOf(ConfigError);
+    expect((wrong as Error).message).toMatch(/cluster\.install\.multus: .*multus-v4\.1\.0-thick\.yaml is not Multus CNI v4\.2\.0: it runs ghcr\.io\/k8snetworkplumbingwg\/multus-cni:v4\.1\.0-thick/);
+    expect(cluster.ownedObjects()).toEqual([]);
+  });
+});
+
+test('a kubeconfig with a YAML error is reported by position, without its token or key', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'wsp-kubeconfig-'));
+  try {
+    const token = 'sekrit-token-abcdef123456';
+    const key = 'LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t';
+    const file = join(dir, 'kubeconfig');
+    await writeFile(file, ['apiVersion: v1', 'kind: Config', 'clusters: [{name: c, cluster: {server: "https://10.0.0.1:6443"}}]', 'users:', '  - name: u', '    user:', `      token: ${token}`, `       client-key-data: ${key}`, 'contexts: [{name: x, context: {cluster: c, user: u}}]', 'current-context: x', ''].join('\n'), { mode: 0o600 });
+    const err = await loadKubeconfig(file).then(() => undefined, (e: unknown) => e as Error);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err!.message).toMatch(/^cluster\.kubeconfig: cannot load kubeconfig .*: bad indentation of a mapping entry at line 8, column \d+\n\s+hint: fix the YAML there/);
+    expect(err!.message).not.toContain(token);
+    expect(err!.message).not.toContain(key);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

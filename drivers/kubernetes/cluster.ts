@@ -1,11 +1,19 @@
 /**
- * A Kubernetes cluster of a lab, on @kubernetes/client-node: server-side apply with field manager `wirespeed`
- * and the run labels on every object, typed waits whose timeouts name the object and the condition, pod logs
- * and events for failure reports, exec in pods, and teardown of everything the run labelled.
+ * A Kubernetes cluster of a lab, on @kubernetes/client-node: typed waits whose timeouts name the object and the
+ * condition, pod logs and events for failure reports, exec in pods.
+ *
+ * Ownership, never adoption (a shared cluster is the normal case): wirespeed owns exactly the objects it
+ * created, by uid, recorded as they are created (`onOwned` persists them with the run). An object that already
+ * exists is someone else's: it can be read and used as it is (`ensure`), never patched, never deleted — an
+ * `apply` onto it stops with a message naming the object and its owner. Updates of owned objects and deletes
+ * carry the uid as a precondition, so an object someone recreated under the same name is never touched.
+ * Teardown deletes the recorded uids, newest first, and nothing else.
  */
 import { PassThrough, Writable, type Readable } from 'node:stream';
-import { ApiException, CoreV1Api, Exec, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject, type V1Status } from '@kubernetes/client-node';
+import type { CoreV1Api, Exec, KubeConfig, KubernetesObject, KubernetesObjectApi, V1Status } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
 import { ConfigError, ProvisionError, TimeoutError, TransportError } from '../../core/errors.ts';
+import { kubeconfigSecrets, redactSecrets } from '../../core/redact.ts';
 import type { ClusterConfig } from '../../lab/schema.ts';
 import { describeRef, field, FIELD_MANAGER, MANAGED_BY, MANAGED_BY_LABEL, refKey, refOf, RUN_LABEL, runLabelValue, runSelector, type KubeObject, type ObjectRef } from './kube-object.ts';
 import type { Condition } from './conditions.ts';
@@ -17,12 +25,27 @@ export interface ClusterOptions {
   namespace: string;
   /** Poll interval of the waits (default 250 ms). */
   pollMs?: number;
+  /** Called for every object the run creates, as soon as the server accepted it (to record it with the run). */
+  onOwned?: (o: OwnedObject) => void;
+  /** Credential values of the kubeconfig, kept out of every message. */
+  secrets?: readonly string[];
 }
 
 export interface ApplyOptions {
-  /** Take fields other managers own (SSA force); off by default so a conflict is reported, not overwritten. */
+  /** Take fields other managers own on an object of the run (SSA force); off by default so a conflict is reported. */
   force?: boolean;
 }
+
+/** An object the run created: what teardown deletes, and nothing else. */
+export interface OwnedObject {
+  readonly ref: ObjectRef;
+  readonly uid: string;
+  /** When the server accepted it (ISO time). */
+  readonly createdAt: string;
+}
+
+/** What `ensure` found or did. */
+export type Ensured = { readonly owned: true; readonly obj: KubeObject } | { readonly owned: false; readonly obj: KubeObject; readonly owner: string };
 
 export interface PodExecResult {
   exitCode: number | null;
@@ -40,7 +63,7 @@ export interface ExecStream {
   close(): void;
 }
 
-/** Kinds the label sweep of teardown visits, in deletion order (after the per-object reverse pass). */
+/** Kinds whose objects carrying the run label `leftovers()` looks for (read only: teardown deletes by uid). */
 export const SWEEP_KINDS: readonly { apiVersion: string; kind: string }[] = [
   { apiVersion: 'v1', kind: 'Pod' },
   { apiVersion: 'k8s.cni.cncf.io/v1', kind: 'NetworkAttachmentDefinition' },
@@ -66,31 +89,31 @@ export class Cluster {
   private readonly core: CoreV1Api;
   private readonly execApi: Exec;
   private readonly pollMs: number;
-  /** Everything applied, in order (teardown walks it backwards). */
-  private readonly applied: ObjectRef[] = [];
+  /** Every object the run created, in creation order (teardown walks it backwards). */
+  private readonly owned: OwnedObject[] = [];
+  private readonly onOwned: ((o: OwnedObject) => void) | undefined;
+  private readonly secrets: readonly string[];
 
-  constructor(
+  private constructor(
+    private readonly k8s: K8s,
     readonly kubeConfig: KubeConfig,
     opts: ClusterOptions,
   ) {
     this.runId = opts.runId;
     this.namespace = opts.namespace;
     this.pollMs = opts.pollMs ?? 250;
+    this.onOwned = opts.onOwned;
+    this.secrets = [...(opts.secrets ?? []), ...userSecrets(kubeConfig)];
     const server = kubeConfig.getCurrentCluster()?.server ?? '(no server)';
     this.name = `context ${kubeConfig.getCurrentContext()} (${server})`;
-    this.objects = KubernetesObjectApi.makeApiClient(kubeConfig);
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.execApi = new Exec(kubeConfig);
+    this.objects = k8s.KubernetesObjectApi.makeApiClient(kubeConfig);
+    this.core = kubeConfig.makeApiClient(k8s.CoreV1Api);
+    this.execApi = new k8s.Exec(kubeConfig);
   }
 
   /** The cluster of a lab inventory: its kubeconfig (already resolved to an absolute path) and context. */
-  static fromLab(cfg: Pick<ClusterConfig, 'kubeconfig' | 'context' | 'namespace'>, runId: string, opts: { pollMs?: number } = {}): Cluster {
-    const kc = new KubeConfig();
-    try {
-      kc.loadFromFile(cfg.kubeconfig);
-    } catch (err) {
-      throw new ConfigError(`cannot load kubeconfig ${cfg.kubeconfig}: ${(err as Error).message}`, { where: 'cluster.kubeconfig', hint: 'point cluster.kubeconfig at a readable kubeconfig file (relative to the inventory)' });
-    }
+  static async fromLab(cfg: Pick<ClusterConfig, 'kubeconfig' | 'context' | 'namespace'>, runId: string, opts: Pick<ClusterOptions, 'pollMs' | 'onOwned'> = {}): Promise<Cluster> {
+    const kc = await loadKubeconfig(cfg.kubeconfig);
     if (cfg.context !== undefined) {
       if (!kc.getContextObject(cfg.context)) {
         throw new ConfigError(`context "${cfg.context}" is not in ${cfg.kubeconfig}`, { where: 'cluster.context', hint: `contexts there: ${kc.getContexts().map((c) => c.name).join(', ') || '(none)'}` });
@@ -98,7 +121,22 @@ export class Cluster {
       kc.setCurrentContext(cfg.context);
     }
     if (!kc.getCurrentCluster()) throw new ConfigError(`kubeconfig ${cfg.kubeconfig} has no current cluster`, { where: 'cluster.context', hint: 'set cluster.context in the inventory' });
-    return new Cluster(kc, { runId, namespace: cfg.namespace, ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }) });
+    return new Cluster(await k8sModule(), kc, { runId, namespace: cfg.namespace, ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }), ...(opts.onOwned ? { onOwned: opts.onOwned } : {}) });
+  }
+
+  /** The objects this run created, oldest first. */
+  ownedObjects(): readonly OwnedObject[] {
+    return [...this.owned];
+  }
+
+  /** Did this run create the object (same uid when the object is given)? */
+  owns(ref: ObjectRef, uid?: string): boolean {
+    const o = this.ownedRecord(ref);
+    return o !== undefined && (uid === undefined || o.uid === uid);
+  }
+
+  private ownedRecord(ref: ObjectRef): OwnedObject | undefined {
+    return this.owned.find((o) => refKey(o.ref) === refKey(ref));
   }
 
   /** The run's labels (what teardown selects on). */
@@ -115,13 +153,19 @@ export class Cluster {
     return out;
   }
 
-  /** Server-side apply (field manager `wirespeed`, force off unless asked); returns the object as stored. */
+  /**
+   * Create the object, or server-side apply onto it when this run created it (field manager `wirespeed`, its uid
+   * as precondition). An object of the same name that the run did not create stops here with a ProvisionError
+   * naming it and its owner: wirespeed never patches what it does not own.
+   */
   async apply(obj: KubeObject, opts: ApplyOptions = {}): Promise<KubeObject> {
     const body = this.labelled(obj);
     const ref = refOf(body);
+    const mine = this.ownedRecord(ref);
+    if (mine === undefined) return this.create(body, ref);
     try {
-      const out = await this.objects.patch(body as KubernetesObject, undefined, undefined, FIELD_MANAGER, opts.force ?? false, PatchStrategy.ServerSideApply);
-      if (!this.applied.some((r) => refKey(r) === refKey(ref))) this.applied.push(ref);
+      body.metadata.uid = mine.uid;
+      const out = await this.objects.patch(body as KubernetesObject, undefined, undefined, FIELD_MANAGER, opts.force ?? false, this.k8s.PatchStrategy.ServerSideApply);
       return out as unknown as KubeObject;
     } catch (err) {
       throw this.translate(err, `apply ${describeRef(ref)}`);
@@ -136,14 +180,44 @@ export class Cluster {
   }
 
   /**
-   * Apply a cluster-wide shared object (a CRD) unless it already exists without this run's label: an existing
-   * operator installation is used as it is, and teardown will not delete what the run did not create.
+   * Use the object as the cluster has it, or create it when it is absent: a pre-installed CRD, namespace or
+   * component is used read-only (never patched, never deleted by this run).
    */
-  async applyShared(obj: KubeObject): Promise<'applied' | 'existing'> {
-    const cur = await this.get(refOf(obj));
-    if (cur && cur.metadata.labels?.[RUN_LABEL] !== runLabelValue(this.runId)) return 'existing';
-    await this.apply(obj);
-    return 'applied';
+  async ensure(obj: KubeObject): Promise<Ensured> {
+    const ref = refOf(obj);
+    const cur = await this.get(ref);
+    if (cur && this.owns(ref, cur.metadata.uid)) return { owned: true, obj: cur };
+    if (cur) return { owned: false, obj: cur, owner: ownerOf(cur) };
+    try {
+      return { owned: true, obj: await this.create(this.labelled(obj), ref) };
+    } catch (err) {
+      // Someone created it between our read and our create: theirs, used as it is.
+      if (err instanceof ForeignObjectError) {
+        const now = await this.get(ref);
+        if (now) return { owned: false, obj: now, owner: ownerOf(now) };
+      }
+      throw err;
+    }
+  }
+
+  /** POST: the run owns what the server creates for it; AlreadyExists means someone else's object. */
+  private async create(body: KubeObject, ref: ObjectRef): Promise<KubeObject> {
+    let out: KubeObject;
+    try {
+      out = (await this.objects.create(body as KubernetesObject, undefined, undefined, FIELD_MANAGER)) as unknown as KubeObject;
+    } catch (err) {
+      if (err instanceof this.k8s.ApiException && err.code === 409) {
+        const cur = await this.get(ref).catch(() => undefined);
+        throw new ForeignObjectError(ref, cur ? ownerOf(cur) : 'unknown (it exists, and this run did not create it)', `cluster ${this.name}`);
+      }
+      throw this.translate(err, `create ${describeRef(ref)}`);
+    }
+    const uid = out.metadata.uid;
+    if (!uid) throw new ProvisionError(`create ${describeRef(ref)}: the API server answered without a uid`, { where: `cluster ${this.name}` });
+    const record: OwnedObject = { ref, uid, createdAt: new Date().toISOString() };
+    this.owned.push(record);
+    this.onOwned?.(record);
+    return out;
   }
 
   async get(ref: ObjectRef): Promise<KubeObject | undefined> {
@@ -151,7 +225,7 @@ export class Cluster {
       const spec = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
       return (await this.objects.read(spec)) as unknown as KubeObject;
     } catch (err) {
-      if (err instanceof ApiException && err.code === 404) return undefined;
+      if (err instanceof this.k8s.ApiException && err.code === 404) return undefined;
       throw this.translate(err, `get ${describeRef(ref)}`);
     }
   }
@@ -166,15 +240,45 @@ export class Cluster {
     }
   }
 
-  /** Delete; absent objects are fine. Returns true when a delete was sent. */
+  /**
+   * Delete an object this run created, with its uid as precondition (a same-named object someone made since is
+   * left alone). Absent is fine; returns true when the server accepted the delete. Anything the run did not
+   * create is refused.
+   */
   async delete(ref: ObjectRef): Promise<boolean> {
+    const mine = this.ownedRecord(ref);
+    if (!mine) {
+      throw new ProvisionError(`refusing to delete ${describeRef(ref)}: this run did not create it`, { where: `cluster ${this.name}`, hint: 'wirespeed deletes only objects it created (recorded by uid)' });
+    }
+    return this.deleteUid(mine);
+  }
+
+  private async deleteUid(o: OwnedObject): Promise<boolean> {
+    const { ref } = o;
     try {
-      await this.objects.delete({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } });
+      await this.objects.delete({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } }, undefined, undefined, undefined, undefined, 'Background', { preconditions: { uid: o.uid } });
       return true;
     } catch (err) {
-      if (err instanceof ApiException && err.code === 404) return false;
+      if (err instanceof this.k8s.ApiException && err.code === 404) return false;
+      // The uid precondition failed: the name now belongs to a different object, which is not ours to delete.
+      if (err instanceof this.k8s.ApiException && err.code === 409) return false;
       throw this.translate(err, `delete ${describeRef(ref)}`);
     }
+  }
+
+  /** Forget an owned object that is gone (a deleted pod whose replacement takes its name). */
+  private forget(o: OwnedObject): void {
+    const i = this.owned.indexOf(o);
+    if (i >= 0) this.owned.splice(i, 1);
+  }
+
+  /** Delete an owned object and wait until it is gone (finalizers done); the record is dropped. */
+  async deleteAndWait(ref: ObjectRef, timeoutMs: number): Promise<void> {
+    const mine = this.ownedRecord(ref);
+    if (!mine) throw new ProvisionError(`refusing to delete ${describeRef(ref)}: this run did not create it`, { where: `cluster ${this.name}`, hint: 'wirespeed deletes only objects it created (recorded by uid)' });
+    await this.deleteUid(mine);
+    await this.waitFor(ref, goneUid(mine.uid), timeoutMs);
+    this.forget(mine);
   }
 
   /** Wait until `cond` holds for the object; TimeoutError names object and condition, with the events seen. */
@@ -217,7 +321,7 @@ export class Cluster {
       const res = await this.core.listNamespacedEvent({ namespace: ref.namespace, fieldSelector: `involvedObject.name=${ref.name}` });
       return res.items.filter((e) => !e.involvedObject.kind || e.involvedObject.kind === ref.kind).map((e) => `${e.type ?? ''} ${e.reason ?? ''}: ${e.message ?? ''}`.trim());
     } catch (err) {
-      if (err instanceof ApiException && err.code === 404) return [];
+      if (err instanceof this.k8s.ApiException && err.code === 404) return [];
       throw this.translate(err, `events of ${describeRef(ref)}`);
     }
   }
@@ -227,7 +331,7 @@ export class Cluster {
     try {
       return await this.core.readNamespacedPodLog({ name: pod, namespace, ...(container ? { container } : {}), tailLines });
     } catch (err) {
-      if (err instanceof ApiException && (err.code === 404 || err.code === 400)) return '';
+      if (err instanceof this.k8s.ApiException && (err.code === 404 || err.code === 400)) return '';
       throw this.translate(err, `log of pod ${namespace}/${pod}`);
     }
   }
@@ -303,8 +407,9 @@ export class Cluster {
   }
 
   /**
-   * Delete everything the run applied, newest first, each gone (finalizers done) before the next, then every
-   * object still carrying the run label. A failure on one object does not stop the others; they are all
+   * Delete every object the run created, newest first, each gone (finalizers done) before the next, by uid
+   * only. Then wait until what the cluster made from them (DaemonSet pods, rendered NADs) carrying the run label
+   * is gone too; nothing is deleted by label. A failure on one object does not stop the others; they are all
    * reported at the end.
    */
   async teardown(timeoutMs = 120_000): Promise<{ deleted: string[] }> {
@@ -312,35 +417,27 @@ export class Cluster {
     const left = () => Math.max(1000, deadline - Date.now());
     const deleted: string[] = [];
     const failed: string[] = [];
-    const mine = runSelector(this.runId);
-    const attempt = async (what: string, fn: () => Promise<void>) => {
+    for (const o of [...this.owned].reverse()) {
       try {
-        await fn();
+        if (await this.deleteUid(o)) deleted.push(describeRef(o.ref));
+        await this.waitFor(o.ref, goneUid(o.uid), left());
+        this.forget(o);
       } catch (err) {
-        failed.push(`${what}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+        failed.push(`${describeRef(o.ref)}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
       }
-    };
-    for (const ref of [...this.applied].reverse()) {
-      await attempt(describeRef(ref), async () => {
-        const cur = await this.get(ref);
-        if (!cur || cur.metadata.labels?.[RUN_LABEL] !== runLabelValue(this.runId)) return;
-        if (await this.delete(ref)) deleted.push(describeRef(ref));
-        await this.waitFor(ref, GONE, left());
-      });
     }
-    this.applied.length = 0;
-    for (const k of SWEEP_KINDS) {
-      await attempt(`${k.kind} with label ${mine}`, async () => {
-        const items = await this.list(k.apiVersion, k.kind, { labelSelector: mine }).catch((err: unknown) => {
-          if (isUnknownKind(err)) return [];
-          throw err;
-        });
-        for (const o of items) if (await this.delete(refOf(o))) deleted.push(describeRef(refOf(o)));
-        for (const o of items) await this.waitFor(refOf(o), GONE, left());
-      });
+    if (failed.length === 0) {
+      await this.waitUntil(
+        `objects carrying the run label ${runSelector(this.runId)} gone`,
+        async () => {
+          const rest = await this.leftovers();
+          return rest.length === 0 ? { ok: undefined } : { observed: rest.join(', ') };
+        },
+        left(),
+      ).catch((err: unknown) => failed.push(err instanceof Error ? err.message.split('\n')[0]! : String(err)));
     }
     if (failed.length) {
-      throw new ProvisionError(`teardown of run ${this.runId} left work undone:\n  ${failed.join('\n  ')}`, { where: `cluster ${this.name}`, hint: `finish by hand: kubectl delete <kind> -A -l ${mine}` });
+      throw new ProvisionError(`teardown of run ${this.runId} left work undone:\n  ${failed.join('\n  ')}`, { where: `cluster ${this.name}`, hint: `list what is left with kubectl get <kind> -A -l ${runSelector(this.runId)}; the run's objects and uids are in kubernetes-objects.jsonl of the run directory` });
     }
     return { deleted };
   }
@@ -359,10 +456,19 @@ export class Cluster {
   }
 
   private translate(err: unknown, what: string): Error {
-    if (err instanceof ApiException && /Failed to fetch resource metadata/.test(err.message) && err.code === 404) {
+    const e = this.translateRaw(err, what);
+    const clean = redactSecrets(e.message, this.secrets);
+    if (clean === e.message) return e;
+    // Rebuild with the clean text; the cause (which holds the raw answer) stays off the error.
+    if (e instanceof TransportError) return new TransportError(redactSecrets(e.what, this.secrets), { where: `cluster ${this.name}`, ...(e.hint ? { hint: e.hint } : {}) });
+    return new ProvisionError(redactSecrets(e instanceof ProvisionError ? e.what : e.message, this.secrets), { where: `cluster ${this.name}`, ...(e instanceof ProvisionError && e.hint ? { hint: e.hint } : {}) });
+  }
+
+  private translateRaw(err: unknown, what: string): Error {
+    if (err instanceof this.k8s.ApiException && /Failed to fetch resource metadata/.test(err.message) && err.code === 404) {
       return new ProvisionError(`${what}: the API server does not serve this kind (${err.message.split(':')[0]})`, { where: `cluster ${this.name}`, hint: 'apply its CRD and wait until it is Established first', cause: err });
     }
-    if (err instanceof ApiException) {
+    if (err instanceof this.k8s.ApiException) {
       const body = typeof err.body === 'string' ? safeJson(err.body) : err.body;
       const msg = String(field(body, 'message') ?? err.message);
       const reason = String(field(body, 'reason') ?? '');
@@ -385,6 +491,75 @@ export class Cluster {
 }
 
 export type ProbeResult<T> = { ok: T } | { observed: string } | { fail: string };
+
+/** An object exists and this run did not create it: never patched, never deleted. */
+export class ForeignObjectError extends ProvisionError {
+  constructor(
+    readonly ref: ObjectRef,
+    readonly owner: string,
+    where: string,
+  ) {
+    super(`${describeRef(ref)} already exists and this run did not create it (${owner}); wirespeed does not patch or delete objects it does not own`, {
+      where,
+      hint: 'if it is a pre-installed component, the run uses it as it is; otherwise remove it, or give the run another namespace or name',
+    });
+  }
+}
+
+/** Who seems to own an object: its managed-by/run labels and the field managers that wrote it. */
+export function ownerOf(o: KubeObject): string {
+  const labels = o.metadata.labels ?? {};
+  const managers = [...new Set(((o.metadata['managedFields'] as { manager?: string }[] | undefined) ?? []).map((m) => m.manager).filter((m): m is string => !!m))];
+  const parts = [
+    labels[MANAGED_BY_LABEL] ? `${MANAGED_BY_LABEL}=${labels[MANAGED_BY_LABEL]}` : undefined,
+    labels[RUN_LABEL] ? `${RUN_LABEL}=${labels[RUN_LABEL]}` : undefined,
+    managers.length ? `written by ${managers.join(', ')}` : undefined,
+    o.metadata.uid ? `uid ${o.metadata.uid}` : undefined,
+  ].filter((x): x is string => x !== undefined);
+  return parts.join(', ') || 'owner unknown';
+}
+
+/** The object with this uid no longer exists (gone, or the name now belongs to another object). */
+export function goneUid(uid: string): Condition {
+  return {
+    name: 'deleted (finalizers done)',
+    check: (o) => (o === undefined || o.metadata.uid !== uid ? { ok: undefined } : { observed: `still there${o.metadata.deletionTimestamp ? `, terminating, finalizers [${(o.metadata.finalizers ?? []).join(', ')}]` : ''}` }),
+  };
+}
+
+/** Load a kubeconfig; a parse error names the position, never the content (the file holds credentials). */
+export async function loadKubeconfig(path: string): Promise<KubeConfig> {
+  const kc = new (await k8sModule()).KubeConfig();
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read kubeconfig ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { where: 'cluster.kubeconfig', hint: 'point cluster.kubeconfig at a readable kubeconfig file (relative to the inventory)' });
+  }
+  try {
+    kc.loadFromString(text);
+  } catch (err) {
+    // js-yaml quotes the lines around a syntax error, which puts tokens and keys into the message.
+    const e = err as Error & { reason?: string; mark?: { line?: number; column?: number } };
+    const at = e.mark && typeof e.mark.line === 'number' ? ` at line ${e.mark.line + 1}, column ${(e.mark.column ?? 0) + 1}` : '';
+    const why = e.reason ?? e.message.split('\n')[0] ?? 'unreadable';
+    throw new ConfigError(`cannot load kubeconfig ${path}: ${redactSecrets(why, kubeconfigSecrets(text))}${at}`, { where: 'cluster.kubeconfig', hint: 'fix the YAML there (the file content is not shown: it holds credentials)' });
+  }
+  return kc;
+}
+
+type K8s = typeof import('@kubernetes/client-node');
+let k8sLoaded: Promise<K8s> | undefined;
+/** The client library, loaded when a cluster is first used: it takes seconds to load, and most runs use no cluster. */
+function k8sModule(): Promise<K8s> {
+  k8sLoaded ??= import('@kubernetes/client-node');
+  return k8sLoaded;
+}
+
+/** Credentials of the kubeconfig's users, to keep out of messages. */
+function userSecrets(kc: KubeConfig): string[] {
+  return kc.getUsers().flatMap((u) => [u.token, u.password, u.keyData].filter((v): v is string => typeof v === 'string' && v.length > 0));
+}
 
 /** The object no longer exists (finalizers done). */
 export const GONE: Condition = {

@@ -4,7 +4,6 @@
  * (blocked time, recovery) needs a hardware lab and the generator running in a pod, and is skipped with that
  * reason. Device-plugin restart and PF link down need real nodes.
  */
-import { GONE } from '../../drivers/kubernetes/cluster.ts';
 import { refOf } from '../../drivers/kubernetes/kube-object.ts';
 import { deployWorkload } from '../../drivers/kubernetes/workloads/workload.ts';
 import { deployFor, unsupported } from './plan.ts';
@@ -21,8 +20,7 @@ test('kubernetes failover: DUT pod delete, replacement Ready with networks re-at
   const dut = d.workloads.find((w) => w.spec.role !== 'generator')!;
   const oldUid = dut.pod.metadata.uid;
 
-  await kube.cluster.delete(refOf(dut.pod));
-  await kube.cluster.waitFor(refOf(dut.pod), GONE, 120_000);
+  await kube.cluster.deleteAndWait(refOf(dut.pod), 120_000);
   const replacement = await deployWorkload(kube.cluster, dut.spec, { runId: settings.runId });
 
   expect(replacement.pod.metadata.uid, 'a new pod, not the old one').not.toBe(oldUid);

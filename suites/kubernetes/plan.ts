@@ -5,7 +5,7 @@
  */
 import { nicModel } from '../../drivers/host/nic-catalogue.ts';
 import type { Cluster } from '../../drivers/kubernetes/cluster.ts';
-import { namespace } from '../../drivers/kubernetes/stack/component.ts';
+import { namespace, type ComponentSources } from '../../drivers/kubernetes/stack/component.ts';
 import { multus } from '../../drivers/kubernetes/stack/multus.ts';
 import { whereabouts } from '../../drivers/kubernetes/stack/nad.ts';
 import { sriovOperator, type SriovPolicySpec } from '../../drivers/kubernetes/stack/sriov-operator.ts';
@@ -47,53 +47,51 @@ export function unsupported(datapath: DatapathKind, nic: Nic | undefined): strin
 }
 
 export async function deployFor(kube: KubeLab, datapath: DatapathKind, nic: Nic | undefined, runId: string): Promise<Deployed> {
-  const { cluster, versions } = kube;
+  const { cluster, sources } = kube;
   const stack: string[] = [];
-  await cluster.apply(namespace(cluster.namespace));
-  const m = multus(versions);
-  await m.up(cluster);
-  stack.push(`Multus ${m.version} (thick plugin DaemonSet + NetworkAttachmentDefinition CRD)`);
+  const ns = await cluster.ensure(namespace(cluster.namespace));
+  stack.push(`namespace ${cluster.namespace} (${ns.owned ? 'created by the run' : `pre-existing, used as it is: ${ns.owner}`})`);
+  const m = await multus(sources).up(cluster);
+  stack.push(m.summary);
   switch (datapath) {
     case 'sriov':
     case 'vdpa':
-      return deploySriov(cluster, versions, datapath, nic!, runId, stack);
+      return deploySriov(cluster, sources, datapath, nic!, runId, stack);
     case 'vhost-user':
     case 'memif':
-      return deployUserspace(cluster, versions, datapath, runId, stack);
+      return deployUserspace(cluster, sources, datapath, runId, stack);
     default:
       throw new Error(`no Kubernetes plan for ${datapath}`);
   }
 }
 
-async function deploySriov(cluster: Cluster, versions: Readonly<Record<string, string>>, datapath: 'sriov' | 'vdpa', nic: Nic, runId: string, stack: string[]): Promise<Deployed> {
-  const op = sriovOperator(versions);
-  await op.up(cluster);
-  stack.push(`SR-IOV network operator ${op.version}`);
+async function deploySriov(cluster: Cluster, sources: ComponentSources, datapath: 'sriov' | 'vdpa', nic: Nic, runId: string, stack: string[]): Promise<Deployed> {
+  const op = sriovOperator(sources);
+  stack.push((await op.up(cluster)).summary);
   const model = nicModel(nic.model);
   const [vendor, deviceID] = model.pfPciId.split(':') as [string, string];
   const tag = nic.name.replace(/[^a-z0-9]/g, '');
   const vdpa = datapath === 'vdpa';
   // Intel VFs go to vfio-pci for DPDK; Mellanox VFs stay on mlx5_core (bifurcated driver).
   const deviceType = model.dpdkBinding === 'vfio-pci' && !vdpa ? 'vfio-pci' : 'netdevice';
+  // mlx5 VFs stay on the kernel driver; DPDK's mlx5 PMD opens them through their RDMA device (isRdma).
+  const rdma = deviceType === 'netdevice' && !vdpa;
   const policy: SriovPolicySpec = {
     name: `wsp-${tag}-${datapath}`,
     resourceName: `wsp_${tag}_${datapath}`,
     numVfs: 4,
     nicSelector: { vendor, deviceID, rootDevices: nic.ports.map((p) => p.pci!) },
     deviceType,
+    ...(rdma ? { isRdma: true } : {}),
     ...(vdpa ? { eSwitchMode: 'switchdev' as const, vdpaType: 'vhost' as const } : {}),
   };
   const { resource } = await op.applyPolicy(cluster, policy);
-  stack.push(`SriovNetworkNodePolicy ${policy.name}: ${policy.numVfs} VFs per PF of ${nic.name} (${model.name}), deviceType ${deviceType}${vdpa ? ', switchdev, vdpaType vhost' : ''} -> ${resource}`);
+  stack.push(`SriovNetworkNodePolicy ${policy.name}: ${policy.numVfs} VFs per PF of ${nic.name} (${model.name}), deviceType ${deviceType}${rdma ? ', isRdma' : ''}${vdpa ? ', switchdev, vdpaType vhost' : ''} -> ${resource}`);
   const vlan = 100;
   const network = `wsp-${tag}-${datapath}-net`;
   // Kernel-netdev VFs (bifurcated mlx5) get addresses; vfio-pci and vDPA VFs have no netdev to address.
   const addressed = deviceType === 'netdevice' && !vdpa;
-  if (addressed) {
-    const w = whereaboutsIpam(versions);
-    await w.up(cluster);
-    stack.push(`whereabouts ${w.version} (IPAM for the kernel-netdev VFs)`);
-  }
+  if (addressed) stack.push(`${(await whereaboutsIpam(sources).up(cluster)).summary}: IPAM for the kernel-netdev VFs`);
   await op.applyNetwork(cluster, { name: network, resourceName: policy.resourceName, networkNamespace: cluster.namespace, vlan, spoofChk: 'off', trust: 'on', ...(addressed ? { ipam: whereabouts('192.0.2.0/24') } : {}) });
   stack.push(`SriovNetwork ${network}: vlan ${vlan}, spoofChk off, trust on (NAD rendered by the operator)`);
   const expect: AttachmentKind = vdpa ? 'vdpa' : 'pci';
@@ -105,10 +103,9 @@ async function deploySriov(cluster: Cluster, versions: Readonly<Record<string, s
   return { stack, workloads, sriov: { policy, resource, network, vlan } };
 }
 
-async function deployUserspace(cluster: Cluster, versions: Readonly<Record<string, string>>, datapath: 'vhost-user' | 'memif', runId: string, stack: string[]): Promise<Deployed> {
-  const u = userspaceCni(versions);
-  await u.up(cluster);
-  stack.push(`userspace CNI ${u.version}`);
+async function deployUserspace(cluster: Cluster, sources: ComponentSources, datapath: 'vhost-user' | 'memif', runId: string, stack: string[]): Promise<Deployed> {
+  const u = userspaceCni(sources);
+  stack.push((await u.up(cluster)).summary);
   const ns = cluster.namespace;
   const nads =
     datapath === 'vhost-user'

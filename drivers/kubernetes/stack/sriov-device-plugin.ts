@@ -1,15 +1,14 @@
 /**
  * SR-IOV without the operator (driver-formats.md §7.2): the device plugin DaemonSet reading the
- * `sriovdp-config` ConfigMap, the sriov-cni installer, and NADs of type sriov naming the pool. The VFs
- * must exist already (made on the host: drivers/host); the plugin never creates VFs or binds drivers.
+ * `sriovdp-config` ConfigMap it mounts, sriov-cni on the nodes, and NADs of type sriov naming the pool. The
+ * VFs must exist already (made on the host: drivers/host); the plugin never creates VFs or binds drivers.
  */
 import { z } from 'zod';
 import { ConfigError } from '../../../core/errors.ts';
 import type { Cluster } from '../cluster.ts';
-import { daemonSetRolledOut } from '../conditions.ts';
-import { refOf, type KubeObject } from '../kube-object.ts';
+import type { KubeObject } from '../kube-object.ts';
 import { waitNodeAllocatable } from '../waits.ts';
-import { daemonSet, DEFAULT_TIMEOUT_MS, deleteAll, pinnedVersion, type StackComponent } from './component.ts';
+import { component, DEFAULT_TIMEOUT_MS, mountsConfigMap, type ComponentSources, type StackComponent } from './component.ts';
 import { nad, type Ipam } from './nad.ts';
 
 export const selector = z.strictObject({
@@ -38,39 +37,46 @@ export interface SriovDevicePluginStack extends StackComponent {
   network(ns: string, name: string, resource: string, opts?: { vlan?: number; spoofchk?: 'on' | 'off'; trust?: 'on' | 'off'; ipam?: Ipam }): KubeObject;
 }
 
-export function sriovDevicePlugin(versions: Readonly<Record<string, string>>, resources: readonly DevicePluginResource[], opts: { timeoutMs?: number } = {}): SriovDevicePluginStack {
-  const dpVersion = pinnedVersion(versions, 'sriov-network-device-plugin');
-  const cniVersion = pinnedVersion(versions, 'sriov-cni');
+/** The device plugin's ConfigMap name (its DaemonSet mounts it at /etc/pcidp). */
+export const DEVICE_PLUGIN_CONFIGMAP = 'sriovdp-config';
+
+/**
+ * The device plugin and sriov-cni, found or installed. When the run installs the plugin, the bundle's
+ * `sriovdp-config` gets the run's pools; a pre-installed plugin keeps its admins' config, and the pools the
+ * run asks for must be among those it advertises (checked through node allocatable, with a clear timeout).
+ */
+export function sriovDevicePlugin(sources: ComponentSources, resources: readonly DevicePluginResource[], opts: { timeoutMs?: number } = {}): SriovDevicePluginStack {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const parsed = resources.map((r, i) => {
     const p = devicePluginResource.safeParse(r);
     if (!p.success) throw new ConfigError(p.error.issues[0]!.message, { where: `sriovdp-config resourceList[${i}].${p.error.issues[0]!.path.join('.')}` });
     return p.data;
   });
-  const ns = 'kube-system';
-  const configMap: KubeObject = {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: 'sriovdp-config', namespace: ns },
-    data: { 'config.json': JSON.stringify({ resourceList: parsed.map(({ expectCount: _c, ...r }) => r) }, null, 2) },
-  };
-  const plugin = daemonSet(ns, 'kube-sriov-device-plugin', `ghcr.io/k8snetworkplumbingwg/sriov-network-device-plugin:${dpVersion}`, {
-    args: ['--log-dir=sriovdp', '--log-level=10', '--config-file=/etc/pcidp/config.json'],
-    hostPaths: { '/var/lib/kubelet/device-plugins': '/var/lib/kubelet/device-plugins', '/var/lib/kubelet/plugins_registry': '/var/lib/kubelet/plugins_registry' },
-  });
-  const cni = daemonSet(ns, 'kube-sriov-cni-ds', `ghcr.io/k8snetworkplumbingwg/sriov-cni:${cniVersion}`, { hostPaths: { '/host/opt/cni/bin': '/opt/cni/bin' } });
-  const objects = [configMap, cni, plugin];
+  const config = JSON.stringify({ resourceList: parsed.map(({ expectCount: _c, ...r }) => r) }, null, 2);
+  const plugin = component(
+    {
+      key: 'sriov-network-device-plugin',
+      title: 'SR-IOV network device plugin',
+      image: /\/sriov-network-device-plugin[:@]/,
+      workload: 'DaemonSet',
+      adjust: (o) => (o.kind === 'ConfigMap' && o.metadata.name === DEVICE_PLUGIN_CONFIGMAP ? { ...o, data: { 'config.json': config } } : o),
+      check: async (_cluster, ds) => (mountsConfigMap(ds, DEVICE_PLUGIN_CONFIGMAP) ? null : `its DaemonSet does not mount the ConfigMap ${DEVICE_PLUGIN_CONFIGMAP}: it would advertise no device`),
+    },
+    sources,
+    opts,
+  );
+  const cni = component({ key: 'sriov-cni', title: 'SR-IOV CNI', image: /\/sriov-cni[:@]/, workload: 'DaemonSet' }, sources, opts);
   return {
-    name: 'sriov-network-device-plugin',
-    version: dpVersion,
+    ...plugin,
     async up(cluster: Cluster) {
-      await cluster.applyAll(objects);
-      await cluster.waitFor(refOf(cni), daemonSetRolledOut, timeoutMs);
-      await cluster.waitFor(refOf(plugin), daemonSetRolledOut, timeoutMs);
+      await cni.up(cluster);
+      const state = await plugin.up(cluster);
       for (const r of parsed) await waitNodeAllocatable(cluster, `${r.resourcePrefix}/${r.resourceName}`, r.expectCount, timeoutMs);
+      return state;
     },
     async down(cluster: Cluster) {
-      await deleteAll(cluster, objects, timeoutMs);
+      await plugin.down(cluster);
+      await cni.down(cluster);
     },
     network(nsName, name, resource, o = {}) {
       return nad(nsName, name, { type: 'sriov', vlan: o.vlan ?? 0, ...(o.spoofchk ? { spoofchk: o.spoofchk } : {}), ...(o.trust ? { trust: o.trust } : {}), ipam: o.ipam ?? {} }, resource);

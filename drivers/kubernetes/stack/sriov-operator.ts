@@ -1,29 +1,23 @@
 /**
- * The SR-IOV network operator (group sriovnetwork.openshift.io/v1, driver-formats.md §7.3): its CRDs and
- * Deployment; node policies (numVfs, nicSelector, deviceType netdevice|vfio-pci, isRdma, eSwitchMode,
+ * The SR-IOV network operator (group sriovnetwork.openshift.io/v1, driver-formats.md §7.3), found on the
+ * cluster (its Deployment, its CRDs, its `SriovOperatorConfig default` and `supported-nic-ids` ConfigMap) or
+ * installed from the lab's release manifests; node policies (numVfs, nicSelector, deviceType netdevice|vfio-pci, isRdma, eSwitchMode,
  * vdpaType virtio|vhost — vDPA goes through the policy too) that it turns into VFs and device-plugin
  * resources; SriovNetworks that it renders into NADs. Pools are `openshift.io/<resourceName>`.
  */
 import { z } from 'zod';
 import { ConfigError, ProvisionError } from '../../../core/errors.ts';
 import type { Cluster } from '../cluster.ts';
-import { deploymentAvailable } from '../conditions.ts';
 import { refOf, type KubeObject } from '../kube-object.ts';
 import { waitPolicyApplied, waitSriovNodeStates } from '../waits.ts';
-import { clusterRole, clusterRoleBinding, crd, DEFAULT_TIMEOUT_MS, deleteAll, installCrds, namespace, pinnedVersion, serviceAccount, type StackComponent } from './component.ts';
+import { component, DEFAULT_TIMEOUT_MS, type ComponentSources, type StackComponent } from './component.ts';
 import type { Ipam } from './nad.ts';
 
 const G = 'sriovnetwork.openshift.io';
 export const SRIOV_API = `${G}/v1`;
+/** The namespace upstream's manifests and chart use; the run uses wherever the operator actually runs. */
 export const OPERATOR_NAMESPACE = 'sriov-network-operator';
 export const RESOURCE_PREFIX = 'openshift.io';
-
-export const SRIOV_CRDS: readonly KubeObject[] = [
-  crd(G, 'SriovNetworkNodePolicy', 'sriovnetworknodepolicies', { status: true }),
-  crd(G, 'SriovNetwork', 'sriovnetworks', { status: true }),
-  crd(G, 'SriovNetworkNodeState', 'sriovnetworknodestates', { status: true }),
-  crd(G, 'SriovOperatorConfig', 'sriovoperatorconfigs', { status: true }),
-];
 
 const RESOURCE_NAME = /^[A-Za-z0-9_]{1,63}$/;
 
@@ -73,89 +67,78 @@ function parse<T extends z.ZodType>(schema: T, input: unknown, where: string): z
   return r.data;
 }
 
-export function policyObject(spec: SriovPolicySpec): KubeObject {
+/** The policy object, in the operator's namespace (it watches only its own). */
+export function policyObject(spec: SriovPolicySpec, operatorNamespace = OPERATOR_NAMESPACE): KubeObject {
   const p = parse(sriovPolicySpec, spec, `SriovNetworkNodePolicy ${spec.name}`);
   const { name, ...rest } = p;
-  return { apiVersion: SRIOV_API, kind: 'SriovNetworkNodePolicy', metadata: { name, namespace: OPERATOR_NAMESPACE }, spec: rest };
+  return { apiVersion: SRIOV_API, kind: 'SriovNetworkNodePolicy', metadata: { name, namespace: operatorNamespace }, spec: rest };
 }
 
-export function sriovNetworkObject(spec: SriovNetworkSpec): KubeObject {
+/** The SriovNetwork object, in the operator's namespace; it renders the NAD into `networkNamespace`. */
+export function sriovNetworkObject(spec: SriovNetworkSpec, operatorNamespace = OPERATOR_NAMESPACE): KubeObject {
   const n = parse(sriovNetworkSpec, spec, `SriovNetwork ${spec.name}`);
   const { name, ipam, ...rest } = n;
-  return { apiVersion: SRIOV_API, kind: 'SriovNetwork', metadata: { name, namespace: OPERATOR_NAMESPACE }, spec: { ...rest, ipam: JSON.stringify(ipam ?? {}) } };
+  return { apiVersion: SRIOV_API, kind: 'SriovNetwork', metadata: { name, namespace: operatorNamespace }, spec: { ...rest, ipam: JSON.stringify(ipam ?? {}) } };
 }
 
 export interface SriovOperatorStack extends StackComponent {
+  /** Where the operator runs (known after up). */
+  readonly namespace: () => string;
   /** Apply a policy; wait for every node state Succeeded and the pool in node allocatable (≥ numVfs). */
-  applyPolicy(cluster: Cluster, spec: SriovPolicySpec): Promise<{ resource: string; node: string }>;
+  applyPolicy(cluster: Cluster, spec: SriovPolicySpec, opts?: { timeoutMs?: number }): Promise<{ resource: string; node: string }>;
   /** Apply a SriovNetwork; wait until the operator rendered its NAD in the network namespace. */
   applyNetwork(cluster: Cluster, spec: SriovNetworkSpec): Promise<KubeObject>;
 }
 
-export function sriovOperator(versions: Readonly<Record<string, string>>, opts: { timeoutMs?: number } = {}): SriovOperatorStack {
-  const version = pinnedVersion(versions, 'sriov-network-operator');
+export const SRIOV_CRD_NAMES = ['sriovnetworknodepolicies', 'sriovnetworks', 'sriovnetworknodestates', 'sriovoperatorconfigs'].map((p) => `${p}.${G}`);
+
+export function sriovOperator(sources: ComponentSources, opts: { timeoutMs?: number } = {}): SriovOperatorStack {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const ns = OPERATOR_NAMESPACE;
-  const image = (c: string) => `ghcr.io/k8snetworkplumbingwg/${c}:${version}`;
-  const deployment: KubeObject = {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'sriov-network-operator', namespace: ns },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { name: 'sriov-network-operator' } },
-      template: {
-        metadata: { labels: { name: 'sriov-network-operator' } },
-        spec: {
-          serviceAccountName: 'sriov-network-operator',
-          containers: [
-            {
-              name: 'sriov-network-operator',
-              image: image('sriov-network-operator'),
-              env: [
-                { name: 'RESOURCE_PREFIX', value: RESOURCE_PREFIX },
-                { name: 'SRIOV_CNI_IMAGE', value: image('sriov-cni') },
-                { name: 'SRIOV_DEVICE_PLUGIN_IMAGE', value: image('sriov-network-device-plugin') },
-                { name: 'SRIOV_NETWORK_CONFIG_DAEMON_IMAGE', value: image('sriov-network-config-daemon') },
-                { name: 'OPERATOR_NAME', value: 'sriov-network-operator' },
-                { name: 'NAMESPACE', value: ns },
-              ],
-              resources: { requests: { cpu: '100m', memory: '100Mi' }, limits: { cpu: '100m', memory: '100Mi' } },
-            },
-          ],
-        },
+  let ns: string | undefined;
+  const created: KubeObject[] = [];
+  const base = component(
+    {
+      key: 'sriov-network-operator',
+      title: 'SR-IOV network operator',
+      image: /\/sriov-network-operator[:@]/,
+      workload: 'Deployment',
+      crds: SRIOV_CRD_NAMES,
+      // Without its config the operator deploys no config daemon and no device plugin: nothing would happen.
+      check: async (cluster, d) => {
+        const where = d.metadata.namespace ?? '';
+        const config = await cluster.get({ apiVersion: SRIOV_API, kind: 'SriovOperatorConfig', name: 'default', namespace: where });
+        if (!config) return `there is no SriovOperatorConfig "default" in ${where}: the operator deploys its config daemon and device plugin only with it`;
+        const nics = await cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'supported-nic-ids', namespace: where });
+        if (!nics) return `there is no ConfigMap supported-nic-ids in ${where}: the operator does not run without it`;
+        return null;
       },
     },
+    sources,
+    opts,
+  );
+  const operatorNs = (): string => {
+    if (ns === undefined) throw new ProvisionError('the SR-IOV operator is not up yet', { hint: 'call up() first' });
+    return ns;
   };
-  const objects: KubeObject[] = [
-    namespace(ns),
-    serviceAccount(ns, 'sriov-network-operator'),
-    clusterRole('sriov-network-operator', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }]),
-    clusterRoleBinding('sriov-network-operator', 'sriov-network-operator', ns, 'sriov-network-operator'),
-    deployment,
-  ];
-  const config: KubeObject = { apiVersion: SRIOV_API, kind: 'SriovOperatorConfig', metadata: { name: 'default', namespace: ns }, spec: { enableInjector: false, enableOperatorWebhook: false, logLevel: 2 } };
-  const created: KubeObject[] = [];
   return {
-    name: 'sriov-network-operator',
-    version,
+    ...base,
+    namespace: operatorNs,
     async up(cluster) {
-      await installCrds(cluster, SRIOV_CRDS, timeoutMs);
-      await cluster.applyAll(objects);
-      await cluster.waitFor(refOf(deployment), deploymentAvailable, timeoutMs);
-      await cluster.apply(config);
+      const state = await base.up(cluster);
+      ns = state.namespace;
       await waitSriovNodeStates(cluster, ns, timeoutMs);
+      return state;
     },
-    async applyPolicy(cluster, spec) {
-      const obj = policyObject(spec);
+    async applyPolicy(cluster, spec, o = {}) {
+      const obj = policyObject(spec, operatorNs());
       await cluster.apply(obj);
       created.push(obj);
       const resource = `${RESOURCE_PREFIX}/${spec.resourceName}`;
-      const node = await waitPolicyApplied(cluster, ns, resource, spec.numVfs, timeoutMs);
+      const node = await waitPolicyApplied(cluster, operatorNs(), resource, spec.numVfs, o.timeoutMs ?? timeoutMs);
       return { resource, node };
     },
     async applyNetwork(cluster, spec) {
-      const obj = sriovNetworkObject(spec);
+      const obj = sriovNetworkObject(spec, operatorNs());
       await cluster.apply(obj);
       created.push(obj);
       const ref = { apiVersion: 'k8s.cni.cncf.io/v1', kind: 'NetworkAttachmentDefinition', name: spec.name, namespace: spec.networkNamespace };
@@ -172,9 +155,10 @@ export function sriovOperator(versions: Readonly<Record<string, string>>, opts: 
       return nadObj;
     },
     async down(cluster) {
-      // Networks and policies first (the operator removes their NADs and VFs), then the operator itself.
-      await deleteAll(cluster, [...SRIOV_CRDS, ...objects, config, ...created], timeoutMs);
+      // Networks and policies first (the operator removes their NADs and VFs), then what the run installed.
+      for (const o of [...created].reverse()) if (cluster.owns(refOf(o))) await cluster.deleteAndWait(refOf(o), timeoutMs);
       created.length = 0;
+      await base.down(cluster);
     },
   };
 }

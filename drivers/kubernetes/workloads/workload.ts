@@ -6,7 +6,7 @@
 import { ProvisionError } from '../../../core/errors.ts';
 import { parseCpuList } from '../../../lab/cpu-list.ts';
 import type { Shell } from '../../shell/shell.ts';
-import { GONE, type Cluster } from '../cluster.ts';
+import type { Cluster } from '../cluster.ts';
 import { networkStatusPresent, podReady } from '../conditions.ts';
 import { refOf, type KubeObject } from '../kube-object.ts';
 import { parseNetworkStatus } from '../network-status.ts';
@@ -61,8 +61,7 @@ export async function deployWorkload(cluster: Cluster, input: WorkloadSpec, opts
     eal,
     command,
     async down() {
-      await cluster.delete(ref);
-      await cluster.waitFor(ref, GONE, timeoutMs);
+      if (cluster.owns(ref)) await cluster.deleteAndWait(ref, timeoutMs);
     },
   };
 }
