@@ -4,7 +4,8 @@
  *   0 ok · 1 a scenario failed (DUT/datapath did not meet its goal) · 2 bad input (ConfigError)
  *   3 lab or provisioning problem · 4 transport (SSH, API) · 5 timeout · 6 measurement invalid · 70 internal bug
  */
-export type Severity = 'config' | 'lab' | 'transport' | 'timeout' | 'measurement' | 'scenario' | 'internal';
+export const SEVERITIES = ['config', 'lab', 'transport', 'timeout', 'measurement', 'scenario', 'internal'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 export const EXIT_CODES: Record<Severity, number> = {
   scenario: 1,
@@ -24,6 +25,18 @@ export interface ErrorContext {
   cause?: unknown;
 }
 
+const RECENT_KEPT = 64;
+const recent: WirespeedError[] = [];
+
+/**
+ * The wirespeed errors made in this process lately, oldest first. A runner that sees only an error's
+ * serialized form (Playwright hands fixtures and reporters message and stack, not the object) finds the
+ * object here, and with it the severity its class declares.
+ */
+export function recentErrors(): readonly WirespeedError[] {
+  return recent;
+}
+
 /** Base of all wirespeed errors; `message` already contains where and hint for plain printing. */
 export abstract class WirespeedError extends Error {
   abstract readonly severity: Severity;
@@ -38,6 +51,8 @@ export abstract class WirespeedError extends Error {
     this.what = what;
     this.where = ctx.where;
     this.hint = ctx.hint;
+    recent.push(this);
+    if (recent.length > RECENT_KEPT) recent.shift();
   }
 
   get exitCode(): number {

@@ -10,7 +10,7 @@ import { analyzeFailover, type FailoverSample } from '../method/failover.ts';
 import { ScenarioFailedError } from '../core/errors.ts';
 import { PDR_GOAL } from '../method/search-goal.ts';
 import type { Failover } from '../reports/schema/record.ts';
-import { runSettings } from './fixtures/settings.ts';
+import { runSettings } from '../contract/settings.ts';
 import { maxOfferedPps, suitePlan } from './fixtures/plan.ts';
 import { throughputFor } from './fixtures/throughput.ts';
 import { failoverEvent, type FailoverEventKind } from './fixtures/failover-events.ts';

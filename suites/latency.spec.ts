@@ -8,7 +8,7 @@ import { profileTag } from '../method/trial.ts';
 import { latencyLoads, summarize } from '../method/latency.ts';
 import { ScenarioFailedError } from '../core/errors.ts';
 import type { LatencyAtLoad } from '../reports/schema/record.ts';
-import { runSettings } from './fixtures/settings.ts';
+import { runSettings } from '../contract/settings.ts';
 import { maxOfferedPps, suitePlan } from './fixtures/plan.ts';
 import { measurerOf, throughputFor } from './fixtures/throughput.ts';
 

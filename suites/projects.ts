@@ -1,24 +1,13 @@
 /**
- * Scenario projects for playwright.config.ts: one per datapath × DUT × NIC of the lab, as typed options.
- * `wirespeed run` computes the matrix from the lab (and --datapath) and passes it in WIRESPEED_MATRIX;
+ * Scenario projects for playwright.config.ts: two per matrix cell (contract/matrix.ts), as typed options.
+ * `wirespeed run` computes the matrix from the lab (and --datapath) and passes it in the environment;
  * without it (a plain `npx playwright test`) there are no scenario projects, so `npm test` never starts a
  * lab run by accident.
  */
-import { z } from 'zod';
 import type { PlaywrightTestProject } from '@playwright/test';
-import { datapathKind } from '../lab/schema.ts';
+import { ENV } from '../contract/env.ts';
+import { matrixFromEnv, projectName, type MatrixEntry } from '../contract/matrix.ts';
 import type { MatrixOptions } from './test.ts';
-
-export const matrixEntry = z.strictObject({ datapath: datapathKind, dut: z.string().min(1), nic: z.string().min(1) });
-export const matrixSchema = z.array(matrixEntry);
-export type MatrixEntry = z.infer<typeof matrixEntry>;
-
-export const MATRIX_ENV = 'WIRESPEED_MATRIX';
-
-/** Project name of a matrix cell: "memif-l3fwd-virtual". */
-export function projectName(m: MatrixEntry): string {
-  return `${m.datapath}-${m.dut}-${m.nic}`;
-}
 
 /** Throughput runs first in each cell: latency, failover and soak take their loads from its PDR/NDR. */
 const THROUGHPUT_SPEC = /(^|\/)throughput\.spec\.ts$/;
@@ -29,18 +18,10 @@ const THROUGHPUT_SPEC = /(^|\/)throughput\.spec\.ts$/;
  * config order with one worker and sorts files by name, so this is how throughput comes first.
  */
 export function scenarioProjects(env: NodeJS.ProcessEnv = process.env): PlaywrightTestProject<MatrixOptions>[] {
-  const text = env[MATRIX_ENV];
-  if (text === undefined || text === '') return [];
-  const matrix = matrixSchema.parse(JSON.parse(text));
-  return matrix.flatMap((m) => [
+  return matrixFromEnv(env).flatMap((m) => [
     { ...common(m, env), name: `${projectName(m)}:throughput`, testMatch: THROUGHPUT_SPEC },
     { ...common(m, env), name: projectName(m), testMatch: /\.spec\.ts$/, testIgnore: THROUGHPUT_SPEC },
   ]);
-}
-
-/** Every project name of the matrix, in run order. */
-export function projectNames(matrix: readonly MatrixEntry[]): string[] {
-  return matrix.flatMap((m) => [`${projectName(m)}:throughput`, projectName(m)]);
 }
 
 function common(m: MatrixEntry, env: NodeJS.ProcessEnv): PlaywrightTestProject<MatrixOptions> {
@@ -51,7 +32,7 @@ function common(m: MatrixEntry, env: NodeJS.ProcessEnv): PlaywrightTestProject<M
     fullyParallel: false,
     retries: 0,
     // Search, soak and failover durations are bounded by the scenario itself; this is the backstop.
-    timeout: Number(env.WIRESPEED_SCENARIO_TIMEOUT_MS ?? 1_800_000),
+    timeout: Number(env[ENV.scenarioTimeoutMs] ?? 1_800_000),
     use: { datapath: m.datapath, dut: m.dut, nic: m.nic },
   };
 }

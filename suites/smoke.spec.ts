@@ -1,6 +1,6 @@
 /** Smoke: the stack comes up, the generator attaches, one short low-rate trial gets packets through. */
 import { test, expect } from './test.ts';
-import { runSettings } from './fixtures/settings.ts';
+import { runSettings } from '../contract/settings.ts';
 import { suitePlan } from './fixtures/plan.ts';
 import { measurerOf } from './fixtures/throughput.ts';
 

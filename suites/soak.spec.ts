@@ -5,7 +5,7 @@
 import { test, expect } from './test.ts';
 import { profileTag } from '../method/trial.ts';
 import { PDR_GOAL } from '../method/search-goal.ts';
-import { runSettings } from './fixtures/settings.ts';
+import { runSettings } from '../contract/settings.ts';
 import { maxOfferedPps, suitePlan } from './fixtures/plan.ts';
 import { measurerOf, throughputFor } from './fixtures/throughput.ts';
 

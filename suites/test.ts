@@ -17,7 +17,9 @@ import { formatScenarioId } from '../reports/schema/scenario-id.ts';
 import { missingCapability, scenarioRequirements } from './fixtures/capabilities.ts';
 import { CommandLog, loggingShell } from './fixtures/command-log.ts';
 import { ResultRecorder } from './fixtures/recorder.ts';
-import { resultsDirOf, runSettings, type RunSettings } from './fixtures/settings.ts';
+import { declaredFailure, failureOf } from '../contract/failure.ts';
+import { encodeEvent } from '../contract/progress-events.ts';
+import { resultsDirOf, runSettings, type RunSettings } from '../contract/settings.ts';
 import { datapathFor, loadSuiteLab, openGenerator, suiteRuntime, type SuiteLab } from './fixtures/wiring.ts';
 import type { DpdkRuntime } from '../drivers/dpdk/runtime.ts';
 import type { Shell } from '../drivers/shell/shell.ts';
@@ -62,6 +64,8 @@ export interface ScenarioSpec {
 }
 
 interface TestFixtures extends TestOptions {
+  /** Auto: tells the CLI the severity the failing error declared (its exit code follows from it). */
+  failureSeverity: void;
   /** Auto: skips the test, with the reason, when the lab lacks what it needs. */
   gate: void;
   stack: RunningDatapath;
@@ -78,6 +82,17 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   nic: ['virtual', { option: true, scope: 'worker' }],
   requires: [[], { option: true }],
 
+  // Declared first, so it is set up before and torn down after every other fixture of the test.
+  failureSeverity: [
+    async ({}, use, testInfo) => {
+      await use();
+      if (testInfo.status !== 'failed' && testInfo.status !== 'timedOut') return;
+      const declared = declaredFailure(testInfo.errors[0]?.message);
+      if (declared) process.stdout.write(encodeEvent(declared));
+    },
+    { auto: true },
+  ],
+
   settings: [async ({}, use) => use(runSettings()), { scope: 'worker' }],
   lab: [
     async ({ settings }, use) => {
@@ -85,7 +100,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       try {
         await use(lab);
       } finally {
-        await lab.lab.close();
+        await reportingFailure(() => lab.lab.close());
       }
     },
     { scope: 'worker' },
@@ -95,7 +110,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     async ({ commandLog }, use) => {
       const shell = loggingShell(localShell(), commandLog);
       await use(shell);
-      await shell.close();
+      await reportingFailure(() => shell.close());
     },
     { scope: 'worker' },
   ],
@@ -106,7 +121,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       try {
         await use(store);
       } finally {
-        await store.close();
+        await reportingFailure(() => store.close());
       }
     },
     { scope: 'worker' },
@@ -119,7 +134,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       try {
         await use(runtime);
       } finally {
-        await runtime.cleanup();
+        await reportingFailure(() => runtime.cleanup());
       }
     },
     { scope: 'worker' },
@@ -143,7 +158,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         await use({ running });
       } finally {
         liveStack.current = undefined;
-        await running.down();
+        await reportingFailure(() => running.down());
       }
     },
     { scope: 'worker', timeout: 180_000 },
@@ -155,7 +170,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       try {
         await use(session);
       } finally {
-        await session.close();
+        await reportingFailure(() => session.close());
       }
     },
     { scope: 'worker', timeout: 120_000 },
@@ -229,6 +244,19 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { auto: true },
   ],
 });
+
+/**
+ * A worker fixture's teardown: no test carries its failure, so the severity its error declared is printed
+ * for the CLI's exit code before Playwright reports the error itself.
+ */
+export async function reportingFailure(teardown: () => Promise<unknown>): Promise<void> {
+  try {
+    await teardown();
+  } catch (err) {
+    process.stdout.write(encodeEvent(failureOf(err)));
+    throw err;
+  }
+}
 
 function firstErrorLine(testInfo: TestInfo): string | undefined {
   const msg = testInfo.errors[0]?.message;

@@ -4,7 +4,7 @@
  */
 import { test, expect } from './test.ts';
 import { profileTag } from '../method/trial.ts';
-import { runSettings } from './fixtures/settings.ts';
+import { runSettings } from '../contract/settings.ts';
 import { maxOfferedPps, suitePlan } from './fixtures/plan.ts';
 import { measureThroughput, requireBounds } from './fixtures/throughput.ts';
 

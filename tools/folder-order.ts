@@ -47,15 +47,6 @@ export const KNOWN_VIOLATIONS: readonly string[] = [
   'lab/preflight/index.ts -> drivers/host/preflight-checks.ts',
   'lab/preflight/local-checks.ts -> drivers/shell/netns.ts',
   'lab/validate.ts -> drivers/host/nic-catalogue.ts',
-  'suites/fixtures/inline-spec.ts -> cli/run/playwright.ts',
-  'suites/fixtures/inline-spec.ts -> cli/run/reporter.ts',
-  'suites/fixtures/recorder.ts -> cli/run/events.ts',
-  'suites/fixtures/recorder.ts -> cli/run/progress-view.ts',
-  'suites/fixtures/run.lab.test.ts -> cli/run/playwright.ts',
-  'suites/fixtures/teardown.lab.test.ts -> cli/run/playwright.ts',
-  'suites/fixtures/teardown.lab.test.ts -> cli/run/reporter.ts',
-  'suites/fixtures/teardown.lab.test.ts -> cli/run/sweep.ts',
-  'suites/kubernetes/run-fake-cluster.test.ts -> cli/run/playwright.ts',
 ];
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,7 +1,7 @@
 /** `wirespeed run`: run scenario suites on a lab under Playwright Test, with live progress and a report. */
 import type { CommandModule } from 'yargs';
 import { runScenarios } from '../run/run-scenarios.ts';
-import { DEFAULT_LAB } from '../../suites/fixtures/settings.ts';
+import { DEFAULT_LAB } from '../../contract/settings.ts';
 
 interface RunArgs {
   lab: string;

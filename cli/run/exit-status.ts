@@ -2,28 +2,25 @@
  * Which exit code a run ends with (README exit codes, core/errors.ts EXIT_CODES): a scenario that ran and
  * missed its goal is 1; a harness, lab, transport, timeout or measurement problem gets its own code, and
  * wins over scenario failures so that CI can tell "the DUT is slow" from "the lab is broken".
+ * The severity of each failure is the one its error declared, reported by the worker (contract/failure.ts).
  */
 import { EXIT_CODES, type Severity } from '../../core/errors.ts';
 
-const BY_CLASS: Record<string, Severity> = {
-  ScenarioFailedError: 'scenario',
-  ConfigError: 'config',
-  CommandFailedError: 'lab',
-  ProvisionError: 'lab',
-  TransportError: 'transport',
-  TimeoutError: 'timeout',
-  MeasurementError: 'measurement',
-};
+/** What the reporter knows about a failed test. */
+export interface FailedTest {
+  /** Playwright's status: failed, timedOut, interrupted. */
+  readonly status: string;
+  /** The severity its error declared (the worker's failure event), if the error was ours. */
+  readonly declared: Severity | undefined;
+  /** An expect() step failed: the scenario's expectation was not met. */
+  readonly expectFailed: boolean;
+}
 
-/** Severity of a failed test from its status and its first error message (as Playwright reports it). */
-export function severityOf(status: string, errorMessage: string | undefined): Severity {
-  if (status === 'timedOut') return 'timeout';
-  const msg = stripAnsi(errorMessage ?? '');
-  const named = /^\s*(?:Error:\s*)?([A-Z][A-Za-z]+Error)\b/.exec(msg);
-  const cls = named?.[1];
-  if (cls !== undefined && cls in BY_CLASS) return BY_CLASS[cls] as Severity;
-  // A failed expect() is the scenario not meeting its expectation.
-  if (/\bexpect\(/.test(msg) || /^\s*Error: expect/.test(msg)) return 'scenario';
+/** Severity of a failed test: declared by its error; else a timeout, a missed expectation, or a harness bug. */
+export function severityOfTest(t: FailedTest): Severity {
+  if (t.declared !== undefined) return t.declared;
+  if (t.status === 'timedOut') return 'timeout';
+  if (t.expectFailed) return 'scenario';
   return 'internal';
 }
 

@@ -7,7 +7,7 @@
 import { nicModel } from '../../drivers/host/nic-catalogue.ts';
 import type { DatapathKind } from '../../lab/schema.ts';
 import type { SuiteLab } from '../../suites/fixtures/wiring.ts';
-import type { MatrixEntry } from '../../suites/projects.ts';
+import type { MatrixEntry } from '../../contract/matrix.ts';
 
 const NIC_LESS: readonly DatapathKind[] = ['vhost-user', 'memif', 'veth', 'vhost-user-ovs'];
 

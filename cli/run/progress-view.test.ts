@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { ProgressView } from './progress-view.ts';
-import { decodeEvents, encodeEvent } from './events.ts';
+import { decodeEvents, encodeEvent } from '../../contract/progress-events.ts';
 
 function view(tty: boolean) {
   let out = '';
@@ -23,9 +23,9 @@ test('without a TTY: one line per trial with scenario, trial n, offered load, lo
   expect(lines[0]).toBe('wirespeed: 3 scenarios to run');
   expect(lines[1]).toBe('start 1n-local-2p-memif-l3fwd-64b-ndrpdr');
   expect(lines[2]).toBe('  1n-local-2p-memif-l3fwd-64b-ndrpdr trial 1 [search] offered 2.500 Mpps for 1s: loss 1.25 %, received 2.469 Mpps  (left ~?)');
-  expect(lines[3]).toBe('ok   1n-local-2p-memif-l3fwd-64b-ndrpdr (10s)');
+  expect(lines[3]).toBe('ok   1n-local-2p-memif-l3fwd-64b-ndrpdr (10 s)');
   // Two scenarios left at 10 s each.
-  expect(lines[4]).toBe('  x trial 2 [latency] offered 10.0 kpps for 1s: loss 0 %, received 10.0 kpps  (left ~20s)');
+  expect(lines[4]).toBe('  x trial 2 [latency] offered 10.0 kpps for 1s: loss 0 %, received 10.0 kpps  (left ~20 s)');
   expect(out()).not.toContain('\r');
 });
 
@@ -39,7 +39,7 @@ test('on a TTY: the status line is rewritten in place and finished scenarios sta
   expect(out()).not.toContain('  s trial 7');
   v.scenarioEnd({ title: '[memif] 64b ndrpdr', scenario: undefined, status: 'skipped', durationMs: 0, detail: 'needs sriov' });
   v.end();
-  expect(out()).toContain('skip [memif] 64b ndrpdr (0s): needs sriov\n');
+  expect(out()).toContain('skip [memif] 64b ndrpdr (0.0 s): needs sriov\n');
   expect(out().endsWith('\r\x1b[2K')).toBe(true);
 });
 

@@ -3,7 +3,8 @@
  * status line rewritten in place (scenario, trial n, offered load, loss, estimated time left). Otherwise one
  * line per trial, so CI logs and pipes read well.
  */
-import type { ProgressEvent } from './events.ts';
+import type { ProgressEvent } from '../../contract/progress-events.ts';
+import { fmtDuration, fmtLoss, fmtPps } from '../../reports/model/format.ts';
 
 export interface ProgressSink {
   write(text: string): void;
@@ -18,24 +19,7 @@ export interface ScenarioEnd {
   detail: string | undefined;
 }
 
-export function formatPps(pps: number): string {
-  if (pps >= 1e6) return `${(pps / 1e6).toFixed(3)} Mpps`;
-  if (pps >= 1e3) return `${(pps / 1e3).toFixed(1)} kpps`;
-  return `${Math.round(pps)} pps`;
-}
-
-export function formatLoss(ratio: number): string {
-  if (ratio === 0) return '0 %';
-  const pct = ratio * 100;
-  return pct >= 0.01 ? `${pct.toFixed(2)} %` : `${pct.toExponential(1)} %`;
-}
-
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  return `${m}m${String(s % 60).padStart(2, '0')}s`;
-}
+const formatDuration = (ms: number): string => fmtDuration(Math.max(0, ms) / 1000);
 
 const STATUS_MARK: Record<ScenarioEnd['status'], string> = {
   passed: 'ok  ',
@@ -85,8 +69,8 @@ export class ProgressView {
         this.lastTrial = e;
         if (!this.tty) {
           this.line(
-            `  ${e.scenario} trial ${e.n} [${e.phase}] offered ${formatPps(e.loadPps)} for ${e.durationS}s: ` +
-              `loss ${formatLoss(e.lossRatio)}, received ${formatPps(e.receivedPps)}  (left ~${this.etaText()})`,
+            `  ${e.scenario} trial ${e.n} [${e.phase}] offered ${fmtPps(e.loadPps)} for ${e.durationS}s: ` +
+              `loss ${fmtLoss(e.lossRatio)}, received ${fmtPps(e.receivedPps)}  (left ~${this.etaText()})`,
           );
         }
         break;
@@ -94,6 +78,8 @@ export class ProgressView {
         this.results.push({ scenario: e.scenario, summary: e.summary });
         this.line(`  ${e.scenario}: ${e.summary}`);
         break;
+      case 'failure':
+        break; // for the exit code (the reporter), not for people: the test's end line shows the error
       default: {
         const never: never = e;
         throw new Error(`unknown progress event ${JSON.stringify(never)}`);
@@ -164,7 +150,7 @@ export class ProgressView {
     const parts = [`[${this.finished}/${this.total}]`, `elapsed ${formatDuration(this.now() - this.runStartMs)}`, `left ~${this.etaText()}`];
     if (this.current) parts.push(this.current.scenario ?? this.current.title);
     const t = this.lastTrial;
-    if (t) parts.push(`trial ${t.n} ${t.phase}: ${formatPps(t.loadPps)} loss ${formatLoss(t.lossRatio)}`);
+    if (t) parts.push(`trial ${t.n} ${t.phase}: ${fmtPps(t.loadPps)} loss ${fmtLoss(t.lossRatio)}`);
     const columns = (process.stdout.columns ?? 120) - 1;
     let s = parts.join('  ');
     if (s.length > columns) s = s.slice(0, columns);

@@ -1,40 +1,27 @@
 /**
  * The Playwright reporter `wirespeed run` uses: drives the progress view from Playwright's test events and
- * the trial events our fixtures print (cli/run/events.ts), and writes `<out>/run-summary.json` with the exit
- * code the CLI returns (scenario failure apart from harness or lab failure).
+ * the events our fixtures print (contract/progress-events.ts), and writes `<out>/run-summary.json`
+ * (contract/run-summary.ts) with the exit code the CLI returns. The severity of each failure is the one the
+ * worker reported from the thrown error's class, never guessed from the error's text.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult, TestStep } from '@playwright/test/reporter';
 import type { Severity } from '../../core/errors.ts';
-import { decodeEvents } from './events.ts';
-import { exitCodeFor, severityOf, stripAnsi } from './exit-status.ts';
+import { ENV } from '../../contract/env.ts';
+import { decodeEvents, type FailureEvent } from '../../contract/progress-events.ts';
+import { SUMMARY_FILE, type RunSummary } from '../../contract/run-summary.ts';
+import { exitCodeFor, severityOfTest, stripAnsi } from './exit-status.ts';
 import { ProgressView } from './progress-view.ts';
-
-export interface RunSummary {
-  exitCode: number;
-  counts: Record<string, number>;
-  scenarios: {
-    title: string;
-    project: string;
-    scenario: string | undefined;
-    status: string;
-    severity: Severity | undefined;
-    detail: string | undefined;
-    /** Names of the files attached to the test (commands.txt, dut.log on failure). */
-    attachments: string[];
-  }[];
-  /** Errors outside any test (config, global setup, worker teardown). */
-  errors: string[];
-}
-
-export const SUMMARY_FILE = 'run-summary.json';
 
 export default class WirespeedReporter implements Reporter {
   private readonly view = new ProgressView({ write: (t) => process.stdout.write(t) }, process.stdout.isTTY === true);
   private readonly summary: RunSummary = { exitCode: 0, counts: {}, scenarios: [], errors: [] };
   private readonly severities: Severity[] = [];
   private readonly scenarioOf = new Map<string, string>();
+  /** Failures the worker reported per test (by test id), and outside tests (worker teardown), in order. */
+  private readonly failureOf = new Map<string, FailureEvent>();
+  private readonly workerFailures: FailureEvent[] = [];
   private ticker: NodeJS.Timeout | undefined;
 
   printsToStdio(): boolean {
@@ -57,6 +44,11 @@ export default class WirespeedReporter implements Reporter {
   onStdOut(chunk: string | Buffer, test?: TestCase): void {
     const { events, text } = decodeEvents(chunk.toString());
     for (const e of events) {
+      if (e.type === 'failure') {
+        if (test) this.failureOf.set(test.id, e);
+        else this.workerFailures.push(e);
+        continue;
+      }
       if (e.type === 'scenario' && test) this.scenarioOf.set(test.id, e.scenario);
       this.view.event(e);
     }
@@ -73,9 +65,10 @@ export default class WirespeedReporter implements Reporter {
     const status = result.status;
     const firstError = result.errors[0]?.message;
     const skipReason = test.annotations.find((a) => a.type === 'skip')?.description ?? result.annotations?.find((a) => a.type === 'skip')?.description;
+    const failure = this.failureOf.get(test.id);
     let severity: Severity | undefined;
     if (status === 'failed' || status === 'timedOut') {
-      severity = severityOf(status, firstError);
+      severity = severityOfTest({ status, declared: failure?.severity, expectFailed: result.steps.some(failedExpect) });
       this.severities.push(severity);
     }
     const detail =
@@ -92,6 +85,7 @@ export default class WirespeedReporter implements Reporter {
       scenario,
       status,
       severity,
+      ...(severity === undefined || failure === undefined ? {} : { errorClass: failure.errorClass }),
       detail,
       attachments: result.attachments.map((a) => a.name),
     });
@@ -101,7 +95,8 @@ export default class WirespeedReporter implements Reporter {
   onError(error: TestError): void {
     const msg = stripAnsi(error.message ?? error.value ?? 'unknown error');
     this.summary.errors.push(msg);
-    this.severities.push(severityOf('failed', msg) === 'scenario' ? 'internal' : severityOf('failed', msg));
+    // A worker fixture's teardown reports its failure just before Playwright reports the error.
+    this.severities.push(this.workerFailures.shift()?.severity ?? 'internal');
     this.view.text(`error: ${msg}`);
   }
 
@@ -114,12 +109,17 @@ export default class WirespeedReporter implements Reporter {
     if (code === 0 && result.status === 'timedout') code = 5;
     if (code === 0 && result.status === 'failed') code = 70;
     this.summary.exitCode = code;
-    const out = process.env.WIRESPEED_OUT;
+    const out = process.env[ENV.out];
     if (out) {
       mkdirSync(out, { recursive: true });
       writeFileSync(join(out, SUMMARY_FILE), `${JSON.stringify(this.summary, null, 2)}\n`);
     }
   }
+}
+
+/** An expect() that failed, at any depth of the test's steps. */
+function failedExpect(step: TestStep): boolean {
+  return (step.category === 'expect' && step.error !== undefined) || step.steps.some(failedExpect);
 }
 
 function firstLine(text: string): string {

@@ -10,13 +10,13 @@ import { DATAPATHS, type DatapathKind } from '../../lab/schema.ts';
 import { localShell } from '../../drivers/shell/local.ts';
 import { openRunStore, RECORDS_FILE } from '../../reports/store/jsonl.ts';
 import { newRunId } from '../../reports/store/run-id.ts';
-import { ENV, parseFrameSizes } from '../../suites/fixtures/settings.ts';
+import { matrixEnv, projectNames, type MatrixEntry } from '../../contract/matrix.ts';
+import { readRunSummary } from '../../contract/run-summary.ts';
+import { settingsEnv } from '../../contract/settings.ts';
 import { loadSuiteLab } from '../../suites/fixtures/wiring.ts';
-import { MATRIX_ENV, projectNames, type MatrixEntry } from '../../suites/projects.ts';
 import { collectEnvironment } from './environment.ts';
 import { matrixFor } from './matrix.ts';
 import { REPO_ROOT, runPlaywright } from './playwright.ts';
-import { SUMMARY_FILE, type RunSummary } from './reporter.ts';
 import { sweepRun } from './sweep.ts';
 import { readSummaryText, writeReport } from './report.ts';
 import { sinksFor } from '../../reports/influx/from-env.ts';
@@ -57,7 +57,6 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
   for (const s of suites) {
     if (!known.includes(s)) throw new ConfigError(`unknown suite "${s}"`, { where: '--suite', hint: `known suites: ${known.join(', ')}` });
   }
-  if (opts.frameSizes !== undefined) parseFrameSizes(opts.frameSizes); // fail fast with the flag's name
 
   const lab = await loadSuiteLab(opts.lab);
   const datapaths = (opts.datapaths && opts.datapaths.length > 0 ? opts.datapaths : lab.lab.datapaths) as string[];
@@ -69,6 +68,8 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
   const matrix: MatrixEntry[] = matrixFor(lab, datapaths as DatapathKind[]);
 
   const outDir = resolve(opts.out ?? join('results', newRunId()));
+  // Checked (and bad flags refused) before anything is written or started.
+  const settings = settingsEnv({ labPath: opts.lab, outDir, quick: opts.quick, ...(opts.frameSizes === undefined ? {} : { frameSizes: opts.frameSizes }) });
   const runId = basename(outDir);
   const store = await openRunStore(runId, {
     resultsDir: resolve(outDir, '..'),
@@ -87,14 +88,7 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
   print(`wirespeed run ${runId}: lab ${lab.facts.name}, suites ${suites.join(', ')}, datapaths ${datapaths.join(', ')}${opts.quick ? ' (quick)' : ''}`);
   print(`records: ${relative(process.cwd(), join(outDir, RECORDS_FILE)) || join(outDir, RECORDS_FILE)}`);
 
-  const env: Record<string, string> = {
-    [ENV.lab]: resolve(opts.lab),
-    [ENV.out]: outDir,
-    [ENV.quick]: opts.quick ? '1' : '0',
-    [MATRIX_ENV]: JSON.stringify(matrix),
-    ...(opts.frameSizes === undefined ? {} : { [ENV.frameSizes]: opts.frameSizes }),
-    ...(opts.env ?? {}),
-  };
+  const env: Record<string, string> = { ...settings, ...matrixEnv(matrix), ...(opts.env ?? {}) };
   const files = suites.map((s) => `suites/(.*/)?${s.replace(/[^a-z0-9-]/g, '')}\\.spec\\.ts$`);
   const exit = await runPlaywright({
     projects: projectNames(matrix),
@@ -110,7 +104,7 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
     );
   }
 
-  const summary = await readSummary(outDir);
+  const summary = await readRunSummary(outDir);
   let code = summary?.exitCode ?? (exit.interrupted ? 130 : exit.exitCode === 0 ? 0 : 70);
   if (exit.interrupted && code === 0) code = 130;
   const counts = summary?.counts ?? {};
@@ -144,12 +138,4 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
     print(`report:  ${report.html}`);
   }
   return code;
-}
-
-async function readSummary(outDir: string): Promise<RunSummary | undefined> {
-  try {
-    return JSON.parse(await readFile(join(outDir, SUMMARY_FILE), 'utf8')) as RunSummary;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,4 +1,9 @@
-/** Number formats shared by the HTML, markdown and terminal reports. */
+/**
+ * The one set of number formats: HTML report, markdown summary, JUnit, compare, trend, the live progress
+ * of `wirespeed run` and the scenario summaries the suites print all use these, so a figure reads the same
+ * wherever it appears. Rules: rates in Mpps from 0.1 Mpps up (3 decimals), kpps below; loss always as a
+ * percentage (3 significant digits, exponent below 0.01 %); durations in s, min, h.
+ */
 
 /** 4.213 Mpps style (3 decimals in Mpps; kpps below 0.1 Mpps). */
 export function fmtPps(pps: number): string {
@@ -34,18 +39,23 @@ export function fmtDelta(rel: number, digits = 1): string {
   return `${rel > 0 ? '+' : ''}${s} %`;
 }
 
+/** 0.4 s, 12 s, 2 min 3 s, 1 h 5 min. */
 export function fmtDuration(s: number): string {
   if (!Number.isFinite(s)) return '–';
   if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${Math.round(s - m * 60)} s`;
+  const whole = Math.round(s);
+  const m = Math.floor(whole / 60);
+  if (m < 60) return `${m} min ${whole - m * 60} s`;
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+/** Loss ratio as a percentage: 0 %, 1.25 %, 100 %, 5.0e-3 % (below 0.01 %). */
 export function fmtLoss(ratio: number): string {
-  if (ratio === 0) return '0';
-  if (ratio < 1e-4) return ratio.toExponential(1);
-  return `${(ratio * 100).toPrecision(3)} %`;
+  if (!Number.isFinite(ratio)) return '–';
+  if (ratio === 0) return '0 %';
+  const pct = ratio * 100;
+  if (pct < 0.01) return `${pct.toExponential(1)} %`;
+  return `${Number(pct.toPrecision(3))} %`;
 }
 
 /** Latency with its unit: 850 ns, 8.78 µs, 23.9 ms. */

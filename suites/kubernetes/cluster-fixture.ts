@@ -12,7 +12,7 @@ import { ConfigError, ProvisionError } from '../../core/errors.ts';
 import { Cluster, type OwnedObject } from '../../drivers/kubernetes/cluster.ts';
 import type { ComponentSources } from '../../drivers/kubernetes/stack/component.ts';
 import { FAKE_CLUSTER_EXTENSION, MANIFEST_BUNDLES, startFakeCluster, type BundleName, type FakeCluster, type FakeClusterOptions } from '../../fixtures/kube/fake-cluster.ts';
-import { test as base } from '../test.ts';
+import { reportingFailure, test as base } from '../test.ts';
 
 export interface KubeLab {
   readonly cluster: Cluster;
@@ -44,9 +44,11 @@ export const test = base.extend<{ kube: KubeLab; kubeFailureReport: void }, { ku
         try {
           await use({ kube: { cluster, sources: { versions: cfg.versions, install: cfg.install }, fake } });
         } finally {
-          await cluster.teardown();
-          const left = await cluster.leftovers();
-          if (left.length) throw new ProvisionError(`teardown left objects with the run label: ${left.join(', ')}`, { where: `cluster ${cluster.name}`, hint: `the run's objects and uids are in ${owned}` });
+          await reportingFailure(async () => {
+            await cluster.teardown();
+            const left = await cluster.leftovers();
+            if (left.length) throw new ProvisionError(`teardown left objects with the run label: ${left.join(', ')}`, { where: `cluster ${cluster.name}`, hint: `the run's objects and uids are in ${owned}` });
+          });
         }
       } finally {
         await fake?.stop();

@@ -4,6 +4,7 @@
  * each event is one line behind a marker so ordinary output passes through untouched.
  */
 import { z } from 'zod';
+import { SEVERITIES } from '../core/errors.ts';
 
 export const EVENT_MARKER = '@@wirespeed-event ';
 
@@ -31,12 +32,24 @@ const trialEvent = z.object({
 const resultEvent = z.object({
   type: z.literal('result'),
   scenario: z.string(),
-  /** One-line human summary, e.g. "NDR 4.21 Mpps  PDR 4.48 Mpps  MRR 5.02 Mpps". */
+  /** One-line human summary, e.g. "NDR 4.210 Mpps  PDR 4.480 Mpps  MRR 5.020 Mpps". */
   summary: z.string(),
 });
 
-export const progressEvent = z.discriminatedUnion('type', [scenarioEvent, trialEvent, resultEvent]);
+/**
+ * Why a test (or, outside any test, a worker fixture's teardown) failed, as the thrown error declared it
+ * (core/errors.ts severity): the CLI's exit code follows from it, never from the error's text.
+ */
+const failureEvent = z.object({
+  type: z.literal('failure'),
+  severity: z.enum(SEVERITIES),
+  /** The error's class, for run-summary.json: "ProvisionError". */
+  errorClass: z.string(),
+});
+
+export const progressEvent = z.discriminatedUnion('type', [scenarioEvent, trialEvent, resultEvent, failureEvent]);
 export type ProgressEvent = z.infer<typeof progressEvent>;
+export type FailureEvent = z.infer<typeof failureEvent>;
 
 /** One line for the worker's stdout. */
 export function encodeEvent(event: ProgressEvent): string {

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../cli/run/playwright.ts';
+import { REPO_ROOT } from './playwright.ts';
 
 // Issue 7's end to end: `wirespeed run` on an inventory that points at the fake cluster (fixtures/kube).
 test('`wirespeed run --lab fixtures/labs/fake-k8s.yaml --suite smoke` deploys both stacks, reports EAL arguments, skips host-level scenarios, exits 0', async () => {

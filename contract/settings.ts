@@ -1,0 +1,95 @@
+/**
+ * The run's settings: what `wirespeed run` decided (lab, run directory, quick, frame sizes), handed to the
+ * Playwright processes through the environment (contract/env.ts). One parser for both sides: the CLI checks
+ * the user's flags with it before it starts anything, and each Playwright process parses its environment
+ * once (`runSettings()`), so spec module scope and worker fixtures see the same object.
+ */
+import { basename, dirname, resolve } from 'node:path';
+import { ConfigError } from '../core/errors.ts';
+import { IMIX_7_4_1, type TrafficProfile } from '../method/trial.ts';
+import { ENV } from './env.ts';
+
+export const DEFAULT_LAB = 'lab/local.yaml';
+
+export interface RunSettings {
+  readonly labPath: string;
+  /** The run directory: records.jsonl, report.html, run-summary.json. */
+  readonly outDir: string;
+  /** The run id: the run directory's name (reports/store keys runs by directory). */
+  readonly runId: string;
+  readonly quick: boolean;
+  readonly frameSizes: readonly TrafficProfile[];
+  /** Override of every trial duration (harness tests), else undefined. */
+  readonly trialS: number | undefined;
+}
+
+/** What the CLI hands over; everything else follows from it. */
+export interface RunInput {
+  readonly labPath: string;
+  readonly outDir: string;
+  readonly quick: boolean;
+  /** As the user wrote it ("64,1518,imix"); default by `quick`. */
+  readonly frameSizes?: string;
+}
+
+/** Parse "64,1518,imix" into profiles; throws ConfigError naming the bad entry and the flag. */
+export function parseFrameSizes(text: string, where = '--frame-size'): TrafficProfile[] {
+  return text
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '')
+    .map((s) => {
+      if (s === 'imix') return IMIX_7_4_1;
+      const n = Number(s.replace(/b$/, ''));
+      if (!Number.isInteger(n) || n < 64 || n > 9018) {
+        throw new ConfigError(`frame size "${s}" is not a number of bytes between 64 and 9018 or "imix"`, {
+          where,
+          hint: 'e.g. --frame-size 64,1518,imix (sizes include the 4-byte FCS)',
+        });
+      }
+      return { kind: 'fixed', frameBytes: n } as const;
+    });
+}
+
+/** The environment entries that carry `input` to the Playwright processes (checked first: bad input fails here). */
+export function settingsEnv(input: RunInput): Record<string, string> {
+  if (input.frameSizes !== undefined) parseFrameSizes(input.frameSizes);
+  return {
+    [ENV.lab]: resolve(input.labPath),
+    [ENV.out]: resolve(input.outDir),
+    [ENV.quick]: input.quick ? '1' : '0',
+    ...(input.frameSizes === undefined ? {} : { [ENV.frameSizes]: input.frameSizes }),
+  };
+}
+
+/** Settings from an environment, with the defaults of a plain `npx playwright test suites/`. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): RunSettings {
+  const outDir = resolve(env[ENV.out] ?? 'results/adhoc');
+  const quick = env[ENV.quick] === '1';
+  const trialText = env[ENV.trialS];
+  const trialS = trialText === undefined || trialText === '' ? undefined : Number(trialText);
+  if (trialS !== undefined && !(trialS > 0)) {
+    throw new ConfigError(`${ENV.trialS}=${trialText} must be a positive number of seconds`, { where: 'environment', hint: `unset ${ENV.trialS} or give e.g. 0.5` });
+  }
+  return {
+    labPath: resolve(env[ENV.lab] ?? DEFAULT_LAB),
+    outDir,
+    runId: basename(outDir),
+    quick,
+    frameSizes: parseFrameSizes(env[ENV.frameSizes] ?? (quick ? '64,1518' : '64,1518,imix'), ENV.frameSizes),
+    trialS,
+  };
+}
+
+let parsed: RunSettings | undefined;
+
+/** This process's settings, parsed from its environment once. */
+export function runSettings(): RunSettings {
+  parsed ??= settingsFromEnv(process.env);
+  return parsed;
+}
+
+/** Parent of the run directory, as reports/store's openRunStore wants it. */
+export function resultsDirOf(s: RunSettings): string {
+  return dirname(s.outDir);
+}
