@@ -14,11 +14,11 @@ export default defineConfig({
   projects: [
     {
       name: 'harness',
-      testMatch: /(cli|core|lab|drivers|method|reports|contract|fixtures|suites|tools)\/.*(?<!\.lab)\.test\.ts$/,
+      testMatch: /(cli|core|lab|drivers|method|reports|contract|certify|fixtures|suites|tools)\/.*(?<!\.lab)\.test\.ts$/,
     },
     {
       name: 'local-lab',
-      testMatch: /(cli|core|lab|drivers|method|reports|contract|fixtures|suites|tools)\/.*\.lab\.test\.ts$/,
+      testMatch: /(cli|core|lab|drivers|method|reports|contract|certify|fixtures|suites|tools)\/.*\.lab\.test\.ts$/,
       workers: 1,
       dependencies: ['harness'],
       timeout: 300_000,

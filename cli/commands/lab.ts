@@ -2,7 +2,8 @@
 import { relative } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { loadLab, LOCAL_LAB_PATH } from '../../lab/load.ts';
-import { runPreflight, type CheckResult } from '../../lab/preflight/index.ts';
+import type { CheckResult } from '../../drivers/host/preflight/check.ts';
+import { runPreflight } from '../../drivers/host/preflight/run.ts';
 import { formatLabTopology, labTopologyJson } from './lab-show.ts';
 
 interface LabArgs {
@@ -36,7 +37,7 @@ const checkCommand: CommandModule<object, LabArgs> = {
   handler: async (argv) => {
     const lab = await loadLab(argv.lab);
     try {
-      const checks = await runPreflight(lab);
+      const checks = await runPreflight(lab, (node) => node.shell());
       process.stdout.write(argv.json ? `${JSON.stringify({ lab: lab.name, checks })}\n` : formatChecks(lab.name, checks));
       // A failed check is a lab problem (exit 3, see README).
       process.exitCode = checks.some((c) => c.status === 'fail') ? 3 : 0;

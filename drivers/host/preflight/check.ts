@@ -1,10 +1,10 @@
 /**
  * The preflight check framework: a check looks at one node through its shell and says pass, fail or
- * skip with a detail a person can act on. Other areas add checks with `registerCheck` (see registry.ts
- * and docs/lab.md), e.g. SR-IOV and vDPA readiness from drivers/host/.
+ * skip with a detail a person can act on. The checks `wirespeed lab check` runs are listed in checks.ts;
+ * a new check is added to that list (docs/lab.md).
  */
-import type { Shell } from '../../drivers/shell/shell.ts';
-import type { Lab, LabNode } from '../model.ts';
+import type { Lab, LabNode } from '../../../lab/model.ts';
+import type { Shell } from '../../shell/shell.ts';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
@@ -44,6 +44,16 @@ export interface PreflightCheck {
   /** Give up after this long (default 30 s): the check then fails with "timed out". */
   timeoutMs?: number;
 }
+
+/** Makes the checks of one kind for a node (often none, or one per NIC port). */
+export interface CheckFactory {
+  /** Short, stable name of the kind (the checks it makes are named `<name> <item>`). */
+  readonly name: string;
+  checksFor(node: LabNode, lab: Lab): PreflightCheck[];
+}
+
+/** An entry of the check list: one check, or a factory of per-item checks. */
+export type CheckSource = PreflightCheck | CheckFactory;
 
 /** Helpers for check bodies. */
 export const pass = (detail: string): CheckOutcome => ({ status: 'pass', detail });

@@ -1,15 +1,14 @@
 /**
- * Hardware checks added to `wirespeed lab check` through H1's preflight registry (lab/preflight), next to
- * its ssh-reachable, iommu and nic-present checks: vfio-pci loaded, each port's driver, SR-IOV possible
- * (sriov_totalvfs), switchdev and vDPA where the lab offers vdpa (H1's hugepages check already covers NUMA nodes).
+ * Hardware checks of NIC ports, next to host-checks.ts's ssh-reachable, iommu and nic-present checks:
+ * vfio-pci loaded, each port's driver, SR-IOV possible (sriov_totalvfs), switchdev and vDPA where the lab
+ * offers vdpa (the hugepages check of local-checks.ts already covers NUMA nodes).
  * A port whose device is absent is `skip` here (the nic check already fails or explains it).
  */
-import type { Lab, LabNode, Nic, Port } from '../../lab/model.ts';
-import { fail, pass, skip, type PreflightCheck } from '../../lab/preflight/check.ts';
-import { registerCheck, registerChecks } from '../../lab/preflight/registry.ts';
-import { DEFAULT_HOST_PATHS, pciDevicePath } from './host-paths.ts';
-import { NIC_CATALOGUE, type NicModel } from './nic-catalogue.ts';
-import { readPciFunction } from './pci-function.ts';
+import type { Lab, LabNode, Nic, Port } from '../../../lab/model.ts';
+import { DEFAULT_HOST_PATHS, pciDevicePath } from '../host-paths.ts';
+import { NIC_CATALOGUE, type NicModel } from '../nic-catalogue.ts';
+import { readPciFunction } from '../pci-function.ts';
+import { fail, pass, skip, type CheckFactory, type PreflightCheck } from './check.ts';
 
 const paths = DEFAULT_HOST_PATHS;
 const hwNode = (node: LabNode, lab: Lab): boolean => lab.kind !== 'local' && node.ports.some((p) => p.pci !== undefined);
@@ -37,9 +36,9 @@ async function absent(shell: { exec: (argv: string[]) => Promise<{ exitCode: num
   return (await shell.exec(['test', '-e', pciDevicePath(paths, pci)])).exitCode !== 0;
 }
 
-registerCheck(vfioPciCheck);
-
-registerChecks('nic-driver', (node, lab) =>
+export const nicDriverChecks: CheckFactory = {
+  name: 'nic-driver',
+  checksFor: (node, lab) =>
   portChecks(node, lab, (nic, model, port) => ({
     name: `nic-driver ${nic.name}.${port.name}`,
     appliesTo: () => true,
@@ -51,9 +50,11 @@ registerChecks('nic-driver', (node, lab) =>
       return fail(`${port.pci} bound to ${fn.driver ?? 'no driver'}, expected ${ok.join(' or ')}: load ${model.pfKernelDriver} (modprobe ${model.pfKernelDriver}) and bind the PF to it`);
     },
   })),
-);
+};
 
-registerChecks('sriov', (node, lab) =>
+export const sriovChecks: CheckFactory = {
+  name: 'sriov',
+  checksFor: (node, lab) =>
   portChecks(node, lab, (nic, model, port) => {
     if (!lab.datapaths.includes('sriov') && !lab.datapaths.includes('vdpa')) return undefined;
     return {
@@ -67,9 +68,11 @@ registerChecks('sriov', (node, lab) =>
       },
     };
   }),
-);
+};
 
-registerChecks('vdpa', (node, lab) =>
+export const vdpaChecks: CheckFactory = {
+  name: 'vdpa',
+  checksFor: (node, lab) =>
   portChecks(node, lab, (nic, model, port) => {
     if (!lab.datapaths.includes('vdpa')) return undefined;
     return {
@@ -85,4 +88,4 @@ registerChecks('vdpa', (node, lab) =>
       },
     };
   }),
-);
+};

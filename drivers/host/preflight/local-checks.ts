@@ -3,11 +3,10 @@
  * runtime and libdpdk present, network namespaces work). They run through the node's shell, so on a
  * hardware node they check that host.
  */
-import { createNetns } from '../../drivers/shell/netns.ts';
-import { formatCpuList, parseCpuList } from '../cpu-list.ts';
-import type { LabNode } from '../model.ts';
+import { formatCpuList, parseCpuList } from '../../../lab/cpu-list.ts';
+import type { LabNode } from '../../../lab/model.ts';
+import { createNetns } from '../../shell/netns.ts';
 import { fail, pass, skip, type PreflightCheck } from './check.ts';
-import { registerCheck } from './registry.ts';
 
 const localLabOnly = (_node: LabNode, lab: { kind: string }): boolean => lab.kind === 'local';
 
@@ -123,5 +122,3 @@ export const cpusCheck: PreflightCheck = {
     return pass(`${uses}; ${host.size} polling CPU${host.size === 1 ? '' : 's'} on this host of ${online.length} online (${formatCpuList(online)})`);
   },
 };
-
-for (const c of [rootCheck, dpdkRuntimeCheck, libdpdkCheck, hugepagesCheck, hugetlbfsCheck, netnsCheck, cpusCheck]) registerCheck(c);

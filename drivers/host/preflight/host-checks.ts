@@ -3,10 +3,9 @@
  * skipped), IOMMU on, and each NIC port present at its PCI address with the expected vendor:device.
  * None of them applies to the local lab, which has no NIC.
  */
-import { nicByPciId, NIC_CATALOGUE } from '../../drivers/host/nic-catalogue.ts';
-import type { Nic, Port } from '../model.ts';
-import { fail, pass, type PreflightCheck } from './check.ts';
-import { registerCheck, registerChecks } from './registry.ts';
+import type { Nic, Port } from '../../../lab/model.ts';
+import { nicByPciId, NIC_CATALOGUE } from '../nic-catalogue.ts';
+import { fail, pass, type CheckFactory, type PreflightCheck } from './check.ts';
 
 export const sshReachableCheck: PreflightCheck = {
   name: 'ssh-reachable',
@@ -45,9 +44,10 @@ function expectedPciId(nic: Nic): string | undefined {
   return nic.pciId ?? NIC_CATALOGUE.find((m) => m.model === nic.model)?.pfPciId;
 }
 
-registerCheck(sshReachableCheck);
-registerCheck(iommuCheck);
-registerChecks('nic', (node, lab) =>
+/** One check per NIC port with a PCI address: the device is there and is the model the inventory says. */
+export const nicPresentChecks: CheckFactory = {
+  name: 'nic',
+  checksFor: (node, lab) =>
   lab.kind === 'local'
     ? []
     : node.nics.flatMap((nic) =>
@@ -77,4 +77,4 @@ registerChecks('nic', (node, lab) =>
             }),
           ),
       ),
-);
+};

@@ -1,14 +1,14 @@
 import { expect, test } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
-import { loadLab } from '../../lab/load.ts';
-import { runPreflight } from '../../lab/preflight/index.ts';
-import { localShell } from '../shell/local.ts';
+import { loadLab } from '../../../lab/load.ts';
+import { localShell } from '../../shell/local.ts';
+import { runPreflight } from './run.ts';
 
 test('lab check on the example vDPA inventory, run against this machine: hardware checks skip with the reason', async () => {
-  const lab = await loadLab(fileURLToPath(new URL('../../lab/examples/cx6dx-vdpa.yaml', import.meta.url)), { checkFiles: false });
+  const lab = await loadLab(fileURLToPath(new URL('../../../lab/examples/cx6dx-vdpa.yaml', import.meta.url)), { checkFiles: false });
   const shell = localShell();
-  for (const n of lab.nodes) n.shell = async () => shell; // pretend each node is this machine: reachable, no NIC
-  const results = await runPreflight(lab);
+  const shells = async () => shell; // pretend each node is this machine: reachable, no NIC
+  const results = await runPreflight(lab, shells);
   const mine = results.filter((r) => /^(vfio-pci|nic-driver|sriov|vdpa)/.test(r.name));
   expect(mine.length).toBeGreaterThan(0);
   const byName = (prefix: string) => mine.filter((r) => r.name.startsWith(prefix));
@@ -20,17 +20,17 @@ test('lab check on the example vDPA inventory, run against this machine: hardwar
   expect(mine.filter((r) => r.node === 'gen' && r.name.startsWith('vdpa')).every((r) => r.status === 'skip' && /has no vDPA \(needs ConnectX-6/.test(r.detail))).toBe(true);
   // mlx5 is bifurcated (stays on mlx5_core): vfio-pci is only checked on the X710 node
   expect(byName('vfio-pci').map((r) => r.node)).toEqual(['gen']);
-  await lab.close();
+  await shell.close();
 });
 
 test('an X710 lab needs vfio-pci; vDPA on it is skipped with the catalogue reason', async () => {
-  const lab = await loadLab(fileURLToPath(new URL('../../lab/examples/2n-x710.yaml', import.meta.url)), { checkFiles: false });
+  const lab = await loadLab(fileURLToPath(new URL('../../../lab/examples/2n-x710.yaml', import.meta.url)), { checkFiles: false });
   const shell = localShell();
-  for (const n of lab.nodes) n.shell = async () => shell;
-  const results = await runPreflight(lab);
+  const shells = async () => shell;
+  const results = await runPreflight(lab, shells);
   const vfio = results.filter((r) => r.name === 'vfio-pci');
   expect(vfio).toHaveLength(2);
   expect(vfio.every((r) => r.status === 'pass' || /modprobe vfio-pci/.test(r.detail))).toBe(true);
   expect(results.filter((r) => r.name.startsWith('vdpa'))).toEqual([]); // the lab offers no vdpa
-  await lab.close();
+  await shell.close();
 });

@@ -1,0 +1,27 @@
+/**
+ * The checks `wirespeed lab check` runs, in this order (gates first: see run.ts). The list is explicit: a
+ * new check is written beside these and added here, never registered as a side effect of an import.
+ */
+import type { CheckSource } from './check.ts';
+import { iommuCheck, nicPresentChecks, sshReachableCheck } from './host-checks.ts';
+import { cpusCheck, dpdkRuntimeCheck, hugepagesCheck, hugetlbfsCheck, libdpdkCheck, netnsCheck, rootCheck } from './local-checks.ts';
+import { nicDriverChecks, sriovChecks, vdpaChecks, vfioPciCheck } from './nic-checks.ts';
+
+export const PREFLIGHT_CHECKS: readonly CheckSource[] = [
+  // every node, and the local lab's runtime
+  rootCheck,
+  dpdkRuntimeCheck,
+  libdpdkCheck,
+  hugepagesCheck,
+  hugetlbfsCheck,
+  netnsCheck,
+  cpusCheck,
+  // hardware nodes
+  sshReachableCheck,
+  iommuCheck,
+  nicPresentChecks,
+  vfioPciCheck,
+  nicDriverChecks,
+  sriovChecks,
+  vdpaChecks,
+];

@@ -1,0 +1,63 @@
+/** Run every applicable preflight check on every node (nodes in parallel, checks in order per node). */
+import { TimeoutError, WirespeedError } from '../../../core/errors.ts';
+import type { Lab, LabNode } from '../../../lab/model.ts';
+import type { Shell } from '../../shell/shell.ts';
+import type { CheckOutcome, CheckResult, CheckSource, PreflightCheck } from './check.ts';
+import { PREFLIGHT_CHECKS } from './checks.ts';
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Opens (or returns the open) shell of a node. */
+export type ShellOf = (node: LabNode) => Promise<Shell>;
+
+/** Results of all checks, grouped by node in inventory order; `checks` defaults to the list of checks.ts. */
+export async function runPreflight(lab: Lab, shells: ShellOf, checks: readonly CheckSource[] = PREFLIGHT_CHECKS): Promise<CheckResult[]> {
+  const names = checks.map((c) => c.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new Error(`preflight check ${twice} is listed twice`);
+  const perNode = await Promise.all(lab.nodes.map((node) => runNode(lab, node, shells, checks)));
+  return perNode.flat();
+}
+
+/** The checks for one node: gates first, then list order. */
+export function checksFor(node: LabNode, lab: Lab, checks: readonly CheckSource[]): PreflightCheck[] {
+  const all = checks.flatMap((c) => ('checksFor' in c ? c.checksFor(node, lab) : [c]));
+  return [...all.filter((c) => c.gate), ...all.filter((c) => !c.gate)];
+}
+
+async function runNode(lab: Lab, node: LabNode, shells: ShellOf, checks: readonly CheckSource[]): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const hostNodes = lab.nodes.filter((n) => n.host === node.host);
+  let gateFailed: string | undefined;
+  for (const check of checksFor(node, lab, checks)) {
+    const applies = check.appliesTo(node, lab);
+    if (applies === false) continue;
+    let outcome: CheckOutcome;
+    if (typeof applies === 'string') outcome = { status: 'skip', detail: applies };
+    else if (gateFailed) outcome = { status: 'skip', detail: `not run: ${gateFailed} failed` };
+    else outcome = await runOne(check, lab, node, hostNodes, shells);
+    if (check.gate && outcome.status === 'fail') gateFailed = check.name;
+    results.push({ node: node.name, name: check.name, ...outcome });
+  }
+  return results;
+}
+
+async function runOne(check: PreflightCheck, lab: Lab, node: LabNode, hostNodes: LabNode[], shells: ShellOf): Promise<CheckOutcome> {
+  const timeoutMs = check.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const shell = await shells(node);
+    return await Promise.race([
+      check.run({ lab, node, shell, hostNodes }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new TimeoutError(`check ${check.name} on ${node.name}`, timeoutMs)), timeoutMs);
+      }),
+    ]);
+  } catch (e) {
+    // A check that throws has failed; its error says why (first lines, with the hint).
+    const text = e instanceof WirespeedError ? e.message : e instanceof Error ? e.message : String(e);
+    return { status: 'fail', detail: text.split('\n').slice(0, 6).join(' | ') };
+  } finally {
+    clearTimeout(timer);
+  }
+}
