@@ -20,3 +20,11 @@ test('format is the inverse of parse', () => {
   expect(formatCpuList([])).toBe('');
   for (const s of ['0', '0-3,8,10-11', '1,3,5']) expect(formatCpuList(parseCpuList(s))).toBe(s);
 });
+
+test('one parser for inventories and tool output: a list is a set, spaces around entries are fine', () => {
+  // drivers/host/cpu-list.ts (gone) kept order and duplicates ("3,1,1" -> [3,1,1]) and refused "2, 4": a node
+  // whose isolcpus repeated a CPU then counted it twice when compared with the inventory's pinned CPUs.
+  expect(parseCpuList('3,1,1')).toEqual([1, 3]);
+  expect(parseCpuList('2-3, 8')).toEqual([2, 3, 8]);
+  expect(parseCpuList('4-5\n')).toEqual([4, 5]);
+});

@@ -1,4 +1,8 @@
-/** CPU lists as the kernel writes them ("0-3,8,10-11"): parse to sorted unique numbers and back. */
+/**
+ * CPU lists as the kernel writes them ("0-3,8,10-11"), in inventories and in tool output alike (the one
+ * parser: drivers/host/parse-system.ts reads /sys/devices/system/cpu/isolated and isolcpus= with it).
+ * A list is a set: parsed to sorted unique numbers, and formatted back as the shortest list.
+ */
 
 /** Parse a kernel CPU list; throws RangeError with a readable reason (reversed range, empty part). */
 export function parseCpuList(text: string): number[] {

@@ -4,8 +4,18 @@
  * Multi-file reads come through `grep -H . <files>` (one `path:value` line per file) so one command
  * returns them all.
  */
-import { parseCpuList } from './cpu-list.ts';
+import { parseCpuList } from '../../lab/cpu-list.ts';
 import { outputFormatError, outputLines, toInt } from './output-format-error.ts';
+
+/** A CPU list in a tool's output (the one parser, lab/cpu-list.ts); a bad one names the tool. */
+function cpuListIn(text: string, tool: string): number[] {
+  try {
+    return parseCpuList(text);
+  } catch (err) {
+    if (err instanceof RangeError) throw outputFormatError(tool, `CPUs like '2-5,8' (${err.message})`, text.trim());
+    throw err;
+  }
+}
 
 export interface KernelCmdline {
   readonly raw: string;
@@ -41,7 +51,7 @@ export function parseCmdline(text: string): KernelCmdline {
     if (v === undefined) return [];
     // isolcpus may carry flags first: isolcpus=nohz,domain,2-5
     const list = v.split(',').filter((p) => /^\d/.test(p)).join(',');
-    return parseCpuList(list, '/proc/cmdline isolcpus');
+    return cpuListIn(list, '/proc/cmdline isolcpus');
   };
   const iommuEnabled = (intel !== undefined && /(^|,)on(,|$)/.test(intel)) || (amd !== undefined && amd !== 'off');
   return {
@@ -109,7 +119,7 @@ export function parseHugepagesPerNode(text: string): HugepageCount[] {
 
 /** /sys/devices/system/cpu/isolated (empty line = none). */
 export function parseIsolatedCpus(text: string): number[] {
-  return parseCpuList(text, '/sys/devices/system/cpu/isolated');
+  return cpuListIn(text, '/sys/devices/system/cpu/isolated');
 }
 
 export interface CpuInfo {

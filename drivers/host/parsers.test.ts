@@ -132,6 +132,8 @@ test.describe('system facts', () => {
     expect(parseIsolatedCpus('2-5,8\n')).toEqual([2, 3, 4, 5, 8]);
     expect(parseIsolatedCpus('\n')).toEqual([]);
     expect(() => parseIsolatedCpus('2-a')).toThrow(/CPUs like/);
+    expect(() => parseIsolatedCpus('5-2')).toThrow(/isolated output: expected CPUs like '2-5,8' \(range "5-2" runs backwards/);
+    expect(parseIsolatedCpus('8,2-3,3')).toEqual([2, 3, 8]); // lab/cpu-list.ts: a set, as the inventory's lists
   });
   test('CPU model and governor', () => {
     const c = parseCpuinfo(fx('cpuinfo-2cpu.txt'));
