@@ -1,9 +1,10 @@
 /**
- * Host provisioning with an undo journal: every change first records how to put back what was there,
- * and `restore()` (or disposal) replays the journal in reverse, also after a failure half-way. A change
- * that fails also restores what was done before it, so a failed `up()` leaves the host as it was.
+ * Host provisioning with an undo journal (core/teardown.ts): every change first records how to put back
+ * what was there, and `restore()` (or disposal) undoes them in reverse, every one, also after a failure
+ * half-way. A change that fails is undone at once, so a failed `up()` leaves the host as it was.
  */
 import { ProvisionError } from '../../core/errors.ts';
+import { Teardown } from '../../core/teardown.ts';
 import type { Shell } from '../shell/shell.ts';
 import { DEFAULT_HOST_PATHS, pciDevicePath, pciDriverPath, type HostPaths } from './host-paths.ts';
 import { parseEswitchShowJson, type EswitchMode } from './parse-devlink.ts';
@@ -18,25 +19,21 @@ export interface VfSettings {
   readonly spoofchk?: boolean;
 }
 
-interface UndoStep {
-  readonly what: string;
-  readonly undo: () => Promise<void>;
-}
-
 /** One node's provisioning session. */
 export class HostProvisioner implements AsyncDisposable {
   readonly #shell: Shell;
   readonly #paths: HostPaths;
-  readonly #journal: UndoStep[] = [];
+  readonly #journal: Teardown;
 
   constructor(shell: Shell, paths: HostPaths = DEFAULT_HOST_PATHS) {
     this.#shell = shell;
     this.#paths = paths;
+    this.#journal = new Teardown(shell.name, 'the node may be left with VFs, bindings or hugepages changed: fix by hand or reboot it');
   }
 
   /** What will be undone, oldest first (for logs and failure reports). */
   get pending(): readonly string[] {
-    return this.#journal.map((s) => s.what);
+    return this.#journal.pending();
   }
 
   /** Create `count` VFs on a PF (0 first, as the kernel requires), with driver autoprobe on or off. */
@@ -167,22 +164,9 @@ export class HostProvisioner implements AsyncDisposable {
       throw this.#error(`node${numaNode}: asked for ${count} hugepages of ${sizeKb} kB, the kernel gave ${got}`, 'memory is fragmented or short: reserve hugepages on the kernel command line (hugepages=, default_hugepagesz=)');
   }
 
-  /** Undo everything, newest first; every step is attempted; the errors are reported together. */
-  async restore(): Promise<void> {
-    const failures: string[] = [];
-    while (this.#journal.length) {
-      const step = this.#journal.pop()!;
-      try {
-        await step.undo();
-      } catch (e) {
-        failures.push(`${step.what}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
-    if (failures.length)
-      throw new ProvisionError(`could not restore ${failures.length} change(s) on ${this.#shell.name}:\n  ${failures.join('\n  ')}`, {
-        where: this.#shell.name,
-        hint: 'the node may be left with VFs, bindings or hugepages changed: fix by hand or reboot it',
-      });
+  /** Undo everything, newest first; every step is attempted; the errors are reported together (TeardownError). */
+  restore(): Promise<void> {
+    return this.#journal.run();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -191,11 +175,11 @@ export class HostProvisioner implements AsyncDisposable {
 
   /** Record the undo first, then apply; when applying fails the undo runs at once for a clean state. */
   async #step(what: string, undo: () => Promise<void>, apply: () => Promise<void>): Promise<void> {
-    this.#journal.push({ what, undo });
+    const step = this.#journal.add(what, undo);
     try {
       await apply();
     } catch (e) {
-      this.#journal.pop();
+      step.discard();
       try {
         await undo();
       } catch {

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
+import { TeardownError } from '../../../core/teardown.ts';
 import { FakeHost } from '../../../fixtures/host/fake-host.ts';
 import { loadLab, LOCAL_LAB_PATH } from '../../../lab/load.ts';
 import type { Lab } from '../../../lab/model.ts';
@@ -82,6 +83,31 @@ test('a DUT that fails to start: up() rejects and both nodes are restored', asyn
     const before = await Promise.all([...hosts.values()].map((h) => h.snapshot()));
     await expect(baremetalDatapath('sriov', { lab, runId: 'r2', startDut: fakeDut([], true), hostPaths }).up()).rejects.toThrow(/no hugepages/);
     expect(await Promise.all([...hosts.values()].map((h) => h.snapshot()))).toEqual(before);
+  } finally {
+    for (const h of hosts.values()) await h.dispose();
+  }
+});
+
+test('down() runs every undo step and reports every failure: a DUT that will not stop and a node that will not restore', async () => {
+  const lab = await example('2n-x710.yaml');
+  const x710 = nicModel('x710');
+  const { hosts, hostPaths } = await withFakeNodes(lab, {
+    tg: { pfs: [{ pci: '0000:81:00.0', ifname: 'ens1f0', model: x710, totalVfs: 8, numaNode: 1, iommuGroup: 60 }, { pci: '0000:81:00.1', ifname: 'ens1f1', model: x710, totalVfs: 8, numaNode: 1, iommuGroup: 61 }] },
+    dut: { pfs: [{ pci: '0000:3b:00.0', ifname: 'ens2f0', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 40 }, { pci: '0000:3b:00.1', ifname: 'ens2f1', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 41 }] },
+  });
+  try {
+    const before = await Promise.all([...hosts.values()].map((h) => h.snapshot()));
+    const stubborn: DutStarter = async (args) => ({ ...(await fakeDut([])(args)), stop: async () => { throw new Error('l3fwd ignored SIGTERM and SIGKILL'); } });
+    const dp = await baremetalDatapath('sriov', { lab, runId: 'r4', startDut: stubborn, hostPaths }).up();
+    hosts.get('dut')!.failNext(/sriov_numvfs "0"/);
+    const err = await dp.down().then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(TeardownError);
+    const failures = (err as TeardownError).failures.map((f) => f.what);
+    // The bare-metal undo used to rethrow only the first error and hide the rest.
+    expect(failures).toEqual(['stop DUT l3fwd', 'restore dut']);
+    expect(String(err)).toMatch(/ignored SIGTERM[\s\S]*sriov_numvfs/);
+    // The generator node was restored all the same.
+    expect(await hosts.get('tg')!.snapshot()).toEqual(before[0]);
   } finally {
     for (const h of hosts.values()) await h.dispose();
   }

@@ -8,6 +8,7 @@
  * at down(), also when up() fails half-way.
  */
 import { ProvisionError } from '../../../core/errors.ts';
+import { Teardown } from '../../../core/teardown.ts';
 import type { Lab } from '../../../lab/model.ts';
 import type { DatapathKind } from '../../../lab/schema.ts';
 import { DEFAULT_HOST_PATHS, type HostPaths } from '../../host/host-paths.ts';
@@ -88,17 +89,12 @@ async function bringUp(kind: DatapathKind, t: BaremetalTopology, o: BaremetalOpt
   const tgProv = t.tg === t.dut ? dutProv : new HostProvisioner(tgShell, paths(t.tg.name));
   let dut: StartedDut | undefined;
   let vswitch: { stop: () => Promise<void>; info: DutInfo } | undefined;
-  const undo = async () => {
-    const errors: unknown[] = [];
-    for (const f of [() => dut?.stop(), () => vswitch?.stop(), () => dutProv.restore(), () => (tgProv === dutProv ? undefined : tgProv.restore())]) {
-      try {
-        await f();
-      } catch (e) {
-        errors.push(e);
-      }
-    }
-    if (errors.length) throw errors[0];
-  };
+  // Newest first on the way down: DUT, vswitch, then each node's provisioning. Every step runs and every
+  // failure is reported (a DUT that will not stop must not keep the VFs of the node from being restored).
+  const teardown = new Teardown(`datapath ${kind} on ${t.dut.name}`, 'check the nodes for DPDK processes, VFs and driver bindings of this run');
+  if (tgProv !== dutProv) teardown.add(`restore ${t.tg.name}`, () => tgProv.restore());
+  teardown.add(`restore ${t.dut.name}`, () => dutProv.restore());
+  const undo = () => teardown.run();
   try {
     // generator side: PFs for DPDK (Intel to vfio-pci; mlx5 stays on mlx5_core)
     for (const p of t.pairs) if (p.tg.model.dpdkBinding === 'vfio-pci') await tgProv.bindDriver(p.tg.port.pci, 'vfio-pci');
@@ -138,6 +134,7 @@ async function bringUp(kind: DatapathKind, t: BaremetalTopology, o: BaremetalOpt
         const half = Math.ceil(t.dut.cpus.dut.length / 2);
         const v = await o.startVswitch({ kind, shell: dutShell, physical: t.pairs.map((p) => p.dut.port.pci), runId: o.runId, cpus: t.dut.cpus.dut.slice(0, half) });
         vswitch = v;
+        teardown.add(`stop ${v.info.kind} vswitch`, () => v.stop());
         dutPorts.push(...v.dutPorts);
         break;
       }
@@ -146,6 +143,8 @@ async function bringUp(kind: DatapathKind, t: BaremetalTopology, o: BaremetalOpt
     }
     const dutCpus = vswitch ? t.dut.cpus.dut.slice(Math.ceil(t.dut.cpus.dut.length / 2)) : t.dut.cpus.dut;
     dut = await o.startDut({ shell: dutShell, ports: dutPorts, cpus: dutCpus });
+    const started = dut;
+    teardown.add(`stop DUT ${started.info.kind}`, () => started.stop());
   } catch (e) {
     await undo().catch(() => undefined);
     throw e;

@@ -4,43 +4,13 @@
  * and the DUT may have crashed already: down() cleans up what is left either way.
  */
 import type { DatapathKind } from '../../../lab/schema.ts';
-import { ProvisionError } from '../../../core/errors.ts';
+import type { Teardown } from '../../../core/teardown.ts';
 import type { DpdkProcess } from '../../dpdk/dpdk-process.ts';
 import type { GeneratorPort } from '../../loadgen/traffic-generator.ts';
 import type { GeneratorPlacement, RunningDatapath } from '../datapath.ts';
 
-/** Undo steps collected while bringing a datapath up, run in reverse by `run()`. */
-export class Teardown {
-  private readonly steps: { what: string; fn: () => Promise<unknown> }[] = [];
-  private done: Promise<void> | null = null;
-
-  constructor(private readonly where: string) {}
-
-  add(what: string, fn: () => Promise<unknown>): void {
-    this.steps.push({ what, fn });
-  }
-
-  /** Run every step once (later calls wait for the first); throws one ProvisionError listing what failed. */
-  run(): Promise<void> {
-    this.done ??= (async () => {
-      const failures: string[] = [];
-      for (const step of [...this.steps].reverse()) {
-        try {
-          await step.fn();
-        } catch (err) {
-          failures.push(`${step.what}: ${err instanceof Error ? err.message : String(err)}`);
-        }
-      }
-      if (failures.length > 0) {
-        throw new ProvisionError(`teardown left things behind:\n  ${failures.join('\n  ')}`, {
-          where: this.where,
-          hint: 'check `ip netns list`, `ls /dev/hugepages` and running DPDK processes, and remove what belongs to this run',
-        });
-      }
-    })();
-    return this.done;
-  }
-}
+/** What to look at when a local datapath's teardown left something behind. */
+export const LOCAL_TEARDOWN_HINT = 'check `ip netns list`, `ls /dev/hugepages` and running DPDK processes, and remove what belongs to this run';
 
 export interface RunningParts {
   readonly kind: DatapathKind;

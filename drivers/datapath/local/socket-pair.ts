@@ -12,7 +12,8 @@ import type { Datapath, GeneratorPlacement, RunningDatapath, Unavailable } from 
 import { startDut } from './dut.ts';
 import { checkHugepageBudget } from './hugepage-budget.ts';
 import { resolveLocal, type LocalDatapathOptions, type ResolvedLocal } from './local-options.ts';
-import { runningDatapath, Teardown } from './running.ts';
+import { Teardown } from '../../../core/teardown.ts';
+import { LOCAL_TEARDOWN_HINT, runningDatapath } from './running.ts';
 
 export interface SocketPairFlavour {
   readonly kind: DatapathKind;
@@ -50,7 +51,7 @@ export function socketPairDatapath(flavour: SocketPairFlavour, opts: LocalDatapa
         { byRoleMb: { [`${local.dut} (dut)`]: local.dutMemoryMb, generator: local.generatorMemoryMb } },
         `the ${flavour.kind} datapath`,
       );
-      const teardown = new Teardown(where);
+      const teardown = new Teardown(where, LOCAL_TEARDOWN_HINT);
       if (local.ownsRuntime) teardown.add('DPDK runtime directory', () => local.runtime.cleanup());
       try {
         signal?.throwIfAborted();

@@ -13,7 +13,8 @@ import type { DpdkProcess } from '../../dpdk/dpdk-process.ts';
 import { startDut } from './dut.ts';
 import { checkHugepageBudget } from './hugepage-budget.ts';
 import { resolveLocal, type LocalDatapathOptions } from './local-options.ts';
-import { runningDatapath, Teardown } from './running.ts';
+import { Teardown } from '../../../core/teardown.ts';
+import { LOCAL_TEARDOWN_HINT, runningDatapath } from './running.ts';
 import { localDutAvailability } from './socket-pair.ts';
 
 export type VethPmd = 'af_xdp' | 'af_packet';
@@ -43,7 +44,7 @@ export function vethDatapath(opts: LocalDatapathOptions): Datapath {
       const unavailable = await localDutAvailability(local);
       if (unavailable) throw new ProvisionError(`veth cannot start: ${unavailable.reason}`, { where });
       await checkHugepageBudget(local.shell, { byRoleMb: { [`${local.dut} (dut)`]: local.dutMemoryMb, generator: local.generatorMemoryMb } }, 'the veth datapath');
-      const teardown = new Teardown(where);
+      const teardown = new Teardown(where, LOCAL_TEARDOWN_HINT);
       if (local.ownsRuntime) teardown.add('DPDK runtime directory', () => local.runtime.cleanup());
       try {
         const namespaces = [];

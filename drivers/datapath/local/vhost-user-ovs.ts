@@ -13,7 +13,8 @@ import type { Datapath, RunningDatapath, Unavailable } from '../datapath.ts';
 import { startDut } from './dut.ts';
 import { checkHugepageBudget } from './hugepage-budget.ts';
 import { resolveLocal, type LocalDatapathOptions } from './local-options.ts';
-import { runningDatapath, Teardown } from './running.ts';
+import { Teardown } from '../../../core/teardown.ts';
+import { LOCAL_TEARDOWN_HINT, runningDatapath } from './running.ts';
 import { localDutAvailability } from './socket-pair.ts';
 
 /** Cores the OVS arrangement needs: one poller each for OVS, the DUT and the generator. */
@@ -49,7 +50,7 @@ export function vhostUserOvsDatapath(opts: LocalDatapathOptions): Datapath {
         { byRoleMb: { 'ovs-vswitchd': OVS_MEMORY_MB, [`${local.dut} (dut)`]: local.dutMemoryMb, generator: local.generatorMemoryMb } },
         'the vhost-user-ovs datapath',
       );
-      const teardown = new Teardown(where);
+      const teardown = new Teardown(where, LOCAL_TEARDOWN_HINT);
       if (local.ownsRuntime) teardown.add('DPDK runtime directory', () => local.runtime.cleanup());
       try {
         const sock = (name: string) => path.join(local.sockDir, `ovs-${name}.sock`);
