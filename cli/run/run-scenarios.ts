@@ -80,7 +80,7 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
   await store.write({
     kind: 'run-start',
     startedAt,
-    environment: await collectEnvironment(lab.lab, pkg.version ?? '0.0.0'),
+    environment: await collectEnvironment(lab.lab, (node) => node.shell(), pkg.version ?? '0.0.0'),
     invocation: `wirespeed run --lab ${opts.lab} --suite ${suites.join(',')} --datapath ${datapaths.join(',')}${opts.quick ? ' --quick' : ''}`,
   });
   await lab.lab.close();

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { ProvisionError } from '../../core/errors.ts';
-import { parseDevbindStatus } from './parse-devbind.ts';
 import { parseEswitchShow, parseEswitchShowJson } from './parse-devlink.ts';
 import { parseEthtoolInfo } from './parse-ethtool.ts';
 import { parseIpLinkJson, parseIpLinkText } from './parse-ip-link.ts';
@@ -145,7 +144,7 @@ test.describe('system facts', () => {
   });
 });
 
-test.describe('devlink, vdpa, devbind', () => {
+test.describe('devlink, vdpa', () => {
   test('eswitch show: mode only, full, wrapped with extra attrs, JSON', () => {
     expect(parseEswitchShow(fx('devlink-eswitch-show-mode-only.txt'))).toEqual([{ dev: 'pci/0000:af:00.0', mode: 'legacy', attrs: { mode: 'legacy' } }]);
     const full = parseEswitchShow(fx('devlink-eswitch-show-full.txt'));
@@ -170,20 +169,5 @@ test.describe('devlink, vdpa, devbind', () => {
     expect(parseVdpaDevText(fx('vdpa-dev-show-initial-config.txt'))).toEqual([want]);
     expect(parseVdpaDevJson('{"dev":{}}')).toEqual([]);
     expect(() => parseVdpaDevJson('{"dev":{"v":{"type":"network"}}}')).toThrow(/dev\.v\.mgmtdev/);
-  });
-  test('dpdk-devbind --status: categories, trailing space, Active, other classes skipped', () => {
-    const d = parseDevbindStatus(fx('devbind-status.txt'));
-    expect(d.map((x) => [x.pci, x.category, x.driver ?? null])).toEqual([
-      ['0000:3b:02.0', 'dpdk', 'vfio-pci'],
-      ['0000:00:1f.6', 'kernel', 'e1000e'],
-      ['0000:3b:00.0', 'kernel', 'i40e'],
-      ['0000:3b:02.1', 'none', null],
-    ]);
-    expect(d[1]).toMatchObject({ ifname: 'eno1', active: true });
-    expect(d[2]).toMatchObject({ ifname: 'ens1f0', active: false, deviceId: '1572', unused: ['vfio-pci'] });
-    expect(d[3]!.unused).toEqual(['iavf', 'vfio-pci']);
-    const n = parseDevbindStatus(fx('devbind-status-numa.txt'));
-    expect(n.map((x) => x.numaNode)).toEqual([0, 0]);
-    expect(() => parseDevbindStatus('Network devices using kernel driver\n===================================\n0000:3b:00.0 drv=i40e\n')).toThrow(/devbind/);
   });
 });

@@ -3,6 +3,7 @@
  * can hand over and an engineer can read: summary, throughput against frame size, bounds, latency,
  * failover, every trial, environment.
  */
+import { formatCpuList } from '../../lab/cpu-list.ts';
 import { summarizeRepeats } from '../../method/statistics.ts';
 import { l1BitsPerSecond, profileTag, type TrafficProfile } from '../../method/trial.ts';
 import { fmtDuration, fmtGbps, fmtLatency, fmtLoss, fmtMpps, fmtPct, fmtPps, fmtUs } from '../model/format.ts';
@@ -198,11 +199,13 @@ function environment(v: RunView): string {
   if (!env) return `<h2>Environment</h2><p class="note">No run-start record: the environment is unknown.</p>`;
   const nodes = env.nodes.map((node) => {
     const nics = node.nics
-      .map((nic) => `${esc(nic.name)}: ${esc(nic.model)}${nic.pciId ? ` (${esc(nic.pciId)})` : ''}${nic.driver ? `, driver ${esc(nic.driver)}` : ''}${nic.firmware ? `, firmware ${esc(nic.firmware)}` : ''}${nic.lineRateBps ? `, ${fmtGbps(nic.lineRateBps)} Gbit/s` : ''}`)
+      .map((nic) => `${esc(nic.name)}: ${esc(nic.model)}${nic.pciId ? ` (${esc(nic.pciId)})` : ''}${nic.driver ? `, driver ${esc(nic.driver)}` : ''}${nic.firmware ? `, firmware ${esc(nic.firmware)}` : ''}${nic.numaNode === undefined ? '' : `, NUMA node ${nic.numaNode}`}${nic.lineRateBps ? `, ${fmtGbps(nic.lineRateBps)} Gbit/s` : ''}`)
       .join('<br>');
+    const governors = node.governors === undefined ? 'not recorded' : Object.entries(node.governors).map(([g, cpus]) => `${g} (${cpus})`).join(', ') || 'none (no cpufreq)';
+    const isolated = node.isolatedCpus === undefined ? 'not recorded' : node.isolatedCpus.length ? formatCpuList(node.isolatedCpus) : 'none';
     const sw = [node.dpdkVersion && `DPDK ${node.dpdkVersion}`, node.vppVersion && `VPP ${node.vppVersion}`, node.ovsVersion && `OVS ${node.ovsVersion}`].filter(Boolean).join(', ');
     return `<h3>Node ${esc(node.name)} <span class="sub">${esc(node.roles.join(', '))}</span></h3>
-<dl class="env"><dt>hostname</dt><dd>${esc(node.hostname)}</dd><dt>CPU</dt><dd>${esc(node.cpuModel)} (${node.cpuCount} logical CPUs; used: ${esc(node.coresUsed.join(', ') || 'none recorded')})</dd><dt>kernel</dt><dd>${esc(node.kernel)}</dd><dt>software</dt><dd>${esc(sw || 'not recorded')}</dd><dt>NICs</dt><dd>${nics || 'none'}</dd></dl>`;
+<dl class="env"><dt>hostname</dt><dd>${esc(node.hostname)}</dd><dt>CPU</dt><dd>${esc(node.cpuModel)} (${node.cpuCount} logical CPUs; used: ${esc(node.coresUsed.join(', ') || 'none recorded')})</dd><dt>kernel</dt><dd>${esc(node.kernel)}${node.kernelCmdline ? `<br><code>${esc(node.kernelCmdline)}</code>` : ''}</dd><dt>isolated CPUs</dt><dd>${esc(isolated)}</dd><dt>cpufreq governor</dt><dd>${esc(governors)}</dd><dt>software</dt><dd>${esc(sw || 'not recorded')}</dd><dt>NICs</dt><dd>${nics || 'none'}</dd></dl>`;
   });
   const selfTests = v.selfTests.map((s) => `<li>${esc(s.generator)} ${esc(profileLabel(s.profile))}: ${esc(fmtPps(s.ceilingPps))}${s.note ? ` <span class="sub">${esc(s.note)}</span>` : ''}</li>`);
   return `<h2>Environment</h2>

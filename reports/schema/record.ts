@@ -34,8 +34,12 @@ export const nicInfoSchema = z.strictObject({
   /** Catalogue model (x710, e810-c, cx6dx) or 'virtual' on the local lab. */
   model: nonEmpty,
   pciId: nonEmpty.exactOptional(),
+  /** Driver its ports are bound to (i40e, ice, mlx5_core, vfio-pci); 'virtual' on the local lab. */
   driver: nonEmpty.exactOptional(),
+  /** Firmware its kernel driver reports (`ethtool -i`); absent when it cannot be read (bound to vfio-pci). */
   firmware: nonEmpty.exactOptional(),
+  /** NUMA node of its ports (sysfs). */
+  numaNode: z.number().int().nonnegative().exactOptional(),
   /** Line rate of one port in bit/s; absent for virtual ports (they have none). */
   lineRateBps: z.number().positive().exactOptional(),
 });
@@ -51,6 +55,12 @@ export const nodeEnvironmentSchema = z.strictObject({
   /** CPUs the run pinned its processes to. */
   coresUsed: z.array(z.number().int().nonnegative()),
   kernel: nonEmpty,
+  /** /proc/cmdline (isolcpus, hugepages, iommu settings). */
+  kernelCmdline: z.string().exactOptional(),
+  /** CPUs the kernel isolates (/sys/devices/system/cpu/isolated); empty when none. */
+  isolatedCpus: z.array(z.number().int().nonnegative()).exactOptional(),
+  /** cpufreq governor -> the CPUs that run it ("0-3,8"); empty without cpufreq (VMs). */
+  governors: z.record(z.string(), z.string()).exactOptional(),
   dpdkVersion: nonEmpty.exactOptional(),
   vppVersion: nonEmpty.exactOptional(),
   ovsVersion: nonEmpty.exactOptional(),
