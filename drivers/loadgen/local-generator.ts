@@ -2,11 +2,15 @@
  * The local generator driver: starts wsp-gen (drivers/loadgen/local-gen) once per session through a
  * Shell, speaks its JSON-lines protocol, and turns trial replies into TrialResults. Trials run one at a
  * time; a process that dies mid-trial is a MeasurementError with its exit and last output.
+ * The process is the one managed DPDK process (dpdk-process.ts: prefix cleanup, quit then TERM/KILL,
+ * its listening sockets removed) and the protocol the one request/reply peer (shell/request-peer.ts).
  */
 import { fileURLToPath } from 'node:url';
 import { describeExit, MeasurementError, ProvisionError, trimOutput } from '../../core/errors.ts';
+import { startManagedDpdkProcess, type ManagedDpdkProcess } from '../dpdk/dpdk-process.ts';
 import { ealArgs } from '../dpdk/eal.ts';
 import type { DpdkRuntime } from '../dpdk/runtime.ts';
+import { RequestPeer } from '../shell/request-peer.ts';
 import type { ProcessExit, Shell, SpawnedProcess } from '../shell/shell.ts';
 import type { Measure, TrialResult, TrialSpec } from '../../method/trial.ts';
 import type { GeneratorInfo, GeneratorPort, GeneratorSession } from './traffic-generator.ts';
@@ -77,11 +81,6 @@ export interface LocalGeneratorSession extends GeneratorSession {
   exited(): ProcessExit | null;
 }
 
-interface Pending {
-  resolve(line: AnyLine): void;
-  reject(err: unknown): void;
-}
-
 const STDERR_KEEP = 16 * 1024;
 
 /** Start wsp-gen on the given ports; resolves after its hello. On failure nothing of it is left. */
@@ -112,165 +111,109 @@ export async function openLocalGenerator(opts: LocalGeneratorOptions): Promise<L
   opts.dstMacs?.forEach((mac, i) => {
     if (mac !== undefined) app.push(`--dst-mac=${i},${mac}`);
   });
-  const ownedSockets = vdevs.flatMap((v) => ownedSocketOf(v) ?? []);
   const argv = [opts.binary ?? DEFAULT_GENERATOR_BINARY, ...eal, ...(opts.extraEal ?? []), '--', ...app];
 
-  await runtime.prepare();
-  await runtime.cleanupPrefix(prefix); // a crashed earlier session leaves hugepage files EAL would reuse
-
   let stderrTail = '';
-  let stdoutBuf = '';
-  let nextId = 1;
-  const pending = new Map<number, Pending>();
-  let helloResolve!: (l: AnyLine) => void;
-  const helloP = new Promise<AnyLine>((r) => (helloResolve = r));
   const strayLines: string[] = [];
-
   const keepStray = (text: string): void => {
+    if (text.trim() === '') return;
     strayLines.push(text.slice(0, 200)); // not ours to trust: kept for error messages only
     if (strayLines.length > 20) strayLines.shift();
   };
-  const onLine = (text: string): void => {
-    if (text.trim() === '') return;
-    const line = parseLine(text);
-    if (line === null) {
-      keepStray(text);
-      return;
-    }
-    if (line.event === 'hello' || line.event === 'fatal') {
-      helloResolve(line);
-      return;
-    }
-    if (typeof line.id === 'number' && pending.has(line.id)) {
-      const p = pending.get(line.id)!;
-      pending.delete(line.id);
-      p.resolve(line);
-    } else if (line.cmd !== 'abort') {
-      keepStray(text); // abort requests are fire-and-forget: their acknowledgements are expected
-    }
-  };
+  let proc: ManagedDpdkProcess | undefined;
+  let spawned: SpawnedProcess | undefined;
+  const lastOutput = (): string => stderrTail + (strayLines.length ? `\n${strayLines.slice(-4).join('\n')}` : '');
+  const describeDeath = (): string => proc?.describeDeath() ?? `wsp-gen is not running\n  last output: ${trimOutput(lastOutput(), 12)}`;
 
-  let proc: SpawnedProcess;
-  try {
-    proc = await shell.spawn(argv, {
-      env: runtime.env(),
-      onStdout: (chunk) => {
-        stdoutBuf += chunk;
-        let nl: number;
-        while ((nl = stdoutBuf.indexOf('\n')) >= 0) {
-          const text = stdoutBuf.slice(0, nl);
-          stdoutBuf = stdoutBuf.slice(nl + 1);
-          onLine(text);
-        }
-      },
-      onStderr: (chunk) => {
-        stderrTail = (stderrTail + chunk).slice(-STDERR_KEEP);
-      },
-    });
-  } catch (err) {
-    await runtime.cleanupPrefix(prefix).catch(() => undefined);
-    throw new ProvisionError(`could not start ${argv[0]}`, { where, hint: 'run `npm run setup` to build the generator', cause: err });
-  }
-
-  let exit: ProcessExit | null = null;
-  const describeDeath = (): string => {
-    const e = proc.exited() ?? exit;
-    const how = e ? describeExit(e.exitCode, e.signal) : 'still running';
-    const tail = trimOutput(stderrTail + (strayLines.length ? '\n' + strayLines.slice(-4).join('\n') : ''), 12);
-    return `wsp-gen (pid ${proc.pid}) ${e ? 'exited' : 'is'} (${how})${tail ? `\n  last output: ${tail}` : ''}`;
-  };
-  const exitedP = proc.wait().then((e) => {
-    exit = e;
-    const err = new MeasurementError(`the generator died: ${describeDeath()}`, {
-      where,
-      hint: 'read its last output; exit 139 with memif means a peer disconnected under traffic (DPDK 22.11 bug)',
-    });
-    for (const p of pending.values()) p.reject(err);
-    pending.clear();
-    return e;
+  // The first line is its hello (or a fatal line saying why it cannot start); then one reply per request.
+  let first: { resolve: (l: AnyLine) => void } | undefined;
+  const firstLine = new Promise<AnyLine>((resolve) => (first = { resolve }));
+  const peer = new RequestPeer<AnyLine>({
+    where,
+    timeoutMs: 10_000,
+    send: (text) => (spawned ? spawned.write(text) : Promise.reject(new Error('wsp-gen has not started'))),
+    classify: (text) => {
+      const line = parseLine(text);
+      if (line === null) return { kind: 'other' };
+      if (line.event === 'hello' || line.event === 'fatal') {
+        first?.resolve(line);
+        first = undefined;
+        return line.event === 'fatal' ? { kind: 'fatal', reason: `it could not start: ${String((line as { error?: unknown }).error)}` } : { kind: 'other' };
+      }
+      // Abort requests are fire-and-forget: their acknowledgements come back as replies nobody waits for.
+      if (typeof line.id === 'number' && line.cmd !== 'abort') return { kind: 'reply', id: line.id, reply: line };
+      return { kind: 'other' };
+    },
+    onOther: (text) => {
+      const line = parseLine(text);
+      if (line === null || (line.cmd !== 'abort' && line.event !== 'hello')) keepStray(text);
+    },
+    gone: (reason) =>
+      new MeasurementError(`the generator died: ${proc?.exited() ? describeDeath() : reason}`, {
+        where,
+        hint: 'read its last output; exit 139 with memif means a peer disconnected under traffic (DPDK 22.11 bug)',
+      }),
+    timedOut: (request, ms) => new MeasurementError(`no reply to ${request} within ${ms} ms: ${describeDeath()}`, { where, hint: 'the generator hangs; the session is closed' }),
   });
+
+  const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
+  let hello!: Hello;
+  proc = await startManagedDpdkProcess({
+    shell,
+    runtime,
+    prefix,
+    label: 'wsp-gen',
+    argv,
+    startTimeoutMs,
+    onStdout: (chunk) => peer.feed(chunk),
+    onStderr: (chunk) => {
+      stderrTail = (stderrTail + chunk).slice(-STDERR_KEEP);
+    },
+    onExit: (e) => peer.end(`exited (${describeExit(e.exitCode, e.signal)})`),
+    lastOutput,
+    startHint: 'read the EAL lines above: "Cannot get hugepage" means the hugepage pool is full, "connect error" that the DUT side is not up; `npm run setup` builds the generator',
+    // quit: ports stopped and closed in order, EAL cleaned up; TERM/KILL only if it hangs.
+    quit: async (p) => {
+      await p.write('{"cmd":"quit"}\n').catch(() => undefined);
+      p.endInput();
+    },
+    ownedFiles: vdevs.flatMap((v) => ownedSocketOf(v) ?? []),
+    ready: async (p) => {
+      spawned = p;
+      const line = await firstLine;
+      const fatal = fatalSchema.safeParse(line);
+      if (fatal.success) {
+        throw new ProvisionError(`the generator could not start: ${fatal.data.error}`, { where, hint: trimOutput(stderrTail, 6) || 'see its log' });
+      }
+      const parsed = helloSchema.safeParse(line);
+      if (!parsed.success) throw new ProvisionError(`the generator's hello is malformed: ${parsed.error.message}`, { where });
+      // DPDK numbers ports in probe order: make sure p0/p1 are the devices we meant.
+      opts.ports.forEach((port, i) => {
+        const want = port.kind === 'vdev' ? port.vdev.split(',')[0] : port.pci;
+        const got = parsed.data.ports[i]?.name;
+        if (got === undefined || (want !== got && !got.endsWith(want ?? ''))) {
+          throw new ProvisionError(`generator port ${i} is ${got ?? 'missing'}, expected ${want}`, { where, hint: 'give the ports in DPDK probe order' });
+        }
+      });
+      hello = parsed.data;
+    },
+  });
+  const running = proc;
 
   let closed: Promise<void> | null = null;
   const close = (): Promise<void> => {
-    closed ??= (async () => {
-      try {
-        if (!proc.exited()) {
-          // quit: ports stopped and closed in order, EAL cleaned up; then TERM/KILL if it hangs.
-          await proc.write('{"cmd":"quit"}\n').catch(() => undefined);
-          proc.endInput();
-          const quitInTime = await Promise.race([exitedP.then(() => true), sleep(5000).then(() => false)]);
-          if (!quitInTime) await proc.kill(2000);
-        }
-        await exitedP;
-      } finally {
-        await runtime.cleanupPrefix(prefix);
-        // A server socket outlives a crashed process, and the next bind fails with "Address already in use".
-        if (ownedSockets.length > 0) await shell.exec(['rm', '-f', '--', ...ownedSockets]).catch(() => undefined);
-      }
-    })();
+    closed ??= running.stop(5000).then(() => undefined);
     return closed;
   };
 
-  // Wait for hello (or fatal, or death, or timeout).
-  const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
-  let hello: Hello;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const first = await Promise.race([
-      helloP,
-      exitedP.then((): never => {
-        throw new ProvisionError(`the generator did not start: ${describeDeath()}`, {
-          where,
-          hint: 'read the EAL lines above: "Cannot get hugepage" means the hugepage pool is full, "connect error" that the DUT side is not up',
-        });
-      }),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new ProvisionError(`no hello from the generator after ${startTimeoutMs} ms: ${describeDeath()}`, { where })), startTimeoutMs);
-      }),
-    ]);
-    const fatal = fatalSchema.safeParse(first);
-    if (fatal.success) {
-      throw new ProvisionError(`the generator could not start: ${fatal.data.error}`, { where, hint: trimOutput(stderrTail, 6) || 'see its log' });
+  /** One request and its reply; a request that gets none in time closes the session (the generator hangs). */
+  const request = async (id: number, body: Record<string, unknown>, timeoutMs: number): Promise<AnyLine> => {
+    try {
+      return await peer.request(id, JSON.stringify({ ...body, id }) + '\n', String(body.cmd), timeoutMs);
+    } catch (err) {
+      if (!peer.failure) void close();
+      throw err;
     }
-    const parsed = helloSchema.safeParse(first);
-    if (!parsed.success) throw new ProvisionError(`the generator's hello is malformed: ${parsed.error.message}`, { where });
-    hello = parsed.data;
-    // DPDK numbers ports in probe order: make sure p0/p1 are the devices we meant.
-    opts.ports.forEach((port, i) => {
-      const want = port.kind === 'vdev' ? port.vdev.split(',')[0] : port.pci;
-      const got = hello.ports[i]?.name;
-      if (got === undefined || (want !== got && !got.endsWith(want ?? ''))) {
-        throw new ProvisionError(`generator port ${i} is ${got ?? 'missing'}, expected ${want}`, { where, hint: 'give the ports in DPDK probe order' });
-      }
-    });
-  } catch (err) {
-    await close().catch(() => undefined);
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
-
-  const request = (body: Record<string, unknown>, timeoutMs: number): Promise<AnyLine> => {
-    if (proc.exited()) return Promise.reject(new MeasurementError(`the generator is not running: ${describeDeath()}`, { where }));
-    const id = typeof body.id === 'number' ? body.id : nextId++;
-    return new Promise<AnyLine>((resolve, reject) => {
-      const t = setTimeout(() => {
-        pending.delete(id);
-        reject(new MeasurementError(`no reply to ${String(body.cmd)} within ${timeoutMs} ms: ${describeDeath()}`, { where, hint: 'the generator hangs; the session is closed' }));
-        void close();
-      }, timeoutMs);
-      pending.set(id, {
-        resolve: (l) => {
-          clearTimeout(t);
-          resolve(l);
-        },
-        reject: (e) => {
-          clearTimeout(t);
-          reject(e);
-        },
-      });
-      proc.write(JSON.stringify({ ...body, id }) + '\n').catch(() => undefined); // a dead pipe shows as exit
-    });
   };
 
   let queue: Promise<unknown> = Promise.resolve();
@@ -281,15 +224,13 @@ export async function openLocalGenerator(opts: LocalGeneratorOptions): Promise<L
     validateTrial(spec, hello.ports.length, where);
     signal?.throwIfAborted();
     if (closed) throw new MeasurementError('the generator session is closed', { where });
-    const id = nextId++;
+    const id = peer.nextId();
     const budgetMs = ((spec.warmupS ?? 0) + spec.durationS) * 1000 + (tuning.drainMs ?? 100) + (tuning.linkWaitMs ?? 5000) + 30_000;
-    const onAbort = (): void => {
-      void proc.write(JSON.stringify({ id: nextId++, cmd: 'abort' }) + '\n').catch(() => undefined);
-    };
+    const onAbort = (): void => peer.notify(JSON.stringify({ id: peer.nextId(), cmd: 'abort' }) + '\n');
     signal?.addEventListener('abort', onAbort, { once: true });
     let line: AnyLine;
     try {
-      line = await request(trialRequest(id, spec, tuning), budgetMs);
+      line = await request(id, trialRequest(id, spec, tuning), budgetMs);
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -318,7 +259,7 @@ export async function openLocalGenerator(opts: LocalGeneratorOptions): Promise<L
 
   const session: LocalGeneratorSession = {
     info,
-    pid: proc.pid,
+    pid: running.pid,
     prefix,
     hello,
     measure(spec: TrialSpec, signal?: AbortSignal): Promise<TrialResult> {
@@ -330,14 +271,14 @@ export async function openLocalGenerator(opts: LocalGeneratorOptions): Promise<L
       return (durationS, loadPps, signal) => session.measure({ ...base, durationS, loadPps }, signal);
     },
     async stats(): Promise<StatsReply> {
-      const line = await request({ cmd: 'stats' }, 10_000);
+      const line = await request(peer.nextId(), { cmd: 'stats' }, 10_000);
       const parsed = statsReplySchema.safeParse(line);
       if (!parsed.success) throw new MeasurementError(`malformed stats reply: ${JSON.stringify(line).slice(0, 200)}`, { where });
       return parsed.data;
     },
     lastTrialReply: () => lastReply,
     log: () => stderrTail,
-    exited: () => proc.exited() ?? exit,
+    exited: () => running.exited(),
     close,
     [Symbol.asyncDispose]: close,
   };
@@ -360,8 +301,4 @@ export function ownedSocketOf(vdev: string): string | undefined {
   if (driver.startsWith('net_vhost')) return args.get('client') === '1' ? undefined : args.get('iface');
   if (driver.startsWith('net_virtio_user')) return args.get('server') === '1' ? args.get('path') : undefined;
   return undefined;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
 }
