@@ -1,19 +1,19 @@
 /**
- * The run's matrix: one cell per datapath × DUT × NIC of the lab, computed by `wirespeed run` and handed to
+ * The run's matrix: one cell per datapath × DUT × generator × NIC of the lab, computed by `wirespeed run` and handed to
  * the Playwright config (suites/projects.ts), which makes two scenario projects of each cell.
  */
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
-import { datapathKind } from '../lab/schema.ts';
+import { datapathKind, dutKind, generatorKind } from '../lab/schema.ts';
 import { ENV } from './env.ts';
 
-export const matrixEntry = z.strictObject({ datapath: datapathKind, dut: z.string().min(1), nic: z.string().min(1) });
+export const matrixEntry = z.strictObject({ datapath: datapathKind, dut: dutKind, generator: generatorKind, nic: z.string().min(1) });
 export const matrixSchema = z.array(matrixEntry);
 export type MatrixEntry = z.infer<typeof matrixEntry>;
 
-/** Project name of a matrix cell: "memif-l3fwd-virtual". */
+/** Project name of a matrix cell: "memif-l3fwd-wsp-gen-virtual". */
 export function projectName(m: MatrixEntry): string {
-  return `${m.datapath}-${m.dut}-${m.nic}`;
+  return `${m.datapath}-${m.dut}-${m.generator}-${m.nic}`;
 }
 
 /** Every project name of the matrix, in run order: each cell's throughput project first (suites/projects.ts). */
@@ -38,7 +38,7 @@ export function matrixFromEnv(env: NodeJS.ProcessEnv): MatrixEntry[] {
   }
   const parsed = matrixSchema.safeParse(json);
   if (!parsed.success) {
-    throw new ConfigError(`${ENV.matrix} is not a list of {datapath, dut, nic}: ${parsed.error.issues[0]?.message ?? ''}`, { where: 'environment', hint: '`wirespeed run` sets it; unset it to run the harness tests' });
+    throw new ConfigError(`${ENV.matrix} is not a list of {datapath, dut, generator, nic}: ${parsed.error.issues[0]?.message ?? ''}`, { where: 'environment', hint: '`wirespeed run` sets it; unset it to run the harness tests' });
   }
   return parsed.data;
 }

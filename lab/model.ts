@@ -7,7 +7,7 @@ import { netnsShell } from '../drivers/shell/netns.ts';
 import type { Shell } from '../drivers/shell/shell.ts';
 import { sshShell } from '../drivers/shell/ssh.ts';
 import { parseCpuList } from './cpu-list.ts';
-import type { ClusterConfig, DatapathKind, LabConfig, NodeConfig, Role } from './schema.ts';
+import type { ClusterConfig, DatapathKind, DutKind, GeneratorKind, LabConfig, NodeConfig, Role } from './schema.ts';
 import { parseLink, resolveInventoryPath } from './validate.ts';
 
 export interface PortRef {
@@ -26,6 +26,8 @@ export interface Port {
   nic: string;
   pci?: string;
   mac?: string;
+  /** Negotiated speed stated in the inventory, Gb/s. */
+  speedGbps?: number;
 }
 
 export interface Nic {
@@ -69,6 +71,10 @@ export interface Lab {
   nodes: LabNode[];
   links: Link[];
   datapaths: DatapathKind[];
+  /** DUT applications of the run matrix (inventory `duts`, default l3fwd). */
+  duts: DutKind[];
+  /** Generators of the run matrix (inventory `generators`; default wsp-gen on the local lab, pktgen elsewhere). */
+  generators: GeneratorKind[];
   /** With kubeconfig resolved to an absolute path. */
   cluster?: ClusterConfig;
   config: LabConfig;
@@ -100,6 +106,8 @@ export function buildLab(config: LabConfig, file: string, dir: string): Lab {
     nodes,
     links,
     datapaths: [...config.datapaths],
+    duts: [...(config.duts ?? ['l3fwd'])],
+    generators: [...(config.generators ?? [config.kind === 'local' ? 'wsp-gen' : 'pktgen'])],
     ...(config.cluster
       ? {
           cluster: {
@@ -143,6 +151,7 @@ function buildNode(config: NodeConfig, dir: string, opened: Shell[]): LabNode {
       nic: nic.name,
       ...(p.pci === undefined ? {} : { pci: p.pci }),
       ...(p.mac === undefined ? {} : { mac: p.mac }),
+      ...(p.speedGbps === undefined ? {} : { speedGbps: p.speedGbps }),
     })),
   }));
   const ports = nics.flatMap((n) => n.ports);

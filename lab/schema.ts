@@ -54,11 +54,16 @@ export const portConfig = z.strictObject({
   /** PCI address of the port (PF); absent for virtual ports of the local lab. */
   pci: pciAddress.optional(),
   mac: macAddress.optional(),
+  /**
+   * The speed the link negotiates, in Gb/s, when the user knows it (the max offered load is its line rate).
+   * Without it the speed is read from the node (/sys/class/net/<if>/speed), the catalogue's as a last resort.
+   */
+  speedGbps: z.number().positive().max(800).optional(),
 });
 
 export const nicConfig = z.strictObject({
   name: name('NIC name'),
-  /** A catalogue model (drivers/host/nic-catalogue.ts) such as x710, e810-c, cx6dx; or 'virtual' on the local lab. */
+  /** A catalogue model (lab/nic-catalogue.ts) such as x710, e810-c, cx6dx; or 'virtual' on the local lab. */
   model: z.string().min(1),
   /** vendor:device when the model is not in the catalogue, or to pin the exact part. */
   pciId: pciId.optional(),
@@ -104,6 +109,16 @@ export type DatapathKind = z.infer<typeof datapathKind>;
 export const CLUSTER_COMPONENTS = ['multus', 'sriov-network-operator', 'sriov-network-device-plugin', 'sriov-cni', 'userspace-cni', 'whereabouts'] as const;
 export const clusterComponent = z.enum(CLUSTER_COMPONENTS);
 
+/** DUT applications; adding one means a name here and its entry in drivers/datapath/stack/duts.ts. */
+export const DUT_KINDS = ['l3fwd', 'testpmd-io', 'testpmd-macswap'] as const;
+export const dutKind = z.enum(DUT_KINDS);
+export type DutKind = z.infer<typeof dutKind>;
+
+/** Traffic generators; adding one means a name here and its entry in drivers/datapath/stack/generators.ts. */
+export const GENERATOR_KINDS = ['wsp-gen', 'pktgen'] as const;
+export const generatorKind = z.enum(GENERATOR_KINDS);
+export type GeneratorKind = z.infer<typeof generatorKind>;
+
 export const clusterConfig = z.strictObject({
   /** Path to a kubeconfig, relative to the inventory file. */
   kubeconfig: z.string().min(1),
@@ -132,6 +147,10 @@ export const labConfig = z.strictObject({
   links: z.array(linkConfig).default([]),
   /** Datapaths this lab offers; suites that need others are skipped with a reason. */
   datapaths: z.array(datapathKind).min(1),
+  /** DUT applications the run matrix covers (default: l3fwd); `wirespeed run --dut` overrides. */
+  duts: z.array(dutKind).min(1).optional(),
+  /** Generators the run matrix covers (default: wsp-gen on the local lab, pktgen on hardware); `--generator` overrides. */
+  generators: z.array(generatorKind).min(1).optional(),
   cluster: clusterConfig.optional(),
 });
 

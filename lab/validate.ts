@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { NIC_CATALOGUE } from '../drivers/host/nic-catalogue.ts';
+import { NIC_CATALOGUE } from './nic-catalogue.ts';
 import { parseCpuList } from './cpu-list.ts';
 import { closest } from './zod-messages.ts';
 import { LINK, type LabConfig, type NodeConfig } from './schema.ts';

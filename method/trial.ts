@@ -3,6 +3,7 @@
  * Frame sizes include the 4-byte FCS, as RFC 2544 counts them.
  */
 import { MeasurementError } from '../core/errors.ts';
+import { l1Bps } from '../lab/line-rate.ts';
 import type { LatencyHistogram } from './histogram.ts';
 
 export interface ImixEntry {
@@ -159,7 +160,7 @@ export function averageFrameBytes(profile: TrafficProfile): number {
 
 /** Layer-1 bits per second for a packet rate: 20 bytes of preamble, SFD and inter-frame gap per frame. */
 export function l1BitsPerSecond(pps: number, profile: TrafficProfile): number {
-  return pps * (averageFrameBytes(profile) + 20) * 8;
+  return l1Bps(pps, averageFrameBytes(profile));
 }
 
 /** Layer-2 bits per second (frame bytes with FCS). */

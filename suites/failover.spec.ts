@@ -11,8 +11,8 @@ import { ScenarioFailedError } from '../core/errors.ts';
 import { PDR_GOAL } from '../method/search-goal.ts';
 import type { Failover } from '../reports/schema/record.ts';
 import { runSettings } from '../contract/settings.ts';
-import { maxOfferedPps, suitePlan } from './fixtures/plan.ts';
-import { throughputFor } from './fixtures/throughput.ts';
+import { suitePlan } from './fixtures/plan.ts';
+import { maxLoadOf, throughputFor } from './fixtures/throughput.ts';
 import { failoverEvent, type FailoverEventKind } from './fixtures/failover-events.ts';
 
 const settings = runSettings();
@@ -22,14 +22,13 @@ const EVENTS: readonly FailoverEventKind[] = ['dut-restart', 'link-flap', 'vswit
 
 test.describe('failover', () => {
   for (const kind of EVENTS) {
-    test(`${profileTag(profile)} failover ${kind}`, { tag: ['@nightly', '@cert'] }, async ({ stack, generator, scenario, datapath, shell }) => {
-      const event = failoverEvent(kind, { stack, shell, runId: settings.runId, linkDownS: settings.quick ? 0.5 : 2 });
+    test(`${profileTag(profile)} failover ${kind}`, { tag: ['@nightly', '@cert'] }, async ({ stack, scenario, datapath }) => {
+      const event = failoverEvent(kind, stack, { linkDownS: settings.quick ? 0.5 : 2 });
       test.skip('unavailable' in event, 'unavailable' in event ? event.unavailable : '');
       if ('unavailable' in event) return;
       const rec = scenario({ suite: 'failover', test: `failover-${kind}`, profile });
-      const rig = { stack, generator };
       // Well below NDR, so that any loss is the event's; without an NDR (a noisy host), a low fixed load.
-      const ndrPps = await throughputFor(rig, rec, plan, settings.outDir, maxOfferedPps(datapath, profile), 'NDR').then(
+      const ndrPps = await throughputFor(stack, rec, plan, settings.outDir, await maxLoadOf(stack, rec), 'NDR').then(
         (t) => t,
         (err: unknown) => {
           if (err instanceof ScenarioFailedError) return undefined;
@@ -38,7 +37,7 @@ test.describe('failover', () => {
       );
       const loadPps = ndrPps === undefined ? plan.minLoadPps * 10 : Math.max(plan.minLoadPps, Math.round(0.5 * ndrPps));
       // The DUT goes away on purpose: measure with the generator alone (the datapath measurer would call it a death).
-      const measure = rec.recording(generator.measurer({ profile, flows: 1, direction: 'bidirectional' }), 'failover', kind);
+      const measure = rec.recording(stack.generator.measurer({ profile, flows: 1, direction: 'bidirectional' }), 'failover', kind);
       const t0 = Date.now();
       let eventAtMs: number | undefined;
       let injected: Promise<void> | undefined;

@@ -9,19 +9,18 @@ import { latencyLoads, summarize } from '../method/latency.ts';
 import { ScenarioFailedError } from '../core/errors.ts';
 import type { LatencyAtLoad } from '../reports/schema/record.ts';
 import { runSettings } from '../contract/settings.ts';
-import { maxOfferedPps, suitePlan } from './fixtures/plan.ts';
-import { measurerOf, throughputFor } from './fixtures/throughput.ts';
+import { suitePlan } from './fixtures/plan.ts';
+import { maxLoadOf, measurerOf, throughputFor } from './fixtures/throughput.ts';
 
 const settings = runSettings();
 const plan = suitePlan(settings);
 
 test.describe('latency', () => {
   for (const profile of settings.frameSizes) {
-    test(`${profileTag(profile)} latency`, { tag: ['@nightly', '@cert'] }, async ({ stack, generator, scenario, datapath }) => {
+    test(`${profileTag(profile)} latency`, { tag: ['@nightly', '@cert'] }, async ({ stack, scenario }) => {
       const rec = scenario({ suite: 'latency', test: 'latency', profile });
-      const rig = { stack, generator };
-      const pdrPps = await throughputFor(rig, rec, plan, settings.outDir, maxOfferedPps(datapath, profile), 'PDR');
-      const measure = rec.recording(measurerOf(rig, rec, { latency: { streamPps: plan.latencyStreamPps } }), 'latency');
+      const pdrPps = await throughputFor(stack, rec, plan, settings.outDir, await maxLoadOf(stack, rec), 'PDR');
+      const measure = rec.recording(measurerOf(stack, rec, { latency: { streamPps: plan.latencyStreamPps } }), 'latency');
       const results: LatencyAtLoad[] = [];
       for (const load of latencyLoads(pdrPps, plan.latencyFractions)) {
         // At 0 % the stamped stream runs alone: its own rate is the load.

@@ -8,10 +8,10 @@ const settings = runSettings();
 const plan = suitePlan(settings);
 const profile = settings.frameSizes[0] ?? { kind: 'fixed', frameBytes: 64 };
 
-test('stack up, one short trial', { tag: ['@smoke'] }, async ({ stack, generator, scenario }) => {
+test('stack up, one short trial', { tag: ['@smoke'] }, async ({ stack, scenario }) => {
   const rec = scenario({ suite: 'smoke', test: 'smoke', profile });
   const loadPps = 100_000;
-  const r = await rec.recording(measurerOf({ stack, generator }, rec), 'mrr', 'smoke')(plan.smokeS, loadPps);
+  const r = await rec.recording(measurerOf(stack, rec), 'mrr', 'smoke')(plan.smokeS, loadPps);
   await rec.result({
     goals: [],
     mrr: { offeredPps: loadPps, receivedPps: [r.receivedPps], trialDurationS: plan.smokeS },

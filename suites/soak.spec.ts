@@ -6,20 +6,19 @@ import { test, expect } from './test.ts';
 import { profileTag } from '../method/trial.ts';
 import { PDR_GOAL } from '../method/search-goal.ts';
 import { runSettings } from '../contract/settings.ts';
-import { maxOfferedPps, suitePlan } from './fixtures/plan.ts';
-import { measurerOf, throughputFor } from './fixtures/throughput.ts';
+import { suitePlan } from './fixtures/plan.ts';
+import { maxLoadOf, measurerOf, throughputFor } from './fixtures/throughput.ts';
 
 const settings = runSettings();
 const plan = suitePlan(settings);
 const profile = settings.frameSizes[0] ?? { kind: 'fixed', frameBytes: 64 };
 
-test(`${profileTag(profile)} soak at 0.9 x PDR`, { tag: ['@nightly'] }, async ({ stack, generator, scenario, datapath }) => {
+test(`${profileTag(profile)} soak at 0.9 x PDR`, { tag: ['@nightly'] }, async ({ stack, scenario }) => {
   test.setTimeout(Math.max(120_000, plan.soakS * 3_000 + 300_000));
   const rec = scenario({ suite: 'soak', test: 'soak', profile });
-  const rig = { stack, generator };
-  const pdrPps = await throughputFor(rig, rec, plan, settings.outDir, maxOfferedPps(datapath, profile), 'PDR');
+  const pdrPps = await throughputFor(stack, rec, plan, settings.outDir, await maxLoadOf(stack, rec), 'PDR');
   const loadPps = Math.round(0.9 * pdrPps);
-  const measure = rec.recording(measurerOf(rig, rec), 'mrr', 'soak');
+  const measure = rec.recording(measurerOf(stack, rec), 'mrr', 'soak');
   const windows = Math.max(1, Math.round(plan.soakS / plan.soakWindowS));
   let attempted = 0;
   let lost = 0;

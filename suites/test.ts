@@ -6,29 +6,39 @@
  * guard inside the worker and the CLI's sweep by run prefix.
  */
 import { test as base, expect, type TestInfo } from '@playwright/test';
-import type { DatapathKind } from '../lab/schema.ts';
-import type { Capability, RunningDatapath } from '../drivers/datapath/datapath.ts';
-import type { GeneratorSession } from '../drivers/loadgen/traffic-generator.ts';
+import type { DatapathKind, DutKind, GeneratorKind } from '../lab/schema.ts';
+import { loadLab } from '../lab/load.ts';
+import type { Lab } from '../lab/model.ts';
+import { labFacts, type LabFacts } from '../drivers/datapath/stack/lab-facts.ts';
+import { missingCapability, scenarioRequirements, type Capability } from '../drivers/datapath/stack/requirements.ts';
+import { stackFor } from '../drivers/datapath/stack/stack-for.ts';
+import type { RunningStack } from '../drivers/datapath/stack/stack.ts';
+import { createDpdkRuntime } from '../drivers/dpdk/runtime.ts';
 import { localShell } from '../drivers/shell/local.ts';
 import { profileTag, type Direction, type TrafficProfile } from '../method/trial.ts';
 import { openRunStore, type RecordStore } from '../reports/store/jsonl.ts';
 import { sinksFor } from '../reports/influx/from-env.ts';
 import { formatScenarioId } from '../reports/schema/scenario-id.ts';
-import { missingCapability, scenarioRequirements } from './fixtures/capabilities.ts';
 import { CommandLog, loggingShell } from './fixtures/command-log.ts';
 import { ResultRecorder } from './fixtures/recorder.ts';
 import { declaredFailure, failureOf } from '../contract/failure.ts';
 import { encodeEvent } from '../contract/progress-events.ts';
 import { resultsDirOf, runSettings, type RunSettings } from '../contract/settings.ts';
-import { datapathFor, loadSuiteLab, openGenerator, suiteRuntime, type SuiteLab } from './fixtures/wiring.ts';
 import type { DpdkRuntime } from '../drivers/dpdk/runtime.ts';
 import type { Shell } from '../drivers/shell/shell.ts';
 
-/** Matrix options: one Playwright project per datapath × DUT × NIC (playwright.config.ts). */
+/** Matrix options: one Playwright project per datapath × DUT × generator × NIC (playwright.config.ts). */
 export interface MatrixOptions {
   datapath: DatapathKind;
-  dut: string;
+  dut: DutKind;
+  generator: GeneratorKind;
   nic: string;
+}
+
+/** The loaded lab and the facts gates and scenario ids look at. */
+export interface SuiteLab {
+  readonly lab: Lab;
+  readonly facts: LabFacts;
 }
 
 /** What a scenario needs; unmet needs skip it with the reason (test.use({ requires: [...] })). */
@@ -37,7 +47,7 @@ export interface TestOptions {
 }
 
 /** A worker's stack: running, or why it cannot run on this lab (the skip reason). */
-type StackState = { readonly running: RunningDatapath } | { readonly unavailable: string };
+type StackState = { readonly running: RunningStack } | { readonly unavailable: string };
 
 interface WorkerFixtures extends MatrixOptions {
   settings: RunSettings;
@@ -49,8 +59,7 @@ interface WorkerFixtures extends MatrixOptions {
   runtime: DpdkRuntime;
   stackState: StackState;
   /** The stack once it is up (for failure attachments that must not bring it up themselves). */
-  liveStack: { current: RunningDatapath | undefined };
-  generatorSession: GeneratorSession;
+  liveStack: { current: RunningStack | undefined };
 }
 
 export interface ScenarioSpec {
@@ -68,8 +77,8 @@ interface TestFixtures extends TestOptions {
   failureSeverity: void;
   /** Auto: skips the test, with the reason, when the lab lacks what it needs. */
   gate: void;
-  stack: RunningDatapath;
-  generator: GeneratorSession;
+  /** The worker's running stack (datapath, DUT, generator session, max load, capabilities). */
+  stack: RunningStack;
   /** Open the recorder of a scenario (its id follows from the matrix and the spec). */
   scenario: (spec: ScenarioSpec) => ResultRecorder;
   /** Auto: on failure, attach the last commands with their output and the DUT's log. */
@@ -79,6 +88,7 @@ interface TestFixtures extends TestOptions {
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   datapath: ['memif', { option: true, scope: 'worker' }],
   dut: ['l3fwd', { option: true, scope: 'worker' }],
+  generator: ['wsp-gen', { option: true, scope: 'worker' }],
   nic: ['virtual', { option: true, scope: 'worker' }],
   requires: [[], { option: true }],
 
@@ -96,11 +106,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   settings: [async ({}, use) => use(runSettings()), { scope: 'worker' }],
   lab: [
     async ({ settings }, use) => {
-      const lab = await loadSuiteLab(settings.labPath);
+      const lab = await loadLab(settings.labPath);
       try {
-        await use(lab);
+        await use({ lab, facts: labFacts(lab) });
       } finally {
-        await reportingFailure(() => lab.lab.close());
+        await reportingFailure(() => lab.close());
       }
     },
     { scope: 'worker' },
@@ -129,7 +139,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   liveStack: [async ({}, use) => use({ current: undefined }), { scope: 'worker' }],
   runtime: [
     async ({ shell, settings }, use) => {
-      const runtime = suiteRuntime(shell, settings.runId, settings.outDir);
+      const runtime = createDpdkRuntime({ shell, runId: settings.runId, runDir: settings.outDir });
       await runtime.prepare();
       try {
         await use(runtime);
@@ -140,42 +150,29 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker' },
   ],
   stackState: [
-    async ({ lab, settings, datapath, dut, shell, liveStack, runtime }, use) => {
+    async ({ lab, settings, datapath, dut, generator, shell, liveStack, runtime }, use) => {
       const gate = missingCapability(lab.facts, scenarioRequirements(datapath));
       if (gate !== null) {
         await use({ unavailable: gate });
         return;
       }
-      const dp = await datapathFor({ lab, kind: datapath, dut, runId: settings.runId, runDir: settings.outDir, shell, runtime });
-      const why = await dp.availability();
+      const stack = stackFor({ lab: lab.lab, datapath, dut, generator, runId: settings.runId, runDir: settings.outDir, shell, runtime });
+      const why = await stack.availability();
       if (why !== null) {
         await use({ unavailable: why.reason });
         return;
       }
-      const running = await dp.up();
+      const running = await stack.up();
       liveStack.current = running;
       try {
         await use({ running });
       } finally {
         liveStack.current = undefined;
-        await reportingFailure(() => running.down());
+        await reportingFailure(() => running.release());
       }
     },
-    { scope: 'worker', timeout: 180_000 },
+    { scope: 'worker', timeout: 300_000 },
   ],
-  generatorSession: [
-    async ({ lab, stackState, shell, runtime }, use) => {
-      if (!('running' in stackState)) throw new Error(`generator requested on an unavailable stack: ${stackState.unavailable}`);
-      const session = await openGenerator({ lab, stack: stackState.running, shell, runtime });
-      try {
-        await use(session);
-      } finally {
-        await reportingFailure(() => session.close());
-      }
-    },
-    { scope: 'worker', timeout: 120_000 },
-  ],
-
   gate: [
     async ({ lab, datapath, requires }, use, testInfo) => {
       const reason = missingCapability(lab.facts, scenarioRequirements(datapath, requires));
@@ -188,17 +185,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     if ('unavailable' in stackState) testInfo.skip(true, stackState.unavailable);
     else await use(stackState.running);
   },
-  generator: async ({ stack, generatorSession }, use) => {
-    void stack; // the session belongs to this stack: requesting it brings the stack up first
-    await use(generatorSession);
-  },
   scenario: async ({ lab, datapath, dut, nic, store, stackState }, use, testInfo) => {
     const opened: ResultRecorder[] = [];
     await use((spec) => {
-      const ports = 'running' in stackState ? stackState.running.generatorPorts.length : 2;
+      const ports = 'running' in stackState ? stackState.running.running.generatorPorts.length : 2;
       const id = formatScenarioId({
-        nodes: lab.nodeCount,
-        nic: nic === 'virtual' ? lab.nicTag : nic,
+        nodes: lab.facts.nodeCount,
+        nic: nic === 'virtual' ? lab.facts.nicTag : nic,
         ports,
         datapath,
         dut,
@@ -208,7 +201,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       testInfo.annotations.push({ type: 'scenario', description: id });
       const dutInfo =
         'running' in stackState
-          ? { kind: stackState.running.dut.kind, version: stackState.running.dut.version }
+          ? { kind: stackState.running.running.dut.kind, version: stackState.running.running.dut.version }
           : { kind: dut, version: 'unknown' };
       const rec = new ResultRecorder(store, {
         scenarioId: id,
@@ -239,7 +232,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       if (testInfo.status === testInfo.expectedStatus) return;
       await testInfo.attach('commands.txt', { body: commandLog.format(), contentType: 'text/plain' });
       const running = liveStack.current;
-      if (running) await testInfo.attach('dut.log', { body: running.dutLog() || '(the DUT printed nothing)', contentType: 'text/plain' });
+      if (running) await testInfo.attach('dut.log', { body: running.running.dutLog() || '(the DUT printed nothing)', contentType: 'text/plain' });
     },
     { auto: true },
   ],

@@ -5,17 +5,17 @@
 import { test, expect } from './test.ts';
 import { profileTag } from '../method/trial.ts';
 import { runSettings } from '../contract/settings.ts';
-import { maxOfferedPps, suitePlan } from './fixtures/plan.ts';
-import { measureThroughput, requireBounds } from './fixtures/throughput.ts';
+import { suitePlan } from './fixtures/plan.ts';
+import { maxLoadOf, measureThroughput, requireBounds } from './fixtures/throughput.ts';
 
 const settings = runSettings();
 const plan = suitePlan(settings);
 
 test.describe('throughput', () => {
   for (const profile of settings.frameSizes) {
-    test(`${profileTag(profile)} ndrpdr`, { tag: ['@nightly', '@cert'] }, async ({ stack, generator, scenario, datapath }) => {
+    test(`${profileTag(profile)} ndrpdr`, { tag: ['@nightly', '@cert'] }, async ({ stack, scenario }) => {
       const rec = scenario({ suite: 'throughput', test: 'ndrpdr', profile });
-      const t = await measureThroughput({ stack, generator }, rec, plan, maxOfferedPps(datapath, profile));
+      const t = await measureThroughput(stack, rec, plan, await maxLoadOf(stack, rec));
       const missing = [t.ndr ? undefined : 'NDR', t.pdr ? undefined : 'PDR'].filter((x) => x !== undefined);
       await rec.result({
         goals: t.goals,

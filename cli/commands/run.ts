@@ -7,6 +7,8 @@ interface RunArgs {
   lab: string;
   suite: string | undefined;
   datapath: string | undefined;
+  dut: string | undefined;
+  generator: string | undefined;
   'frame-size': string | undefined;
   quick: boolean;
   out: string | undefined;
@@ -27,6 +29,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('lab', { type: 'string', default: DEFAULT_LAB, describe: 'lab inventory file' })
       .option('suite', { type: 'string', describe: 'suites to run, comma-separated (default: all; with --quick: smoke,throughput,latency,failover)' })
       .option('datapath', { type: 'string', describe: "datapaths, comma-separated (default: the lab's)" })
+      .option('dut', { type: 'string', describe: "DUT applications, comma-separated: l3fwd,testpmd-io,testpmd-macswap (default: the lab's duts, else l3fwd)" })
+      .option('generator', { type: 'string', describe: "generators, comma-separated: wsp-gen,pktgen (default: the lab's generators; wsp-gen locally, pktgen on hardware)" })
       .option('frame-size', { type: 'string', describe: 'frame sizes with FCS, comma-separated: 64,1518,imix (default 64,1518,imix; --quick 64,1518)' })
       .option('quick', { type: 'boolean', default: false, describe: 'short trials and searches: the whole local matrix in minutes' })
       .option('out', { type: 'string', describe: 'run directory for records.jsonl and the report (default results/<run-id>)' })
@@ -36,6 +40,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       lab: argv.lab,
       suites: list(argv.suite),
       datapaths: list(argv.datapath),
+      duts: list(argv.dut),
+      generators: list(argv.generator),
       ...(argv['frame-size'] === undefined ? {} : { frameSizes: argv['frame-size'] }),
       quick: argv.quick,
       ...(argv.out === undefined ? {} : { out: argv.out }),

@@ -1,24 +1,30 @@
 /**
- * The run's matrix: one cell per datapath × NIC of the lab. On a Kubernetes lab a cell that cannot differ by
- * NIC is not repeated: the userspace datapaths (vhost-user, memif) use no NIC and run once, in the first NIC's
- * cell; vDPA runs only on NICs that have it. Every cell is a Playwright worker, and on a Kubernetes lab each
- * worker starts (or connects to) a cluster: a cell that would only skip costs seconds for nothing.
+ * The run's matrix: one cell per datapath × DUT × generator × NIC of the lab. On a Kubernetes lab a cell
+ * that cannot differ by NIC is not repeated: the userspace datapaths (vhost-user, memif) use no NIC and run
+ * once, in the first NIC's cell; vDPA runs only on NICs that have it. Every cell is a Playwright worker, and
+ * on a Kubernetes lab each worker starts (or connects to) a cluster: a cell that would only skip costs
+ * seconds for nothing.
  */
-import { nicModel } from '../../drivers/host/nic-catalogue.ts';
-import type { DatapathKind } from '../../lab/schema.ts';
-import type { SuiteLab } from '../../suites/fixtures/wiring.ts';
+import type { LabFacts } from '../../drivers/datapath/stack/lab-facts.ts';
+import { nicModel } from '../../lab/nic-catalogue.ts';
+import type { DatapathKind, DutKind, GeneratorKind } from '../../lab/schema.ts';
 import type { MatrixEntry } from '../../contract/matrix.ts';
 
 const NIC_LESS: readonly DatapathKind[] = ['vhost-user', 'memif', 'veth', 'vhost-user-ovs'];
 
-export function matrixFor(lab: Pick<SuiteLab, 'facts' | 'nics'>, datapaths: readonly DatapathKind[], dut = 'l3fwd'): MatrixEntry[] {
+export function matrixFor(
+  facts: Pick<LabFacts, 'kind' | 'nics'>,
+  datapaths: readonly DatapathKind[],
+  duts: readonly DutKind[] = ['l3fwd'],
+  generators: readonly GeneratorKind[] = [facts.kind === 'local' ? 'wsp-gen' : 'pktgen'],
+): MatrixEntry[] {
   return datapaths.flatMap((datapath) => {
-    let nics = [...lab.nics];
-    if (lab.facts.kind === 'kubernetes') {
+    let nics = [...facts.nics];
+    if (facts.kind === 'kubernetes') {
       if (NIC_LESS.includes(datapath)) nics = nics.slice(0, 1);
       else if (datapath === 'vdpa') nics = nics.filter((n) => knownVdpa(n));
     }
-    return nics.map((nic) => ({ datapath, dut, nic }));
+    return duts.flatMap((dut) => generators.flatMap((generator) => nics.map((nic) => ({ datapath, dut, generator, nic }))));
   });
 }
 

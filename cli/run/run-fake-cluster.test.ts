@@ -20,7 +20,7 @@ test('`wirespeed run --lab fixtures/labs/fake-k8s.yaml --suite smoke` deploys bo
     await test.info().attach('wirespeed-run.txt', { body: output, contentType: 'text/plain' });
     expect(code, output).toBe(0);
     // SR-IOV on the X710 and vDPA on the ConnectX-6 Dx, the userspace-CNI paths once
-    for (const p of ['sriov-l3fwd-x710', 'sriov-l3fwd-cx6dx', 'vdpa-l3fwd-cx6dx', 'vhost-user-l3fwd-x710', 'memif-l3fwd-x710'])
+    for (const p of ['sriov-l3fwd-pktgen-x710', 'sriov-l3fwd-pktgen-cx6dx', 'vdpa-l3fwd-pktgen-cx6dx', 'vhost-user-l3fwd-pktgen-x710', 'memif-l3fwd-pktgen-x710'])
       expect(output, p).toMatch(new RegExp(`ok +\\[${p}\\] kubernetes smoke`));
     // Multus and the operator were pre-installed (by "helm" on the fake): used as they are; userspace CNI installed.
     expect(output).toMatch(/Multus CNI v4\.1\.0-thick \(pre-installed: DaemonSet kube-system\/kube-multus-ds\)/);
@@ -28,7 +28,8 @@ test('`wirespeed run --lab fixtures/labs/fake-k8s.yaml --suite smoke` deploys bo
     expect(output).toMatch(/Userspace CNI v1\.3 \(installed: DaemonSet kube-system\/userspace-cni\)/);
     expect(output).toMatch(/EAL: --file-prefix=\S+ .*-a 0000:/); // a VF by PCI address (SR-IOV)
     expect(output).toMatch(/EAL: .*--vdev net_memif0,role=client/);
-    expect(output).toContain("host-level scenario: lab 'fake-k8s' is a Kubernetes lab");
+    // Host-level traffic scenarios: the stack factory's Kubernetes branch has no pod backend yet.
+    expect(output).toContain('traffic on a Kubernetes lab needs the generator and the DUT running in pods');
     expect(output).not.toMatch(/^FAIL/m);
   } finally {
     await rm(base, { recursive: true, force: true });

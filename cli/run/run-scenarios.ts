@@ -6,14 +6,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.ts';
-import { DATAPATHS, type DatapathKind } from '../../lab/schema.ts';
+import { DATAPATHS, DUT_KINDS, GENERATOR_KINDS } from '../../lab/schema.ts';
+import { loadLab } from '../../lab/load.ts';
+import { labFacts } from '../../drivers/datapath/stack/lab-facts.ts';
 import { localShell } from '../../drivers/shell/local.ts';
 import { openRunStore, RECORDS_FILE } from '../../reports/store/jsonl.ts';
 import { newRunId } from '../../reports/store/run-id.ts';
 import { matrixEnv, projectNames, type MatrixEntry } from '../../contract/matrix.ts';
 import { readRunSummary } from '../../contract/run-summary.ts';
 import { settingsEnv } from '../../contract/settings.ts';
-import { loadSuiteLab } from '../../suites/fixtures/wiring.ts';
 import { collectEnvironment } from './environment.ts';
 import { matrixFor } from './matrix.ts';
 import { REPO_ROOT, runPlaywright } from './playwright.ts';
@@ -25,6 +26,10 @@ export interface RunOptions {
   readonly lab: string;
   readonly suites?: readonly string[];
   readonly datapaths?: readonly string[];
+  /** DUT applications (default: the lab's `duts`, else l3fwd). */
+  readonly duts?: readonly string[];
+  /** Generators (default: the lab's `generators`, else wsp-gen locally and pktgen on hardware). */
+  readonly generators?: readonly string[];
   readonly frameSizes?: string;
   readonly quick: boolean;
   readonly out?: string;
@@ -58,14 +63,12 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
     if (!known.includes(s)) throw new ConfigError(`unknown suite "${s}"`, { where: '--suite', hint: `known suites: ${known.join(', ')}` });
   }
 
-  const lab = await loadSuiteLab(opts.lab);
-  const datapaths = (opts.datapaths && opts.datapaths.length > 0 ? opts.datapaths : lab.lab.datapaths) as string[];
-  for (const d of datapaths) {
-    if (!(DATAPATHS as readonly string[]).includes(d)) {
-      throw new ConfigError(`unknown datapath "${d}"`, { where: '--datapath', hint: `known datapaths: ${DATAPATHS.join(', ')}` });
-    }
-  }
-  const matrix: MatrixEntry[] = matrixFor(lab, datapaths as DatapathKind[]);
+  const labModel = await loadLab(opts.lab);
+  const lab = { lab: labModel, facts: labFacts(labModel) };
+  const datapaths = pick(opts.datapaths, labModel.datapaths, DATAPATHS, '--datapath', 'datapath');
+  const duts = pick(opts.duts, labModel.duts, DUT_KINDS, '--dut', 'DUT');
+  const generators = pick(opts.generators, labModel.generators, GENERATOR_KINDS, '--generator', 'generator');
+  const matrix: MatrixEntry[] = matrixFor(lab.facts, datapaths, duts, generators);
 
   const outDir = resolve(opts.out ?? join('results', newRunId()));
   // Checked (and bad flags refused) before anything is written or started.
@@ -81,11 +84,13 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
     kind: 'run-start',
     startedAt,
     environment: await collectEnvironment(lab.lab, (node) => node.shell(), pkg.version ?? '0.0.0'),
-    invocation: `wirespeed run --lab ${opts.lab} --suite ${suites.join(',')} --datapath ${datapaths.join(',')}${opts.quick ? ' --quick' : ''}`,
+    invocation: `wirespeed run --lab ${opts.lab} --suite ${suites.join(',')} --datapath ${datapaths.join(',')} --dut ${duts.join(',')} --generator ${generators.join(',')}${opts.quick ? ' --quick' : ''}`,
   });
   await lab.lab.close();
 
-  print(`wirespeed run ${runId}: lab ${lab.facts.name}, suites ${suites.join(', ')}, datapaths ${datapaths.join(', ')}${opts.quick ? ' (quick)' : ''}`);
+  print(
+    `wirespeed run ${runId}: lab ${lab.facts.name}, suites ${suites.join(', ')}, datapaths ${datapaths.join(', ')}, DUTs ${duts.join(', ')}, generators ${generators.join(', ')}${opts.quick ? ' (quick)' : ''}`,
+  );
   print(`records: ${relative(process.cwd(), join(outDir, RECORDS_FILE)) || join(outDir, RECORDS_FILE)}`);
 
   const env: Record<string, string> = { ...settings, ...matrixEnv(matrix), ...(opts.env ?? {}) };
@@ -138,4 +143,13 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
     print(`report:  ${report.html}`);
   }
   return code;
+}
+
+/** The values a flag names (checked against the known ones), else the lab's. */
+function pick<T extends string>(asked: readonly string[] | undefined, fromLab: readonly T[], known: readonly T[], flag: string, what: string): T[] {
+  if (!asked || asked.length === 0) return [...fromLab];
+  for (const a of asked) {
+    if (!(known as readonly string[]).includes(a)) throw new ConfigError(`unknown ${what} "${a}"`, { where: flag, hint: `known: ${known.join(', ')}` });
+  }
+  return asked as T[];
 }

@@ -6,8 +6,8 @@ test('a scenario on a datapath the lab lacks is skipped with the reason (sriov, 
     `import { test } from '@suites/test.ts';
 test('needs the stack', async ({ stack }) => { void stack; throw new Error('must not run'); });`,
     [
-      { datapath: 'sriov', dut: 'l3fwd', nic: 'virtual' },
-      { datapath: 'vdpa', dut: 'l3fwd', nic: 'virtual' },
+      { datapath: 'sriov', dut: 'l3fwd', generator: 'wsp-gen', nic: 'virtual' },
+      { datapath: 'vdpa', dut: 'l3fwd', generator: 'wsp-gen', nic: 'virtual' },
     ],
   );
   try {
@@ -27,13 +27,13 @@ test('needs the stack', async ({ stack }) => { void stack; throw new Error('must
 test('a scenario that requires more cores than the lab has is skipped saying how many there are', async () => {
   const run = await runInlineSpec(
     `import { test } from '@suites/test.ts';
-test.use({ requires: ['cores>=64'] });
+test.use({ requires: [{ kind: 'cores', atLeast: 64 }] });
 test('needs 64 cores', async ({ stack }) => { void stack; throw new Error('must not run'); });
 test.describe('unknown capability', () => {
-  test.use({ requires: ['teleport'] });
+  test.use({ requires: [{ kind: 'teleport' }] as never });
   test('needs teleport', async () => { throw new Error('must not run'); });
 });`,
-    [{ datapath: 'memif', dut: 'l3fwd', nic: 'virtual' }],
+    [{ datapath: 'memif', dut: 'l3fwd', generator: 'wsp-gen', nic: 'virtual' }],
   );
   try {
     const s = run.summary!;
@@ -56,7 +56,7 @@ test('lab problem', async () => { throw new ProvisionError('the vhost-user datap
 test('missed goal', async () => { expect(1, 'NDR above the goal').toBe(2); });
 test('bug', async () => { const o: { x?: { y: number } } = {}; return o.x!.y; });
 test('only looks like ours', async () => { throw new Error('ProvisionError: a plain Error whose text names a class'); });`,
-    [{ datapath: 'memif', dut: 'l3fwd', nic: 'virtual' }],
+    [{ datapath: 'memif', dut: 'l3fwd', generator: 'wsp-gen', nic: 'virtual' }],
   );
   try {
     const s = run.summary!;
@@ -83,7 +83,7 @@ const test = base.extend<{}, { leaky: void }>({
   }, { scope: 'worker' }],
 });
 test('passes', async ({ leaky }) => { void leaky; });`,
-    [{ datapath: 'memif', dut: 'l3fwd', nic: 'virtual' }],
+    [{ datapath: 'memif', dut: 'l3fwd', generator: 'wsp-gen', nic: 'virtual' }],
   );
   try {
     const s = run.summary!;

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Build DPDK's l3fwd example against the system libdpdk (Debian's dpdk-doc ships the sources), with
 # wirespeed's patch for vdevs: mask the requested RX offloads by what the port offers (net_vhost, memif
-# and af_packet lack the IPv4 checksum offload l3fwd always asks for), and wait 0.5 s instead of 9 s for
-# links that only come up when the peer connects. Idempotent: skipped when the binary
-# was built from the same sources, patch and DPDK version.
+# and af_packet lack the IPv4 checksum offload l3fwd always asks for), link state interrupts where the port
+# has them (a virtio_user server port accepts a restarted vhost client from that interrupt: OVS restart),
+# and wait 0.5 s instead of 9 s for links that only come up when the peer connects. Idempotent: skipped
+# when the binary was built from the same sources, patch and DPDK version.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SRC=/usr/share/dpdk/examples

@@ -6,9 +6,7 @@
 import type { DatapathKind } from '../../lab/schema.ts';
 import type { TelemetryClient } from '../dpdk/telemetry.ts';
 import type { GeneratorPort } from '../loadgen/traffic-generator.ts';
-
-/** A capability a lab must have for a scenario: 'sriov', 'vdpa', 'cores>=3', 'two-links', ... */
-export type Capability = string;
+import type { Capabilities, CapabilityGaps } from './capabilities.ts';
 
 /** Why a datapath cannot run on this lab, or null when it can. */
 export type Unavailable = { readonly reason: string } | null;
@@ -61,6 +59,10 @@ export interface RunningDatapath extends AsyncDisposable {
   readonly dutTelemetry?: TelemetryClient;
   /** How the DUT ended ("l3fwd (dut) exited (exit 139: segmentation fault)" + last lines), or null while it runs. */
   dutDeath(): string | null;
+  /** Optional operations this datapath offers (restart DUT, restart vswitch, flap link); absent: none. */
+  readonly capabilities?: Capabilities;
+  /** Why it lacks the capabilities it lacks, where there is a reason worth telling. */
+  readonly gaps?: CapabilityGaps;
   /** Tear down: processes, sockets, namespaces, hugepage files. Idempotent. */
   down(): Promise<void>;
 }

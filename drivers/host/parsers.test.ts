@@ -5,6 +5,7 @@ import { parseEswitchShow, parseEswitchShowJson } from './parse-devlink.ts';
 import { parseEthtoolInfo } from './parse-ethtool.ts';
 import { parseIpLinkJson, parseIpLinkText } from './parse-ip-link.ts';
 import { parseLspci } from './parse-lspci.ts';
+import { nicByPciId } from '../../lab/nic-catalogue.ts';
 import {
   parseCmdline,
   parseCpuinfo,
@@ -171,3 +172,11 @@ test.describe('devlink, vdpa', () => {
     expect(() => parseVdpaDevJson('{"dev":{"v":{"type":"network"}}}')).toThrow(/dev\.v\.mgmtdev/);
   });
 });
+
+test('every PF/VF line of the lspci fixture maps to a catalogue entry by id', () => {
+  const devs = parseLspci(readFileSync(new URL('../../fixtures/host/lspci-Dnn.txt', import.meta.url), 'utf8'));
+  expect(devs.map((d) => { const m = nicByPciId(d.pciId); return m ? `${m.model.model}/${m.function}` : null; })).toEqual([
+    'x710/pf', 'x710/pf', 'x710/vf', 'e810-c/pf', 'e810-c/vf', 'cx6dx/pf', 'cx6dx/vf', 'cx5/pf',
+  ]);
+});
+

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { ProvisionError } from '../../core/errors.ts';
 import { FakeHost } from '../../fixtures/host/fake-host.ts';
 import { gatherHostFacts } from './host-facts.ts';
-import { nicModel } from './nic-catalogue.ts';
+import { nicModel } from '../../lab/nic-catalogue.ts';
 import { readPciFunction } from './pci-function.ts';
 import { HostProvisioner } from './provisioner.ts';
 

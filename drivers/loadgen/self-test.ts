@@ -7,7 +7,7 @@ import { posix as path } from 'node:path';
 import { ConfigError } from '../../core/errors.ts';
 import { MAX_SOCKET_PATH, type DpdkRuntime } from '../dpdk/runtime.ts';
 import type { Shell } from '../shell/shell.ts';
-import type { TrialResult } from '../../method/trial.ts';
+import type { TrafficProfile, TrialResult } from '../../method/trial.ts';
 import { openLocalGenerator } from './local-generator.ts';
 
 export interface SelfTestOptions {
@@ -19,6 +19,8 @@ export interface SelfTestOptions {
   readonly socketDir: string;
   /** Frame sizes with FCS; default [64, 1518]. */
   readonly frameSizes?: readonly number[];
+  /** Profiles to measure instead of `frameSizes` (IMIX too). */
+  readonly profiles?: readonly TrafficProfile[];
   /** Counted window per frame size; default 2 s (after 0.5 s warm-up). */
   readonly durationS?: number;
   readonly warmupS?: number;
@@ -34,6 +36,8 @@ export interface SelfTestResult {
   /** Received pps, both directions together, per frame size (bytes with FCS). */
   readonly ceilingPps: Readonly<Record<number, number>>;
   readonly trials: Readonly<Record<number, TrialResult>>;
+  /** Every profile measured, in order (IMIX included), with its ceiling and trial. */
+  readonly byProfile: readonly { readonly profile: TrafficProfile; readonly ceilingPps: number; readonly trial: TrialResult }[];
   /** e.g. "wsp-gen/1 (DPDK 22.11.11)". */
   readonly version: string;
 }
@@ -63,19 +67,24 @@ export async function generatorSelfTest(opts: SelfTestOptions): Promise<SelfTest
     });
     const ceilingPps: Record<number, number> = {};
     const trials: Record<number, TrialResult> = {};
-    for (const frameBytes of opts.frameSizes ?? [64, 1518]) {
+    const byProfile: SelfTestResult['byProfile'][number][] = [];
+    const profiles = opts.profiles ?? (opts.frameSizes ?? [64, 1518]).map((frameBytes): TrafficProfile => ({ kind: 'fixed', frameBytes }));
+    for (const profile of profiles) {
       const r = await gen.measure({
         loadPps: opts.offeredPps ?? 100e6,
         durationS: opts.durationS ?? 2,
         warmupS: opts.warmupS ?? 0.5,
-        profile: { kind: 'fixed', frameBytes },
+        profile,
         flows: 1,
         direction: 'bidirectional',
       });
-      ceilingPps[frameBytes] = r.receivedPps;
-      trials[frameBytes] = r;
+      byProfile.push({ profile, ceilingPps: r.receivedPps, trial: r });
+      if (profile.kind === 'fixed') {
+        ceilingPps[profile.frameBytes] = r.receivedPps;
+        trials[profile.frameBytes] = r;
+      }
     }
-    return { ceilingPps, trials, version: gen.info.version };
+    return { ceilingPps, trials, byProfile, version: gen.info.version };
   } finally {
     await opts.shell.exec(['rm', '-f', '--', socket]);
   }

@@ -2,6 +2,7 @@
 import { percentiles } from '../../method/latency.ts';
 import { summarizeRepeats } from '../../method/statistics.ts';
 import { l1BitsPerSecond, profileTag } from '../../method/trial.ts';
+import { lineRatePps } from '../../lab/line-rate.ts';
 import { aggregateLineRateBps, highestLoad, throughputSamples, type RunView } from '../model/run-view.ts';
 
 export { highestLoad };
@@ -61,7 +62,7 @@ export function throughputCharts(view: RunView): ThroughputCharts | undefined {
   // In packets per second the line rate is a curve: fewer frames fit as they grow.
   const xFrames = frames.length > 1 ? logSpace(frames[0]!, frames[frames.length - 1]!, 40) : frames;
   for (const bps of lineRates) {
-    mppsSeries.push({ name: `line rate (${fmtGbps(bps)} Gbit/s)`, color: '#b91c1c', dash: '3 3', points: xFrames.map((f) => [f, bps / ((f + 20) * 8) / 1e6] as const) });
+    mppsSeries.push({ name: `line rate (${fmtGbps(bps)} Gbit/s)`, color: '#b91c1c', dash: '3 3', points: xFrames.map((f) => [f, lineRatePps(bps / 1e9, f) / 1e6] as const) });
   }
   const refMpps: RefLine[] = view.selfTests
     .filter((s) => s.profile.kind === 'fixed')

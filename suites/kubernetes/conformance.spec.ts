@@ -6,9 +6,10 @@
 import { field } from '../../drivers/kubernetes/kube-object.ts';
 import { OPERATOR_NAMESPACE, SRIOV_API } from '../../drivers/kubernetes/stack/sriov-operator.ts';
 import { deployFor, unsupported } from './plan.ts';
+import { need } from '../../drivers/datapath/stack/requirements.ts';
 import { expect, test } from './cluster-fixture.ts';
 
-test.use({ requires: ['kubernetes', 'sriov'] });
+test.use({ requires: [need.kubernetes, need.sriov] });
 
 interface Vf { pciAddress: string; driver?: string; Vlan?: number }
 interface Pf { pciAddress: string; numVfs?: number; Vfs?: Vf[] }

@@ -7,15 +7,16 @@
 import { refOf } from '../../drivers/kubernetes/kube-object.ts';
 import { deployWorkload } from '../../drivers/kubernetes/workloads/workload.ts';
 import { deployFor, unsupported } from './plan.ts';
+import { need } from '../../drivers/datapath/stack/requirements.ts';
 import { expect, test } from './cluster-fixture.ts';
 
-test.use({ requires: ['kubernetes'] });
+test.use({ requires: [need.kubernetes] });
 
 test('kubernetes failover: DUT pod delete, replacement Ready with networks re-attached @failover', async ({ kube, lab, datapath, nic, settings }) => {
   const dutNic = lab.lab.nodesWithRole('dut').flatMap((n) => n.nics).find((n) => n.model === nic);
   const why = unsupported(datapath, dutNic);
   test.skip(why !== null, why ?? '');
-  test.skip(datapath !== 'sriov' && lab.nics[0] !== nic, `${datapath} does not use the NIC: it runs once, in the ${lab.nics[0]} project`);
+  test.skip(datapath !== 'sriov' && lab.facts.nics[0] !== nic, `${datapath} does not use the NIC: it runs once, in the ${lab.facts.nics[0]} project`);
   const d = await deployFor(kube, datapath, dutNic, settings.runId);
   const dut = d.workloads.find((w) => w.spec.role !== 'generator')!;
   const oldUid = dut.pod.metadata.uid;

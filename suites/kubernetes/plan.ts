@@ -3,7 +3,7 @@
  * operator with a policy and a SriovNetwork, or userspace CNI NADs) and the workload pods (generator + DUT)
  * on it. Returns what each workload got: devices and the command line with its EAL arguments.
  */
-import { nicModel } from '../../drivers/host/nic-catalogue.ts';
+import { nicModel } from '../../lab/nic-catalogue.ts';
 import type { Cluster } from '../../drivers/kubernetes/cluster.ts';
 import { namespace, type ComponentSources } from '../../drivers/kubernetes/stack/component.ts';
 import { multus } from '../../drivers/kubernetes/stack/multus.ts';

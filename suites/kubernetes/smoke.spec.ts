@@ -8,16 +8,17 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeDeployed, deployFor, unsupported } from './plan.ts';
+import { need } from '../../drivers/datapath/stack/requirements.ts';
 import { expect, test } from './cluster-fixture.ts';
 
-test.use({ requires: ['kubernetes'] });
+test.use({ requires: [need.kubernetes] });
 
 test('kubernetes smoke: stack, workloads, EAL arguments from network-status @smoke', async ({ kube, lab, datapath, nic, settings }, testInfo) => {
   const dutNic = lab.lab.nodesWithRole('dut').flatMap((n) => n.nics).find((n) => n.model === nic);
   const why = unsupported(datapath, dutNic);
   test.skip(why !== null, why ?? '');
-  const isFirstNic = lab.nics[0] === nic;
-  test.skip((datapath === 'vhost-user' || datapath === 'memif') && !isFirstNic, `${datapath} does not use the NIC: it runs once, in the ${lab.nics[0]} project`);
+  const isFirstNic = lab.facts.nics[0] === nic;
+  test.skip((datapath === 'vhost-user' || datapath === 'memif') && !isFirstNic, `${datapath} does not use the NIC: it runs once, in the ${lab.facts.nics[0]} project`);
 
   const deployed = await deployFor(kube, datapath, dutNic, settings.runId);
   const report = describeDeployed(deployed);

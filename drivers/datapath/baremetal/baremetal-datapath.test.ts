@@ -4,7 +4,7 @@ import { TeardownError } from '../../../core/teardown.ts';
 import { FakeHost } from '../../../fixtures/host/fake-host.ts';
 import { loadLab, LOCAL_LAB_PATH } from '../../../lab/load.ts';
 import type { Lab } from '../../../lab/model.ts';
-import { nicModel } from '../../host/nic-catalogue.ts';
+import { nicModel } from '../../../lab/nic-catalogue.ts';
 import { readPciFunction } from '../../host/pci-function.ts';
 import { baremetalDatapath, type DutPort, type DutStarter } from './baremetal-datapath.ts';
 

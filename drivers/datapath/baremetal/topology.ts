@@ -5,7 +5,7 @@
  */
 import type { Lab, LabNode, Nic, Port } from '../../../lab/model.ts';
 import type { DatapathKind } from '../../../lab/schema.ts';
-import { NIC_CATALOGUE, type NicModel } from '../../host/nic-catalogue.ts';
+import { NIC_CATALOGUE, type NicModel } from '../../../lab/nic-catalogue.ts';
 
 export interface PortEnd {
   readonly node: LabNode;

@@ -8,6 +8,8 @@ import { posix as path } from 'node:path';
 import { ProvisionError } from '../../../core/errors.ts';
 import { LOCAL_L3FWD_BINARY } from '../../dpdk/l3fwd.ts';
 import type { GeneratorPort } from '../../loadgen/traffic-generator.ts';
+import type { CapabilityGaps } from '../capabilities.ts';
+import type { DpdkProcess } from '../../dpdk/dpdk-process.ts';
 import type { Datapath, GeneratorPlacement, RunningDatapath, Unavailable } from '../datapath.ts';
 import { startDut } from './dut.ts';
 import { checkHugepageBudget } from './hugepage-budget.ts';
@@ -24,6 +26,10 @@ export interface SocketPairFlavour {
   /** Generator (client) vdev for port i. */
   generatorVdev(port: number, socket: string): string;
   readonly placement: Omit<GeneratorPlacement, 'cpus'>;
+  /** The DUT can be stopped and started again under load (it is the client, and reconnects). */
+  readonly restartable?: boolean;
+  /** Why it lacks a capability (memif: a DUT restart crashes the surviving peer). */
+  readonly gaps?: CapabilityGaps;
 }
 
 /** Can the local lab run a DUT at all: is l3fwd built (testpmd comes with the dpdk package)? */
@@ -61,22 +67,35 @@ export function socketPairDatapath(flavour: SocketPairFlavour, opts: LocalDatapa
         const removeSockets = () => local.shell.run(['rm', '-f', '--', ...sockets], { timeoutMs: 10_000 });
         await removeSockets();
         teardown.add('socket files', removeSockets);
-        const dut = await startDut({
-          local,
-          shell: local.shell,
-          vdevs: sockets.map((s, p) => flavour.dutVdev(p, s)),
-          ...(opts.startTimeoutMs === undefined ? {} : { startTimeoutMs: opts.startTimeoutMs }),
-        });
+        const start = () =>
+          startDut({
+            local,
+            shell: local.shell,
+            vdevs: sockets.map((s, p) => flavour.dutVdev(p, s)),
+            ...(opts.startTimeoutMs === undefined ? {} : { startTimeoutMs: opts.startTimeoutMs }),
+          });
+        let dut: DpdkProcess = await start();
+        // The current DUT, whichever restart made it.
         teardown.add(dut.label, () => dut.stop());
         signal?.throwIfAborted();
         const generatorPorts: GeneratorPort[] = sockets.map((s, p) => ({ kind: 'vdev', name: `p${p}`, vdev: flavour.generatorVdev(p, s) }));
+        let earlier = '';
+        const restartDut = async (): Promise<void> => {
+          // stop() removes the prefix's hugepage files, so the new DUT starts clean on the same prefix.
+          await dut.stop();
+          earlier += `${dut.log()}\n--- ${dut.label} restarted ---\n`;
+          dut = await start();
+        };
         return runningDatapath({
           kind: flavour.kind,
           dutKind: local.dut,
-          dut,
+          dut: () => dut,
+          earlierDutLog: () => earlier,
           generatorPorts,
           generator: { ...flavour.placement, cpus: local.tgCpus },
           teardown,
+          ...(flavour.restartable ? { capabilities: { restartDut: { restartDut } } } : {}),
+          ...(flavour.gaps === undefined ? {} : { gaps: flavour.gaps }),
         });
       } catch (err) {
         await teardown.run().catch(() => undefined);

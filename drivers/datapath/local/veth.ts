@@ -82,7 +82,24 @@ export function vethDatapath(opts: LocalDatapathOptions): Datapath {
         teardown.add(dut.label, () => dut.stop());
         signal?.throwIfAborted();
         const generatorPorts: GeneratorPort[] = [0, 1].map((p) => ({ kind: 'vdev', name: `p${p}`, vdev: vethVdev(pmd, p, `gen${p}`) }));
-        return runningDatapath({ kind: 'veth', dutKind: local.dut, dut, generatorPorts, generator: { netns: ns.gen, cpus: local.tgCpus }, teardown });
+        // Link down/up on the DUT's p0: the kernel drops what arrives meanwhile, AF_XDP/AF_packet carry on after.
+        const flapLink = async (downS: number): Promise<void> => {
+          await dutNs.shell.run(['ip', 'link', 'set', 'dut0', 'down'], { timeoutMs: 10_000 });
+          try {
+            await new Promise((r) => setTimeout(r, downS * 1000));
+          } finally {
+            await dutNs.shell.run(['ip', 'link', 'set', 'dut0', 'up'], { timeoutMs: 10_000 });
+          }
+        };
+        return runningDatapath({
+          kind: 'veth',
+          dutKind: local.dut,
+          dut,
+          generatorPorts,
+          generator: { netns: ns.gen, cpus: local.tgCpus },
+          teardown,
+          capabilities: { flapLink: { flapLink } },
+        });
       } catch (err) {
         await teardown.run().catch(() => undefined);
         throw err;

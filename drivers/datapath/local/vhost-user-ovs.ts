@@ -60,20 +60,37 @@ export function vhostUserOvsDatapath(opts: LocalDatapathOptions): Datapath {
         await removeSockets();
         teardown.add('socket files', removeSockets);
         const mask = `0x${(1 << ovsCpu).toString(16)}`;
-        const ovs = await OvsDpdk.start({
-          shell: local.shell,
-          runDir: path.join(path.dirname(local.sockDir), 'ovs'),
-          filePrefix: local.runtime.prefix('ovs'),
-          lcoreMask: mask,
-          pmdCpuMask: mask,
-          socketMem: String(OVS_MEMORY_MB),
-          noPci: true,
-        });
+        // OVS with its bridge, ports and flows; run again as is by a vswitch restart.
+        const startOvs = async (): Promise<OvsDpdk> => {
+          const o = await OvsDpdk.start({
+            shell: local.shell,
+            runDir: path.join(path.dirname(local.sockDir), 'ovs'),
+            filePrefix: local.runtime.prefix('ovs'),
+            lcoreMask: mask,
+            pmdCpuMask: mask,
+            socketMem: String(OVS_MEMORY_MB),
+            noPci: true,
+          });
+          try {
+            await o.addNetdevBridge('br0');
+            // ofports: 1,2 = generator p0,p1; 3,4 = DUT p0,p1. Patch p0<->p0 and p1<->p1.
+            for (const [i, name] of ['g0', 'g1', 'd0', 'd1'].entries()) await o.addVhostUserClientPort('br0', name, sock(name), i + 1);
+            await o.setFlows('br0', ['in_port=1,actions=output:3', 'in_port=3,actions=output:1', 'in_port=2,actions=output:4', 'in_port=4,actions=output:2']);
+            return o;
+          } catch (err) {
+            await o.stop().catch(() => undefined);
+            throw err;
+          }
+        };
+        let ovs = await startOvs();
+        // The current OVS, whichever restart made it.
         teardown.add('OVS-DPDK', () => ovs.stop());
-        await ovs.addNetdevBridge('br0');
-        // ofports: 1,2 = generator p0,p1; 3,4 = DUT p0,p1. Patch p0<->p0 and p1<->p1.
-        for (const [i, name] of ['g0', 'g1', 'd0', 'd1'].entries()) await ovs.addVhostUserClientPort('br0', name, sock(name), i + 1);
-        await ovs.setFlows('br0', ['in_port=1,actions=output:3', 'in_port=3,actions=output:1', 'in_port=2,actions=output:4', 'in_port=4,actions=output:2']);
+        // OVS is the vhost-user client of all four sockets: the generator and the DUT keep their servers
+        // and OVS reconnects to them when it comes back, as after a real service restart.
+        const restartVswitch = async (): Promise<void> => {
+          await ovs.stop();
+          ovs = await startOvs();
+        };
         signal?.throwIfAborted();
         const dut = await startDut({
           local,
@@ -90,6 +107,7 @@ export function vhostUserOvsDatapath(opts: LocalDatapathOptions): Datapath {
           generatorPorts,
           generator: { cpus: local.tgCpus, singleFileSegments: true },
           teardown,
+          capabilities: { restartVswitch: { restartVswitch } },
         });
       } catch (err) {
         await teardown.run().catch(() => undefined);

@@ -22,15 +22,25 @@ const QUEUE_SIZE = VHOST_QUEUE_SIZE;
 /** Where the generator of a local vhost-user path runs: shared memory, a pool for the deep rings. */
 export const VHOST_GENERATOR_PLACEMENT = { singleFileSegments: true, ringSize: QUEUE_SIZE, mbufs: 4 * QUEUE_SIZE + 4095 } as const;
 
-/** The local vhost-user datapath. */
-export function vhostUserDatapath(opts: LocalDatapathOptions): Datapath {
+/**
+ * The local vhost-user datapath. With `restartable` the DUT (net_vhost, still doing the copies) is the
+ * vhost *client* of a virtio_user *server* in the generator (the OVS arrangement, findings §2), so the
+ * DUT can be restarted under load and reconnect: a virtio_user client cannot reconnect to a restarted
+ * server. The stack factory uses that form; both measure the same.
+ */
+export function vhostUserDatapath(opts: LocalDatapathOptions, o: { restartable?: boolean } = {}): Datapath {
+  const client = o.restartable === true;
   return socketPairDatapath(
     {
       kind: 'vhost-user',
       socketName: (p) => `vhost${p}.sock`,
-      dutVdev: (p, s) => `net_vhost${p},iface=${s},queues=1`,
-      generatorVdev: (p, s) => `net_virtio_user${p},path=${s},queues=1,queue_size=${QUEUE_SIZE}`,
+      dutVdev: (p, s) => `net_vhost${p},iface=${s},queues=1${client ? ',client=1' : ''}`,
+      generatorVdev: (p, s) => `net_virtio_user${p},path=${s},queues=1,queue_size=${QUEUE_SIZE}${client ? ',server=1' : ''}`,
       placement: VHOST_GENERATOR_PLACEMENT,
+      restartable: client,
+      ...(client
+        ? {}
+        : { gaps: { restartDut: 'the DUT is the vhost server here, and a virtio_user client cannot reconnect to a restarted server (the restartable form makes the DUT the client)' } }),
     },
     opts,
   );

@@ -4,7 +4,7 @@
  * None of them applies to the local lab, which has no NIC.
  */
 import type { Nic, Port } from '../../../lab/model.ts';
-import { nicByPciId, NIC_CATALOGUE } from '../nic-catalogue.ts';
+import { nicByPciId, NIC_CATALOGUE } from '../../../lab/nic-catalogue.ts';
 import { fail, pass, type CheckFactory, type PreflightCheck } from './check.ts';
 
 export const sshReachableCheck: PreflightCheck = {

@@ -6,7 +6,7 @@
  */
 import type { Lab, LabNode, Nic, Port } from '../../../lab/model.ts';
 import { DEFAULT_HOST_PATHS, pciDevicePath } from '../host-paths.ts';
-import { NIC_CATALOGUE, type NicModel } from '../nic-catalogue.ts';
+import { NIC_CATALOGUE, type NicModel } from '../../../lab/nic-catalogue.ts';
 import { readPciFunction } from '../pci-function.ts';
 import { fail, pass, skip, type CheckFactory, type PreflightCheck } from './check.ts';
 

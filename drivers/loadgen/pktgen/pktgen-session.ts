@@ -7,7 +7,7 @@
  */
 import { ConfigError, MeasurementError } from '../../../core/errors.ts';
 import { packetsDue, trialFromDirections, type Measure, type TrialResult, type TrialSpec, type DirectionCounters } from '../../../method/trial.ts';
-import { lineRatePps } from '../../host/nic-catalogue.ts';
+import { lineRatePps } from '../../../lab/line-rate.ts';
 import type { GeneratorInfo, GeneratorSession } from '../traffic-generator.ts';
 import { parseLuaTable } from './lua-table.ts';
 import type { PktgenLuaClient } from './lua-client.ts';

@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test';
 import { ConfigError, TimeoutError } from '../../../core/errors.ts';
 import { IMIX_7_4_1 } from '../../../method/trial.ts';
 import { FakePktgen } from '../../../fixtures/pktgen/fake-pktgen.ts';
-import { lineRatePps } from '../../host/nic-catalogue.ts';
+import { lineRatePps } from '../../../lab/line-rate.ts';
 import { PktgenLuaClient } from './lua-client.ts';
 import { pktgenArgv, pktgenSpecForNode, portMatrix } from './pktgen-argv.ts';
 import { PktgenSession } from './pktgen-session.ts';

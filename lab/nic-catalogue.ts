@@ -3,9 +3,7 @@
  * what each can do. Inventories name a model (`model: e810-c`); facts gathered on a host are matched on
  * `vendor:device`, never on the pci.ids name (names change between database versions).
  */
-import { ConfigError } from '../../core/errors.ts';
-import type { TrafficProfile } from '../../method/trial.ts';
-import { averageFrameBytes } from '../../method/trial.ts';
+import { ConfigError } from '../core/errors.ts';
 
 export interface NicCapabilities {
   readonly sriov: boolean;
@@ -26,8 +24,15 @@ export interface NicModel {
   readonly pfPciId: string;
   /** vendor:device of its VFs (154c is shared by the 700 series, 1889 is Intel's generic AVF id, 101e is shared by CX-6 Dx/Lx and later). */
   readonly vfPciId: string;
-  /** Port speeds the part supports, in Gb/s; the first is the nominal one. */
+  /** Port speeds the parts support, in Gb/s; the first is the fastest. */
   readonly speedsGbps: readonly number[];
+  /**
+   * The speeds the parts with this PCI id are sold at (the port's full rate). One PCI id can be several
+   * parts: MT27800 (15b3:1017) is the 25G MCX512A and the 100G MCX516A, ConnectX-6 Dx (15b3:101d) the 25G
+   * MCX621102 and the 100G MCX623106. Only a single entry makes a catalogue speed; otherwise the speed
+   * must come from the inventory or the node (`catalogueSpeedGbps`).
+   */
+  readonly partSpeedsGbps: readonly number[];
   readonly pfKernelDriver: string;
   readonly vfKernelDriver: string;
   /** DPDK PMD names (as in `dpdk-devbind` / EAL logs). */
@@ -49,15 +54,15 @@ const mlx5 = { vendor: 'nvidia', pfKernelDriver: 'mlx5_core', vfKernelDriver: 'm
 
 /** Every model in the catalogue. */
 export const NIC_CATALOGUE: readonly NicModel[] = [
-  { ...intel700, model: 'x710', name: 'Intel Ethernet Controller X710 for 10GbE SFP+', pfPciId: '8086:1572', speedsGbps: [10, 1] },
-  { ...intel700, model: 'xl710', name: 'Intel Ethernet Controller XL710 for 40GbE QSFP+', pfPciId: '8086:1583', speedsGbps: [40, 10] },
-  { ...intel700, model: 'xxv710', name: 'Intel Ethernet Controller XXV710 for 25GbE SFP28', pfPciId: '8086:158b', speedsGbps: [25, 10] },
-  { ...intel800, model: 'e810-c', name: 'Intel Ethernet Controller E810-C for QSFP', pfPciId: '8086:1592', speedsGbps: [100, 50, 40, 25, 10] },
-  { ...intel800, model: 'e810-c-sfp', name: 'Intel Ethernet Controller E810-C for SFP', pfPciId: '8086:1593', speedsGbps: [25, 10] },
-  { ...intel800, model: 'e810-xxv', name: 'Intel Ethernet Controller E810-XXV for SFP', pfPciId: '8086:159b', speedsGbps: [25, 10] },
-  { ...mlx5, model: 'cx5', name: 'NVIDIA ConnectX-5 (MT27800)', pfPciId: '15b3:1017', vfPciId: '15b3:1018', speedsGbps: [100, 50, 40, 25, 10], capabilities: { sriov: true, vdpa: false, switchdev: true, hwTimestamps: true } },
-  { ...mlx5, model: 'cx6dx', name: 'NVIDIA ConnectX-6 Dx (MT2892)', pfPciId: '15b3:101d', vfPciId: '15b3:101e', speedsGbps: [100, 50, 25, 10], capabilities: { sriov: true, vdpa: true, switchdev: true, hwTimestamps: true } },
-  { ...mlx5, model: 'cx6lx', name: 'NVIDIA ConnectX-6 Lx (MT2894)', pfPciId: '15b3:101f', vfPciId: '15b3:101e', speedsGbps: [25, 10], capabilities: { sriov: true, vdpa: true, switchdev: true, hwTimestamps: true } },
+  { ...intel700, model: 'x710', name: 'Intel Ethernet Controller X710 for 10GbE SFP+', pfPciId: '8086:1572', speedsGbps: [10, 1], partSpeedsGbps: [10] },
+  { ...intel700, model: 'xl710', name: 'Intel Ethernet Controller XL710 for 40GbE QSFP+', pfPciId: '8086:1583', speedsGbps: [40, 10], partSpeedsGbps: [40] },
+  { ...intel700, model: 'xxv710', name: 'Intel Ethernet Controller XXV710 for 25GbE SFP28', pfPciId: '8086:158b', speedsGbps: [25, 10], partSpeedsGbps: [25] },
+  { ...intel800, model: 'e810-c', name: 'Intel Ethernet Controller E810-C for QSFP', pfPciId: '8086:1592', speedsGbps: [100, 50, 40, 25, 10], partSpeedsGbps: [100] },
+  { ...intel800, model: 'e810-c-sfp', name: 'Intel Ethernet Controller E810-C for SFP', pfPciId: '8086:1593', speedsGbps: [25, 10], partSpeedsGbps: [25] },
+  { ...intel800, model: 'e810-xxv', name: 'Intel Ethernet Controller E810-XXV for SFP', pfPciId: '8086:159b', speedsGbps: [25, 10], partSpeedsGbps: [25] },
+  { ...mlx5, model: 'cx5', name: 'NVIDIA ConnectX-5 (MT27800)', pfPciId: '15b3:1017', vfPciId: '15b3:1018', speedsGbps: [100, 50, 40, 25, 10], partSpeedsGbps: [25, 100], capabilities: { sriov: true, vdpa: false, switchdev: true, hwTimestamps: true } },
+  { ...mlx5, model: 'cx6dx', name: 'NVIDIA ConnectX-6 Dx (MT2892)', pfPciId: '15b3:101d', vfPciId: '15b3:101e', speedsGbps: [100, 50, 25, 10], partSpeedsGbps: [25, 100], capabilities: { sriov: true, vdpa: true, switchdev: true, hwTimestamps: true } },
+  { ...mlx5, model: 'cx6lx', name: 'NVIDIA ConnectX-6 Lx (MT2894)', pfPciId: '15b3:101f', vfPciId: '15b3:101e', speedsGbps: [25, 10], partSpeedsGbps: [25], capabilities: { sriov: true, vdpa: true, switchdev: true, hwTimestamps: true } },
 ];
 
 /** The model named in an inventory; ConfigError listing the known ones otherwise. */
@@ -81,13 +86,15 @@ export function nicByPciId(pciId: string): { model: NicModel; function: 'pf' | '
   return vf ? { model: vf, function: 'vf' } : undefined;
 }
 
-/** Bytes each frame costs on the wire besides itself: 7 preamble + 1 SFD + 12 inter-frame gap. */
-export const WIRE_OVERHEAD_BYTES = 20;
-
-/** Maximum frames per second on one direction of a link: speed / ((frame + 20 B) * 8). */
-export function lineRatePps(speedGbps: number, frame: number | TrafficProfile): number {
-  if (!(speedGbps > 0)) throw new ConfigError(`link speed must be positive, got ${speedGbps} Gb/s`);
-  const frameBytes = typeof frame === 'number' ? frame : averageFrameBytes(frame);
-  if (!(frameBytes >= 64)) throw new ConfigError(`frame size must be at least 64 bytes (with FCS), got ${frameBytes}`);
-  return (speedGbps * 1e9) / ((frameBytes + WIRE_OVERHEAD_BYTES) * 8);
+/**
+ * The speed the catalogue vouches for (the last resort when neither the inventory nor the node says what
+ * the link negotiated), or a ConfigError when the PCI id is several parts of different speeds.
+ */
+export function catalogueSpeedGbps(model: NicModel, where?: string): number {
+  const [only, ...more] = model.partSpeedsGbps;
+  if (only !== undefined && more.length === 0) return only;
+  throw new ConfigError(`the catalogue cannot tell the link speed of a ${model.model}: PCI id ${model.pfPciId} is sold as ${model.partSpeedsGbps.join(' Gb/s and ')} Gb/s parts`, {
+    ...(where === undefined ? {} : { where }),
+    hint: `state the negotiated speed on the port (speedGbps: ${model.partSpeedsGbps.join(' or ')}), or keep the port bound to ${model.pfKernelDriver} so that /sys/class/net/<if>/speed can be read`,
+  });
 }

@@ -1,0 +1,59 @@
+/**
+ * Optional operations a running stack may offer, as typed interfaces (the failover events, certification's
+ * restarts). A datapath declares what it can do; what it cannot do carries the true reason, so a scenario
+ * that needs it skips saying why. Suites ask for these; they never cast, kill processes or choose drivers.
+ */
+
+/** Stop the DUT application and start it again on the same ports (vhost-user: the DUT reconnects as client). */
+export interface RestartDut {
+  /** Resolves when the new DUT is up (its ports may still be reconnecting). */
+  restartDut(): Promise<void>;
+}
+
+/** Restart the vswitch between generator and DUT (OVS-DPDK is the vhost client of both and reconnects). */
+export interface RestartVswitch {
+  /** Resolves when the vswitch is up again with its ports and flows. */
+  restartVswitch(): Promise<void>;
+}
+
+/** Take the DUT's link down and up again. */
+export interface FlapLink {
+  /** Down for `downS` seconds, then up; resolves once the link is up again. */
+  flapLink(downS: number): Promise<void>;
+}
+
+/** Delete a workload pod and let its controller bring a new one (Kubernetes labs). */
+export interface DeletePod {
+  deletePod(role: 'dut' | 'generator'): Promise<void>;
+}
+
+/** What a running stack can do besides forwarding; an absent member is unavailable (see CapabilityGaps). */
+export interface Capabilities {
+  readonly restartDut?: RestartDut;
+  readonly restartVswitch?: RestartVswitch;
+  readonly flapLink?: FlapLink;
+  readonly deletePod?: DeletePod;
+}
+
+export type CapabilityName = keyof Capabilities;
+
+/** Why each absent capability is absent, in words a skipped scenario can show. */
+export type CapabilityGaps = Readonly<Partial<Record<CapabilityName, string>>>;
+
+/** Capabilities a stack declares, with the reason for each it lacks. */
+export interface Declared {
+  readonly capabilities: Capabilities;
+  readonly gaps: CapabilityGaps;
+}
+
+const WHAT: Readonly<Record<CapabilityName, string>> = {
+  restartDut: 'a DUT restart',
+  restartVswitch: 'a vswitch restart',
+  flapLink: 'a link down/up',
+  deletePod: 'a pod delete',
+};
+
+/** The reason `name` is missing: the declared one, else a generic one naming the datapath. */
+export function whyMissing(d: Declared, name: CapabilityName, datapath: string): string {
+  return d.gaps[name] ?? `the ${datapath} datapath does not offer ${WHAT[name]}`;
+}

@@ -1,0 +1,84 @@
+/**
+ * Stacks on bare-metal labs: the bare-metal datapath (VFs, vDPA, OVS-DPDK/VPP) with the DUT's bare-metal
+ * starter, pktgen on the generator node's ports, and the line rate of the links at their negotiated speed
+ * as the max offered load (read before the datapath binds the ports to vfio-pci).
+ */
+import { basename, dirname } from 'node:path';
+import { ProvisionError } from '../../../core/errors.ts';
+import { baremetalDatapath } from '../baremetal/baremetal-datapath.ts';
+import { linkRates } from '../baremetal/link-speed.ts';
+import { resolveTopology } from '../baremetal/topology.ts';
+import { vswitchStarter } from '../baremetal/vswitch.ts';
+import type { Datapath } from '../datapath.ts';
+import { Teardown } from '../local/running.ts';
+import { runningStack } from './assemble.ts';
+import { DUTS } from './duts.ts';
+import { GENERATORS } from './generators.ts';
+import { lineRateLoad } from './max-load.ts';
+import type { StackRequest } from './request.ts';
+import type { RunningStack, Stack } from './stack.ts';
+
+/** The bare-metal stack for a request. */
+export function baremetalStack(req: StackRequest): Stack {
+  const dutSupport = DUTS[req.dut].baremetal;
+  const gen = GENERATORS[req.generator];
+  // Nodes keep the run's files in the same layout as this machine: <results>/<runId>/{dut,vswitch}.
+  const runRoot = basename(req.runDir) === req.runId ? dirname(req.runDir) : req.runDir;
+  const datapath = (): Datapath | undefined =>
+    typeof dutSupport === 'function'
+      ? baremetalDatapath(req.datapath, {
+          lab: req.lab,
+          runId: req.runId,
+          startDut: dutSupport({ runId: req.runId, runRoot }),
+          startVswitch: vswitchStarter({ runRoot }),
+          ...(req.hostPaths === undefined ? {} : { hostPaths: req.hostPaths }),
+        })
+      : undefined;
+  const availability = async () => {
+    if (typeof dutSupport !== 'function') return { reason: dutSupport.unavailable };
+    const genWhy = gen.unavailable(req.lab);
+    if (genWhy !== null) return { reason: genWhy };
+    return datapath()!.availability();
+  };
+  return {
+    datapath: req.datapath,
+    dutKind: req.dut,
+    generatorKind: req.generator,
+    availability,
+    async up(signal?: AbortSignal): Promise<RunningStack> {
+      const why = await availability();
+      const dp = datapath();
+      const topology = resolveTopology(req.lab, req.datapath);
+      if (why || !dp || 'reason' in topology) {
+        const reason = why?.reason ?? ('reason' in topology ? topology.reason : 'no DUT starter');
+        throw new ProvisionError(`the ${req.datapath} stack cannot start: ${reason}`, { where: `lab ${req.lab.name}`, hint: 'run wirespeed lab check on this lab' });
+      }
+      // Before up(): once bound to vfio-pci the ports have no netdev to read the speed from.
+      const links = await linkRates(topology, req.hostPaths);
+      const teardown = new Teardown(`stack ${req.datapath}/${req.dut}/${req.generator}`);
+      try {
+        const running = await dp.up(signal);
+        teardown.add(`datapath ${req.datapath}`, () => running.down());
+        const generator = await gen.open({ lab: req.lab, running, shell: req.shell, runtime: req.runtime, runId: req.runId, runDir: req.runDir, cpus: topology.tg.cpus.tg, links });
+        teardown.add(`generator ${req.generator}`, () => generator.close());
+        return runningStack({
+          datapath: req.datapath,
+          dutKind: req.dut,
+          generatorKind: req.generator,
+          running,
+          generator,
+          teardown,
+          gaps: {
+            restartDut: 'a DUT restart on bare metal is not wired yet (drivers/datapath/baremetal/)',
+            flapLink: 'a link flap on bare metal is not wired yet (drivers/datapath/baremetal/)',
+            restartVswitch: 'a vswitch restart on bare metal is not wired yet (drivers/datapath/baremetal/)',
+          },
+          maxOfferedLoad: async (profile) => lineRateLoad(links, profile),
+        });
+      } catch (err) {
+        await teardown.run().catch(() => undefined);
+        throw err;
+      }
+    },
+  };
+}

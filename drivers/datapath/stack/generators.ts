@@ -1,0 +1,80 @@
+/**
+ * The generators and where each runs: adding a generator kind is its name in lab/schema.ts
+ * (GENERATOR_KINDS) and its entry here (the compiler insists on one). Each opens a session on a running
+ * datapath's ports, placed as the datapath asks, and may measure its own ceiling (its self-test), which is
+ * the max offered load on virtual ports.
+ */
+import { join } from 'node:path';
+import type { Lab } from '../../../lab/model.ts';
+import type { GeneratorKind } from '../../../lab/schema.ts';
+import type { TrafficProfile } from '../../../method/trial.ts';
+import type { DpdkRuntime } from '../../dpdk/runtime.ts';
+import { generatorSelfTest } from '../../loadgen/self-test.ts';
+import type { GeneratorSession } from '../../loadgen/traffic-generator.ts';
+import type { Shell } from '../../shell/shell.ts';
+import { startBaremetalPktgen } from '../baremetal/generator.ts';
+import type { RunningDatapath } from '../datapath.ts';
+import { openGeneratorOn } from '../local/generator-for.ts';
+import type { GeneratorCeiling, LinkRate } from './stack.ts';
+
+/** What opening a generator on a running datapath needs. */
+export interface GeneratorContext {
+  readonly lab: Lab;
+  readonly running: RunningDatapath;
+  /** Shell of this machine (local lab). */
+  readonly shell: Shell;
+  readonly runtime: DpdkRuntime;
+  readonly runId: string;
+  readonly runDir: string;
+  /** Generator CPUs from the lab (cpus.tg), when the datapath does not place it. */
+  readonly cpus: readonly number[];
+  /** Hardware labs: each generator port's negotiated speed. */
+  readonly links?: readonly LinkRate[];
+}
+
+export interface GeneratorSupport {
+  /** Why it cannot run on this lab, or null. */
+  unavailable(lab: Lab): string | null;
+  open(ctx: GeneratorContext): Promise<GeneratorSession>;
+  /** Its own ceiling for a profile (a loop with no DUT), where it can measure one. */
+  selfTest?(ctx: GeneratorContext, profile: TrafficProfile): Promise<GeneratorCeiling>;
+}
+
+/** CPUs the generator polls on: the datapath's placement first, then the lab's. */
+export function generatorCpus(ctx: GeneratorContext): readonly number[] {
+  const placed = ctx.running.generator?.cpus;
+  return placed && placed.length > 0 ? placed : ctx.cpus.length > 0 ? ctx.cpus : [1];
+}
+
+/** Every generator kind. */
+export const GENERATORS: Readonly<Record<GeneratorKind, GeneratorSupport>> = {
+  'wsp-gen': {
+    unavailable: (lab) =>
+      lab.kind === 'local' ? null : `wsp-gen drives the local lab's virtual ports; a ${lab.kind} lab uses pktgen (generators: [pktgen])`,
+    open: (ctx) =>
+      openGeneratorOn(ctx.running, {
+        shell: ctx.shell,
+        runtime: ctx.runtime,
+        cpus: generatorCpus(ctx),
+        // A shared 2-core host deschedules DUT and generator for tens of ms: wait longer for packets still in
+        // flight at the end of a window, or they count as loss and no load passes NDR.
+        extra: { tuning: { drainMs: 1000, quietMs: 250 } },
+      }),
+    async selfTest(ctx, profile) {
+      const r = await generatorSelfTest({ shell: ctx.shell, runtime: ctx.runtime, cpus: generatorCpus(ctx), socketDir: join(ctx.runDir, 'st'), profiles: [profile] });
+      const m = r.byProfile[0]!;
+      return { generator: `wsp-gen ${r.version}`, profile, ceilingPps: m.ceilingPps, trial: m.trial };
+    },
+  },
+  pktgen: {
+    unavailable: (lab) =>
+      lab.kind === 'baremetal' ? null : `pktgen is wired for bare-metal labs only so far; the ${lab.kind} lab uses wsp-gen (generators: [wsp-gen])`,
+    open: (ctx) =>
+      startBaremetalPktgen({
+        lab: ctx.lab,
+        kind: ctx.running.kind,
+        runId: ctx.runId,
+        ...(ctx.links === undefined ? {} : { speedsGbps: ctx.links.map((l) => l.speedGbps) }),
+      }),
+  },
+};

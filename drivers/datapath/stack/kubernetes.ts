@@ -1,0 +1,80 @@
+/**
+ * Stacks on Kubernetes labs: the seam a pod-backed stack plugs into. A pod backend deploys the datapath's
+ * network stack (drivers/kubernetes/stack) and the generator and DUT workloads, and hands back the same
+ * parts a host stack has: a RunningDatapath whose DUT lives in a pod (ports, info, log, liveness), a
+ * GeneratorSession driving the generator pod, the links' speeds (SR-IOV/vDPA: line rate) or a generator
+ * self-test (userspace CNI: virtual ports), and what it can do (a pod delete). Until one is registered
+ * here, traffic scenarios on a Kubernetes lab are unavailable with the true reason.
+ */
+import type { TrafficProfile } from '../../../method/trial.ts';
+import type { GeneratorSession } from '../../loadgen/traffic-generator.ts';
+import type { Capabilities, CapabilityGaps } from '../capabilities.ts';
+import type { RunningDatapath, Unavailable } from '../datapath.ts';
+import { Teardown } from '../local/running.ts';
+import { runningStack } from './assemble.ts';
+import { ceilingLoad, lineRateLoad } from './max-load.ts';
+import type { StackRequest } from './request.ts';
+import type { GeneratorCeiling, LinkRate, RunningStack, Stack } from './stack.ts';
+
+/** What a pod-backed stack provides once its pods run. */
+export interface PodStack {
+  /** The DUT pod's side: ports the generator pod attaches to, DUT info/log/liveness, down() removes what it deployed. */
+  readonly running: RunningDatapath;
+  /** A session on the generator pod (EAL starts once). */
+  readonly generator: GeneratorSession;
+  /** Physical links (SR-IOV, vDPA): their negotiated speeds; the max load is then their line rate. */
+  readonly links?: readonly LinkRate[];
+  /** Virtual ports (userspace CNI): the generator's ceiling in its pod, per profile. */
+  selfTest?(profile: TrafficProfile): Promise<GeneratorCeiling>;
+  /** Pod delete and the like, on top of the datapath's. */
+  readonly capabilities?: Capabilities;
+  readonly gaps?: CapabilityGaps;
+}
+
+/** A way to run stacks in pods (the kube work fills one in and registers it in POD_BACKEND). */
+export interface PodStackBackend {
+  availability(req: StackRequest): Promise<Unavailable>;
+  up(req: StackRequest, signal?: AbortSignal): Promise<PodStack>;
+}
+
+/** The registered pod backend; none yet. */
+const POD_BACKEND: PodStackBackend | undefined = undefined;
+
+/** Why a Kubernetes lab runs no traffic stack while no pod backend is registered. */
+export const NO_POD_BACKEND =
+  'traffic on a Kubernetes lab needs the generator and the DUT running in pods, and no pod backend runs them yet ' +
+  '(the fake cluster schedules pods but runs no processes in them); suites/kubernetes/ covers the deployment itself';
+
+/** The Kubernetes lab's stack for a request. */
+export function kubernetesStack(req: StackRequest, backend: PodStackBackend | undefined = POD_BACKEND): Stack {
+  const availability = async (): Promise<Unavailable> => (backend ? backend.availability(req) : { reason: NO_POD_BACKEND });
+  return {
+    datapath: req.datapath,
+    dutKind: req.dut,
+    generatorKind: req.generator,
+    availability,
+    async up(signal?: AbortSignal): Promise<RunningStack> {
+      const why = await availability();
+      if (why || !backend) throw new Error(`the ${req.datapath} stack cannot start on Kubernetes lab ${req.lab.name}: ${why?.reason ?? NO_POD_BACKEND}`);
+      const pods = await backend.up(req, signal);
+      const teardown = new Teardown(`stack ${req.datapath}/${req.dut}/${req.generator} in pods`);
+      teardown.add(`datapath ${req.datapath}`, () => pods.running.down());
+      teardown.add(`generator ${req.generator}`, () => pods.generator.close());
+      return runningStack({
+        datapath: req.datapath,
+        dutKind: req.dut,
+        generatorKind: req.generator,
+        running: pods.running,
+        generator: pods.generator,
+        teardown,
+        ...(pods.capabilities === undefined ? {} : { capabilities: pods.capabilities }),
+        ...(pods.gaps === undefined ? {} : { gaps: pods.gaps }),
+        maxOfferedLoad: async (profile) => {
+          if (pods.links && pods.links.length > 0) return lineRateLoad(pods.links, profile);
+          if (!pods.selfTest) throw new Error(`the pod stack for ${req.datapath} has neither link speeds nor a generator self-test`);
+          return ceilingLoad(await pods.selfTest(profile));
+        },
+      });
+    },
+  };
+}

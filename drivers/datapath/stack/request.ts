@@ -1,0 +1,24 @@
+/** What the stack factory needs to bring up a stack on a lab. */
+import type { Lab } from '../../../lab/model.ts';
+import type { DatapathKind, DutKind, GeneratorKind } from '../../../lab/schema.ts';
+import type { DpdkRuntime } from '../../dpdk/runtime.ts';
+import type { HostPaths } from '../../host/host-paths.ts';
+import type { Shell } from '../../shell/shell.ts';
+
+export interface StackRequest {
+  readonly lab: Lab;
+  readonly datapath: DatapathKind;
+  readonly dut: DutKind;
+  readonly generator: GeneratorKind;
+  readonly runId: string;
+  /** The run's directory on this machine (sockets, the DPDK runtime dir, the generator ceiling). */
+  readonly runDir: string;
+  /** Shell of this machine (the local lab's processes and namespaces go through it). */
+  readonly shell: Shell;
+  /** The run's DPDK runtime, shared by DUT and generator (prefixes, runtime dir, cleanup). */
+  readonly runtime: DpdkRuntime;
+  /** Bare metal: sysfs/proc of a node (tests point this at a fake tree); default /sys and /proc. */
+  readonly hostPaths?: (node: string) => HostPaths;
+  /** Local lab: force the core count and the vswitch CPU (tests of vhost-user-ovs on 2 cores). */
+  readonly local?: { readonly cpuCount?: number; readonly vswitchCpu?: number };
+}

@@ -1,0 +1,154 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from '@playwright/test';
+import { ProvisionError } from '../../../core/errors.ts';
+import { FakeHost } from '../../../fixtures/host/fake-host.ts';
+import { nicModel } from '../../../lab/nic-catalogue.ts';
+import { loadLab } from '../../../lab/load.ts';
+import type { Lab } from '../../../lab/model.ts';
+import type { DatapathKind, DutKind, GeneratorKind } from '../../../lab/schema.ts';
+import { createDpdkRuntime } from '../../dpdk/runtime.ts';
+import { localShell } from '../../shell/local.ts';
+import type { Shell } from '../../shell/shell.ts';
+import type { RunningDatapath } from '../datapath.ts';
+import { GENERATORS } from './generators.ts';
+import { NO_POD_BACKEND } from './kubernetes.ts';
+import type { StackRequest } from './request.ts';
+import { stackFor } from './stack-for.ts';
+
+const labFile = (name: string) => fileURLToPath(new URL(`../../../fixtures/labs/valid/${name}`, import.meta.url));
+
+let dir: string;
+test.beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'wsp-stack-'));
+});
+test.afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const request = (lab: Lab, datapath: DatapathKind, dut: DutKind = 'l3fwd', generator: GeneratorKind = 'pktgen'): StackRequest => {
+  const shell = localShell();
+  const runDir = join(dir, 'r1');
+  return { lab, datapath, dut, generator, runId: 'r1', runDir, shell, runtime: createDpdkRuntime({ shell, runId: 'r1', runDir }) };
+};
+
+test('a bare-metal lab gets bare-metal stacks whose availability says what this lab can run', async () => {
+  const lab = await loadLab(labFile('two-node-ssh.yaml'));
+  expect(await stackFor(request(lab, 'sriov')).availability()).toBeNull();
+  // The vswitch kinds are available because the OVS-DPDK/VPP starter is wired in.
+  for (const kind of ['vhost-user', 'vhost-user-ovs', 'memif'] as const) expect(await stackFor(request(lab, kind)).availability()).toBeNull();
+  expect((await stackFor(request(lab, 'vdpa')).availability())?.reason).toBe('needs a NIC with vDPA (ConnectX-6 Dx/Lx or later): none on this lab (x710)');
+  expect((await stackFor(request(lab, 'veth')).availability())?.reason).toMatch(/bare metal has no veth datapath/);
+});
+
+test('a DUT or generator a lab kind cannot run makes the stack unavailable, saying which ones it can', async () => {
+  const lab = await loadLab(labFile('two-node-ssh.yaml'));
+  expect((await stackFor(request(lab, 'sriov', 'testpmd-macswap')).availability())?.reason).toBe(
+    'DUT testpmd-macswap has no bare-metal starter yet (bare-metal DUTs: l3fwd; drivers/datapath/baremetal/)',
+  );
+  expect((await stackFor(request(lab, 'sriov', 'l3fwd', 'wsp-gen')).availability())?.reason).toMatch(/^wsp-gen drives the local lab's virtual ports; a baremetal lab uses pktgen/);
+  const local = await loadLab('lab/local.yaml');
+  expect((await stackFor(request(local, 'memif', 'l3fwd', 'pktgen')).availability())?.reason).toMatch(/^pktgen is wired for bare-metal labs only so far/);
+  expect((await stackFor(request(local, 'sriov', 'l3fwd', 'wsp-gen')).availability())?.reason).toMatch(/sriov needs a NIC with SR-IOV virtual functions; the local lab has none/);
+  await local.close();
+});
+
+test('a Kubernetes lab yields no traffic stack until a pod backend runs the workloads, and says so', async () => {
+  const lab = await loadLab(labFile('kubernetes.yaml'));
+  const stack = stackFor(request(lab, 'sriov'));
+  expect((await stack.availability())?.reason).toBe(NO_POD_BACKEND);
+  await expect(stack.up()).rejects.toThrow(NO_POD_BACKEND);
+});
+
+test('the generator on a bare-metal lab is pktgen on the tg node PFs, named by the run id', async () => {
+  const lab = await loadLab(labFile('two-node-ssh.yaml'));
+  const spawned: { node: string; argv: string[] }[] = [];
+  // No tg node here: its shell records what would run and refuses to start it.
+  for (const node of lab.nodes) {
+    const shell: Shell = {
+      name: `fake ${node.name}`,
+      exec: () => Promise.reject(new Error('no exec expected')),
+      run: () => Promise.reject(new Error('no run expected')),
+      readFile: () => Promise.reject(new Error('no readFile expected')),
+      writeFile: () => Promise.reject(new Error('no writeFile expected')),
+      close: async () => undefined,
+      spawn: async (cmd) => {
+        spawned.push({ node: node.name, argv: [...(cmd as readonly string[])] });
+        throw new Error('spawn refused by the test');
+      },
+    };
+    node.shell = async () => shell;
+  }
+  const r = request(lab, 'sriov');
+  // Only kind and ports of the running datapath matter to the generator.
+  const running = { kind: 'sriov', generatorPorts: [] } as unknown as RunningDatapath;
+  const links = [10, 10].map((speedGbps, i) => ({ port: `p${i}`, speedGbps, source: 'inventory' as const, detail: 'test' }));
+  await expect(GENERATORS.pktgen.open({ lab, running, shell: r.shell, runtime: r.runtime, runId: 'r1', runDir: r.runDir, cpus: [], links })).rejects.toThrow('spawn refused by the test');
+  expect(spawned).toHaveLength(1);
+  const { node, argv } = spawned[0]!;
+  expect(node).toBe('gen');
+  expect(argv[0]).toBe('pktgen');
+  expect(argv).toEqual(expect.arrayContaining(['--file-prefix=wsp-r1-tg', '-a', '0000:81:00.0', '0000:81:00.1', '--lcores=0@2,1@3,2@4,3@5']));
+  expect(argv).not.toContain('--no-pci');
+});
+
+/**
+ * A fake hardware node whose DPDK side runs here: sysfs and tools from FakeHost, the run directory and
+ * the telemetry helper on this machine, and `dpdk-l3fwd` replaced by the fake telemetry server on the
+ * socket EAL would create (there is no NIC to run the real one on).
+ */
+function nodeWithDpdk(host: FakeHost, runRoot: string, spawned: string[][]): Shell {
+  const real = localShell();
+  const testdata = (p: string) => fileURLToPath(new URL(`../../dpdk/testdata/${p}`, import.meta.url));
+  const here = (cmd: readonly string[]) => ['mkdir', 'find', 'rm'].includes(cmd[0]!) || (cmd[0] === 'test' && cmd.some((a) => a.startsWith(runRoot)));
+  return {
+    name: host.name,
+    exec: (cmd, o) => (here(cmd as readonly string[]) ? real.exec(cmd, o) : host.exec(cmd, o)),
+    run: (cmd, o) => (here(cmd as readonly string[]) ? real.run(cmd, o) : host.run(cmd, o)),
+    readFile: (path) => host.readFile(path),
+    writeFile: (path, content) => host.writeFile(path, content),
+    close: async () => undefined,
+    spawn: async (cmd, o) => {
+      const argv = [...(cmd as readonly string[])];
+      spawned.push(argv);
+      if (argv[0] === 'pktgen') throw new Error('spawn of pktgen refused by the test (no NIC here)');
+      if (argv[3] !== 'dpdk-l3fwd') return real.spawn(cmd, o);
+      const prefix = argv.find((a) => a.startsWith('--file-prefix='))!.slice('--file-prefix='.length);
+      const sock = `${o!.env!.RUNTIME_DIRECTORY}/dpdk/${prefix}/dpdk_telemetry.v2`;
+      const script = 'mkdir -p "$(dirname "$1")" && echo "L3FWD: entering main loop on lcore 0" && exec python3 -u "$0" "$1" "$2"';
+      return real.spawn(['bash', '-c', script, testdata('fake-telemetry-server.py'), sock, testdata('telemetry-replies.json')], o);
+    },
+  };
+}
+
+test('sriov through stackFor on fake X710 nodes: l3fwd on the VFs in EAL port order; a generator that fails to start takes the whole stack down and both nodes are restored', async () => {
+  const lab = await loadLab(labFile('two-node-ssh.yaml'));
+  const x710 = nicModel('x710');
+  const gen = await FakeHost.create({ pfs: [{ pci: '0000:81:00.0', ifname: 'ens1f0', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 60, speedMbps: 10_000 }, { pci: '0000:81:00.1', ifname: 'ens1f1', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 61, speedMbps: 10_000 }] });
+  const sut = await FakeHost.create({ pfs: [{ pci: '0000:3b:00.0', ifname: 'ens2f0', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 40 }, { pci: '0000:3b:00.1', ifname: 'ens2f1', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 41 }] });
+  const spawned: string[][] = [];
+  try {
+    const hosts: Record<string, FakeHost> = { gen, sut };
+    for (const n of lab.nodes) {
+      const shell = nodeWithDpdk(hosts[n.name]!, dir, spawned);
+      n.shell = async () => shell;
+    }
+    const before = [await gen.snapshot(), await sut.snapshot()];
+    const stack = stackFor({ ...request(lab, 'sriov'), hostPaths: (node) => hosts[node]!.paths });
+    expect(await stack.availability()).toBeNull();
+    // pktgen is not installed here: the stack fails after its DUT came up, and must leave nothing behind.
+    const err = await stack.up().catch((e: unknown) => e);
+    expect(String(err)).toContain('spawn of pktgen refused by the test');
+    const l3fwd = spawned.find((a) => a[3] === 'dpdk-l3fwd')!;
+    expect(l3fwd).toEqual(expect.arrayContaining(['--file-prefix=wsp-r1-dut', '--lcores=0@4', '-a', '0000:3b:02.0', '-a', '0000:3b:06.0']));
+    expect(l3fwd.indexOf('0000:3b:02.0')).toBeLessThan(l3fwd.indexOf('0000:3b:06.0'));
+    const pktgen = spawned.find((a) => a.includes('pktgen'))!;
+    expect(pktgen).toEqual(expect.arrayContaining(['-a', '0000:81:00.0', '0000:81:00.1']));
+    expect([await gen.snapshot(), await sut.snapshot()]).toEqual(before);
+  } finally {
+    await gen.dispose();
+    await sut.dispose();
+  }
+});
