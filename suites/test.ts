@@ -185,7 +185,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     if ('unavailable' in stackState) testInfo.skip(true, stackState.unavailable);
     else await use(stackState.running);
   },
-  scenario: async ({ lab, datapath, dut, nic, store, stackState }, use, testInfo) => {
+  scenario: async ({ lab, datapath, dut, generator, nic, store, stackState }, use, testInfo) => {
     const opened: ResultRecorder[] = [];
     await use((spec) => {
       const ports = 'running' in stackState ? stackState.running.running.generatorPorts.length : 2;
@@ -203,12 +203,17 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         'running' in stackState
           ? { kind: stackState.running.running.dut.kind, version: stackState.running.running.dut.version }
           : { kind: dut, version: 'unknown' };
+      const generatorInfo =
+        'running' in stackState
+          ? { kind: stackState.running.generatorKind, version: stackState.running.generator.info.version }
+          : { kind: generator, version: 'unknown' };
       const rec = new ResultRecorder(store, {
         scenarioId: id,
         suite: spec.suite,
         frame: profileTag(spec.profile),
         datapath,
         dut: dutInfo,
+        generator: generatorInfo,
         nic,
         ports,
         profile: spec.profile,

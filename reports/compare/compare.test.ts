@@ -3,9 +3,10 @@ import { expect, test } from '@playwright/test';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runView } from '../model/run-view.ts';
+import { runView, viewOf } from '../model/run-view.ts';
 import { readRun } from '../store/jsonl.ts';
 import { compareRuns, type RunComparison } from './compare.ts';
+import { formatComparison } from './format.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const A = join(REPO, 'fixtures/records/compare/baseline');
@@ -62,4 +63,15 @@ test('a run against itself is the same everywhere; scenarios in one run only are
   const c = compareRuns(a, fewer);
   expect(c.onlyInA).toEqual(['1n-local-2p-veth-l3fwd-64b-ndrpdr', '1n-local-2p-veth-l3fwd-1518b-ndrpdr']);
   expect(c.scenarios).toHaveLength(4);
+});
+
+test('a scenario measured with different generators in A and B is not compared, and the output says why', async () => {
+  const read = await readRun(A);
+  const withGenerator = (kind: string) => viewOf(read.records.map((r) => (r.kind === 'result' ? { ...r, generator: { kind, version: '1' } } : r)), read);
+  const c = compareRuns(withGenerator('wsp-gen'), withGenerator('pktgen'));
+  expect(c.scenarios).toEqual([]);
+  expect(c.differentGenerators.map((d) => [d.scenarioId, d.a, d.b])).toContainEqual(['1n-local-2p-memif-l3fwd-64b-ndrpdr', 'wsp-gen', 'pktgen']);
+  expect(formatComparison(c)).toContain('not compared, measured with different generators: 1n-local-2p-memif-l3fwd-64b-ndrpdr (A wsp-gen, B pktgen)');
+  // The same generator on both sides compares as before.
+  expect(compareRuns(withGenerator('pktgen'), withGenerator('pktgen')).scenarios.length).toBe(6);
 });

@@ -3,7 +3,7 @@
  * confidence interval, Welch's p-value and a verdict, all from method/statistics.ts.
  */
 import { compareSamples, summarizeRepeats, type Comparison, type Verdict } from '../../method/statistics.ts';
-import { highestLoad, throughputSamples, type RunView } from '../model/run-view.ts';
+import { generatorsOf, highestLoad, throughputSamples, type RunView } from '../model/run-view.ts';
 import type { ResultRecord } from '../schema/record.ts';
 
 export type Figure = 'ndr' | 'pdr' | 'mrr' | 'latency-p99';
@@ -31,6 +31,8 @@ export interface RunComparison {
   /** Scenarios with results in only one of the runs. */
   readonly onlyInA: readonly string[];
   readonly onlyInB: readonly string[];
+  /** Scenarios measured with different generators in A and B: not compared (the tester's limits differ). */
+  readonly differentGenerators: readonly { readonly scenarioId: string; readonly a: string; readonly b: string }[];
   readonly counts: Readonly<Record<Verdict, number>>;
 }
 
@@ -39,12 +41,19 @@ const THROUGHPUT: readonly Figure[] = ['ndr', 'pdr', 'mrr'];
 /** Compare run B (candidate) against run A (baseline). */
 export function compareRuns(a: RunView, b: RunView, options: { alpha?: number; tolerance?: number } = {}): RunComparison {
   const scenarios: ScenarioComparison[] = [];
+  const differentGenerators: { scenarioId: string; a: string; b: string }[] = [];
   const idsA = [...a.resultsByScenario.keys()];
   const idsB = new Set(b.resultsByScenario.keys());
   for (const id of idsA) {
     if (!idsB.has(id)) continue;
     const ra = passedOrFailed(a.resultsByScenario.get(id) ?? []);
     const rb = passedOrFailed(b.resultsByScenario.get(id) ?? []);
+    const ga = generatorsOf(ra);
+    const gb = generatorsOf(rb);
+    if (ga !== gb && ga !== undefined && gb !== undefined) {
+      differentGenerators.push({ scenarioId: id, a: ga, b: gb });
+      continue;
+    }
     const figures: FigureComparison[] = [];
     for (const fig of THROUGHPUT) {
       const sa = throughputSamples(ra, fig as 'ndr' | 'pdr' | 'mrr');
@@ -66,6 +75,7 @@ export function compareRuns(a: RunView, b: RunView, options: { alpha?: number; t
     scenarios,
     onlyInA: idsA.filter((id) => !idsB.has(id)),
     onlyInB: [...idsB].filter((id) => !a.resultsByScenario.has(id)),
+    differentGenerators,
     counts,
   };
 }

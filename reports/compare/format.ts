@@ -24,6 +24,9 @@ export function formatComparison(c: RunComparison): string {
   out.push(c.scenarios.length ? textTable(rows, [4]) : '(no scenario with results in both runs)');
   if (c.onlyInA.length) out.push('', `only in A: ${c.onlyInA.join(', ')}`);
   if (c.onlyInB.length) out.push('', `only in B: ${c.onlyInB.join(', ')}`);
+  if (c.differentGenerators.length) {
+    out.push('', `not compared, measured with different generators: ${c.differentGenerators.map((d) => `${d.scenarioId} (A ${d.a}, B ${d.b})`).join(', ')}`);
+  }
   out.push('', `${c.scenarios.length} scenarios: ${c.counts.better} better, ${c.counts.worse} worse, ${c.counts.same} same (verdict by the first figure in capitals; Welch's t-test, alpha 0.05)`);
   return out.join('\n') + '\n';
 }

@@ -230,3 +230,13 @@ test('the Grafana dashboard files on disk are the generated ones (panels are che
     expect(onDisk, `run: npx tsx reports/grafana/dashboard.ts`).toEqual(dashboard(flavour));
   }
 });
+
+test('result points carry the generator as a tag (where the record names it), so queries never mix testers', () => {
+  const records = sampleRun({ runId: 'g1', startMs: Date.parse('2026-11-20T09:00:00Z'), seed: 7, frames: [64], withLatency: false });
+  const start = records.find((r) => r.kind === 'run-start')!;
+  const run = start.kind === 'run-start' ? runTagsOf(start) : undefined;
+  const result = records.find((r) => r.kind === 'result')!;
+  const tagged = recordToPoints({ ...result, generator: { kind: 'pktgen', version: '23.06.1' } } as RunRecord, run);
+  expect(tagged.find((p) => p.measurement === MEASUREMENTS.throughput)?.tags.generator).toBe('pktgen');
+  expect(recordToPoints(result, run).find((p) => p.measurement === MEASUREMENTS.throughput)?.tags.generator).toBeUndefined();
+});

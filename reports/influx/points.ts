@@ -1,6 +1,7 @@
 /**
  * Records as InfluxDB points. Measurements wirespeed_throughput, wirespeed_latency, wirespeed_failover and
- * wirespeed_trial carry the tags lab, node, nic, datapath, dut, frame, scenario, run (DESIGN "Results").
+ * wirespeed_trial carry the tags lab, node, nic, datapath, dut, frame, scenario, run (DESIGN "Results"); results
+ * also the generator.
  * All fields are floats so a field never changes type between runs (InfluxDB refuses that); timestamps in ms.
  */
 import { Point } from '@influxdata/influxdb-client';
@@ -68,7 +69,12 @@ function scenarioTags(scenarioId: string, fallback: { nic?: string; datapath?: s
 }
 
 function resultPoints(r: ResultRecord, run: RunTags): PointData[] {
-  const tags = { ...run, ...scenarioTags(r.scenarioId, { datapath: r.datapath, dut: r.dut.kind, frame: profileTag(r.profile) }) };
+  const tags: Record<string, string> = {
+    ...run,
+    ...scenarioTags(r.scenarioId, { datapath: r.datapath, dut: r.dut.kind, frame: profileTag(r.profile) }),
+    // Dashboards and queries must never average across generators.
+    ...(r.generator ? { generator: r.generator.kind } : {}),
+  };
   const timeMs = Date.parse(r.at);
   const points: PointData[] = [];
   const fields: Record<string, number> = { passed: r.status === 'passed' ? 1 : 0, frame_bytes: averageFrameBytes(r.profile) };

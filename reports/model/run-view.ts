@@ -106,3 +106,9 @@ export function aggregateLineRateBps(r: ResultRecord): number | undefined {
 export function highestLoad<T extends { fractionOfPdr?: number; loadPps: number }>(loads: readonly T[]): T {
   return loads.reduce((a, b) => ((b.fractionOfPdr ?? -1) > (a.fractionOfPdr ?? -1) || ((b.fractionOfPdr ?? -1) === (a.fractionOfPdr ?? -1) && b.loadPps > a.loadPps) ? b : a));
 }
+
+/** The generator kinds of a scenario's results ("wsp-gen", "pktgen+wsp-gen"), or undefined when none recorded one. */
+export function generatorsOf(rs: readonly ResultRecord[]): string | undefined {
+  const kinds = [...new Set(rs.flatMap((r) => (r.generator ? [r.generator.kind] : [])))].sort();
+  return kinds.length === 0 ? undefined : kinds.join('+');
+}

@@ -168,6 +168,11 @@ export const resultRecordSchema = z
     repeat: z.number().int().nonnegative().exactOptional(),
     datapath: z.enum(DATAPATHS),
     dut: z.strictObject({ kind: nonEmpty, version: nonEmpty }),
+    /**
+     * The traffic generator (wsp-gen, pktgen) and its version: figures from different generators are
+     * never compared or trended together. Absent in records written before it was recorded.
+     */
+    generator: z.strictObject({ kind: nonEmpty, version: nonEmpty }).exactOptional(),
     /** NIC model (x710, cx6dx) or 'virtual'. */
     nic: nonEmpty,
     /** Port line rate in bit/s; absent for virtual ports (they have no line rate). */

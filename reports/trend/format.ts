@@ -7,7 +7,7 @@ export function formatTrend(h: HistoryTrend): string {
   const rows: string[][] = [['SCENARIO', 'FIGURE', 'RUNS', 'LAST Mpps', 'GROUPS', 'CHANGE', 'TREND']];
   for (const t of h.trends) {
     rows.push([
-      t.scenarioId,
+      t.generator === undefined ? t.scenarioId : `${t.scenarioId} [${t.generator}]`,
       t.figure.toUpperCase(),
       String(t.points.length),
       fmtMpps(t.points.at(-1)!.value),

@@ -69,3 +69,24 @@ test('a folder without runs is a usage error (exit 2) that says what a history i
   expect(r.stderr).toContain(`no runs under ${root}`);
   expect(r.stderr).toContain('each run is a sub-folder holding records.jsonl');
 });
+
+test('a change of generator starts a new series: the slower tester of the last nights is no regression of memif', async () => {
+  const history = join(root, 'history');
+  await cp(HISTORY, history, { recursive: true });
+  for (const night of [8, 9]) {
+    const dir = join(history, nightlyRunId(night));
+    await mkdir(dir);
+    // Nights 8 and 9 ran memif through pktgen, which delivered 15 % less here.
+    const records = nightlyRun(night, { memif: 0.85 }).map((r) => (r.kind === 'result' ? { ...r, generator: { kind: 'pktgen', version: '23.06.1' } } : r));
+    await writeFile(join(dir, 'records.jsonl'), records.map((x) => JSON.stringify(x)).join('\n') + '\n');
+  }
+  const h = trendOf(await readHistory(history), ['ndr']);
+  expect(h.regressions).toEqual([]);
+  const memif64 = h.trends.filter((t) => t.scenarioId === '1n-local-2p-memif-l3fwd-64b-ndrpdr');
+  expect(memif64.map((t) => [t.generator, t.points.length])).toEqual([
+    [undefined, 8],
+    ['pktgen', 2],
+  ]);
+  const text = await wirespeed(['trend', history]);
+  expect(text.stdout).toContain('1n-local-2p-memif-l3fwd-64b-ndrpdr [pktgen]');
+});

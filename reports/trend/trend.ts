@@ -7,7 +7,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { classifyTrend, type TrendLabel, type TrendResult } from '../../method/trend.ts';
 import { ConfigError } from '../../core/errors.ts';
-import { runView, throughputSamples, type RunView } from '../model/run-view.ts';
+import { generatorsOf, runView, throughputSamples, type RunView } from '../model/run-view.ts';
 import { readRun, RECORDS_FILE } from '../store/jsonl.ts';
 
 export type TrendFigure = 'ndr' | 'pdr' | 'mrr';
@@ -22,6 +22,8 @@ export interface SeriesPoint {
 
 export interface ScenarioTrend {
   readonly scenarioId: string;
+  /** The generator of every point of the series (a series never mixes generators); absent when not recorded. */
+  readonly generator?: string;
   readonly figure: TrendFigure;
   readonly points: readonly SeriesPoint[];
   readonly label: TrendLabel;
@@ -58,16 +60,21 @@ export function trendOf(views: readonly RunView[], figures: readonly TrendFigure
   for (const v of views) for (const id of v.resultsByScenario.keys()) if (!ids.includes(id)) ids.push(id);
   const trends: ScenarioTrend[] = [];
   for (const id of ids) {
-    for (const fig of figures) {
-      const points: SeriesPoint[] = [];
-      for (const v of views) {
-        const rs = (v.resultsByScenario.get(id) ?? []).filter((r) => r.status !== 'skipped');
-        const samples = throughputSamples(rs, fig);
-        if (samples.length) points.push({ runId: v.runId, at: startOf(v), value: samples.reduce((s, x) => s + x, 0) / samples.length });
+    // One series per generator: a change of tester is not a change of the datapath.
+    const generators = [...new Set(views.map((v) => generatorsOf(passed(v, id))))];
+    for (const generator of generators) {
+      for (const fig of figures) {
+        const points: SeriesPoint[] = [];
+        for (const v of views) {
+          const rs = passed(v, id);
+          if (generatorsOf(rs) !== generator) continue;
+          const samples = throughputSamples(rs, fig);
+          if (samples.length) points.push({ runId: v.runId, at: startOf(v), value: samples.reduce((s, x) => s + x, 0) / samples.length });
+        }
+        if (points.length === 0) continue;
+        const t = classifyTrend(points.map((p) => p.value), { higherIsBetter: true });
+        trends.push({ scenarioId: id, ...(generator === undefined ? {} : { generator }), figure: fig, points, label: t.last, changeRel: t.changeRel, groups: t.groups });
       }
-      if (points.length === 0) continue;
-      const t = classifyTrend(points.map((p) => p.value), { higherIsBetter: true });
-      trends.push({ scenarioId: id, figure: fig, points, label: t.last, changeRel: t.changeRel, groups: t.groups });
     }
   }
   return {
@@ -76,6 +83,10 @@ export function trendOf(views: readonly RunView[], figures: readonly TrendFigure
     regressions: trends.filter((t) => t.label === 'regression'),
     progressions: trends.filter((t) => t.label === 'progression'),
   };
+}
+
+function passed(v: RunView, id: string) {
+  return (v.resultsByScenario.get(id) ?? []).filter((r) => r.status !== 'skipped');
 }
 
 function startOf(v: RunView): string {
