@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import { FakeHost } from '../../fixtures/host/fake-host.ts';
-import { nicModel } from '../../drivers/host/nic-catalogue.ts';
+import { nicModel } from '../../lab/nic-catalogue.ts';
 import { HostProvisioner } from '../../drivers/host/provisioner.ts';
 import { loadLab, LOCAL_LAB_PATH } from '../../lab/load.ts';
 import { environmentSchema } from '../../reports/schema/record.ts';

@@ -8,7 +8,7 @@ import type { TrafficProfile } from '../../../method/trial.ts';
 import type { GeneratorSession } from '../../loadgen/traffic-generator.ts';
 import { whyMissing, type Capabilities, type CapabilityGaps } from '../capabilities.ts';
 import type { RunningDatapath } from '../datapath.ts';
-import type { Teardown } from '../local/running.ts';
+import type { Teardown } from '../../../core/teardown.ts';
 import { datapathMeasurer, measureOnDatapath } from '../measure.ts';
 import type { MaxOfferedLoad, RunningStack } from './stack.ts';
 

@@ -10,7 +10,7 @@ import { linkRates } from '../baremetal/link-speed.ts';
 import { resolveTopology } from '../baremetal/topology.ts';
 import { vswitchStarter } from '../baremetal/vswitch.ts';
 import type { Datapath } from '../datapath.ts';
-import { Teardown } from '../local/running.ts';
+import { Teardown } from '../../../core/teardown.ts';
 import { runningStack } from './assemble.ts';
 import { DUTS } from './duts.ts';
 import { GENERATORS } from './generators.ts';

@@ -10,7 +10,7 @@ import type { TrafficProfile } from '../../../method/trial.ts';
 import type { GeneratorSession } from '../../loadgen/traffic-generator.ts';
 import type { Capabilities, CapabilityGaps } from '../capabilities.ts';
 import type { RunningDatapath, Unavailable } from '../datapath.ts';
-import { Teardown } from '../local/running.ts';
+import { Teardown } from '../../../core/teardown.ts';
 import { runningStack } from './assemble.ts';
 import { ceilingLoad, lineRateLoad } from './max-load.ts';
 import type { StackRequest } from './request.ts';

@@ -6,7 +6,7 @@
 import { ProvisionError } from '../../../core/errors.ts';
 import type { Datapath } from '../datapath.ts';
 import { localDatapath, type LocalDatapathOptions } from '../local/local-datapath.ts';
-import { Teardown } from '../local/running.ts';
+import { Teardown } from '../../../core/teardown.ts';
 import { vhostUserDatapath } from '../local/vhost-user.ts';
 import { runningStack } from './assemble.ts';
 import { cachedCeiling } from './ceiling-cache.ts';
