@@ -18,6 +18,8 @@ export interface KubeLab {
   readonly cluster: Cluster;
   /** Pinned versions and the manifests to install what the cluster lacks. */
   readonly sources: ComponentSources;
+  /** Hugepage size of the DUT node (what the workload pods request). */
+  readonly pageSize: '2Mi' | '1Gi';
   /** Set when the lab's kubeconfig asked for the fake cluster. */
   readonly fake: FakeCluster | undefined;
 }
@@ -42,7 +44,8 @@ export const test = base.extend<{ kube: KubeLab; kubeFailureReport: void }, { ku
         const onOwned = (o: OwnedObject) => appendFileSync(owned, `${JSON.stringify({ cluster: cfg.kubeconfig, ...o })}\n`);
         const cluster = await Cluster.fromLab(fake ? { kubeconfig: fake.kubeconfigPath, context: fake.context, namespace: cfg.namespace } : cfg, settings.runId, { onOwned });
         try {
-          await use({ kube: { cluster, sources: { versions: cfg.versions, install: cfg.install }, fake } });
+          const sizeKb = lab.lab.nodesWithRole('dut')[0]?.hugepages?.sizeKb ?? 1048576;
+          await use({ kube: { cluster, sources: { versions: cfg.versions, install: cfg.install }, pageSize: sizeKb === 2048 ? '2Mi' : '1Gi', fake } });
         } finally {
           await reportingFailure(async () => {
             await cluster.teardown();

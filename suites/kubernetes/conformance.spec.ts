@@ -5,7 +5,7 @@
  */
 import { field } from '../../drivers/kubernetes/kube-object.ts';
 import { OPERATOR_NAMESPACE, SRIOV_API } from '../../drivers/kubernetes/stack/sriov-operator.ts';
-import { deployFor, unsupported } from './plan.ts';
+import { deployScenario, unsupported } from '../../drivers/kubernetes/scenario.ts';
 import { need } from '../../drivers/datapath/stack/requirements.ts';
 import { expect, test } from './cluster-fixture.ts';
 
@@ -19,7 +19,7 @@ test('sriov conformance: allocatable VFs, the right device in the pod, VF settin
   const dutNic = lab.lab.nodesWithRole('dut').flatMap((n) => n.nics).find((n) => n.model === nic);
   const why = unsupported(datapath, dutNic);
   test.skip(why !== null, why ?? '');
-  const d = await deployFor(kube, 'sriov', dutNic, settings.runId);
+  const d = await deployScenario(kube.cluster, kube.sources, { datapath: 'sriov', ...(dutNic ? { nic: dutNic } : {}), runId: settings.runId, pageSize: kube.pageSize });
   const { policy, resource, vlan, network } = d.sriov!;
   const pfs = dutNic!.ports.map((p) => p.pci!);
 

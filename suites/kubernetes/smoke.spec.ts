@@ -7,7 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeDeployed, deployFor, unsupported } from './plan.ts';
+import { describeDeployed, deployScenario, unsupported } from '../../drivers/kubernetes/scenario.ts';
 import { need } from '../../drivers/datapath/stack/requirements.ts';
 import { expect, test } from './cluster-fixture.ts';
 
@@ -20,13 +20,13 @@ test('kubernetes smoke: stack, workloads, EAL arguments from network-status @smo
   const isFirstNic = lab.facts.nics[0] === nic;
   test.skip((datapath === 'vhost-user' || datapath === 'memif') && !isFirstNic, `${datapath} does not use the NIC: it runs once, in the ${lab.facts.nics[0]} project`);
 
-  const deployed = await deployFor(kube, datapath, dutNic, settings.runId);
+  const deployed = await deployScenario(kube.cluster, kube.sources, { datapath: datapath, ...(dutNic ? { nic: dutNic } : {}), runId: settings.runId, pageSize: kube.pageSize });
   const report = describeDeployed(deployed);
   await testInfo.attach('kubernetes-deployment.txt', { body: report, contentType: 'text/plain' });
   await writeFile(join(settings.outDir, `kubernetes-${datapath}-${nic}.txt`), report + '\n').catch(() => undefined);
   process.stdout.write(`\n[kubernetes ${datapath} ${nic}]\n${report}\n`);
 
-  expect(deployed.workloads.map((w) => w.spec.role).sort()).toEqual(datapath === 'memif' ? ['generator', 'vpp'] : datapath === 'vhost-user' ? ['generator', 'testpmd'] : ['generator', 'l3fwd']);
+  expect(deployed.workloads.map((w) => w.spec.role).sort()).toEqual(datapath === 'memif' ? ['generator', 'vpp'] : datapath === 'vhost-user' ? ['l3fwd', 'wsp-gen'] : ['generator', 'l3fwd']);
   for (const w of deployed.workloads) {
     expect(w.devices, `${w.spec.name} got one device per network`).toHaveLength(2);
     if (w.spec.role !== 'vpp') expect(w.command.join(' ')).toContain(`--file-prefix=wsp-`);

@@ -16,6 +16,9 @@ export function appArgv(role: WorkloadRole, eal: PodEal, lcoreCount: number): st
       return ['dpdk-l3fwd', ...eal.argv, '--', '-p', portmask, ...(virtioUser ? [] : ['-P']), `--config=${ports.map((p) => `(${p},0,${lcoreOf(p)})`).join(',')}`, '--parse-ptype'];
     case 'testpmd':
       return ['dpdk-testpmd', ...eal.argv, '--', '--forward-mode=io', `--nb-cores=${Math.min(workers, ports.length)}`, '--auto-start', '--disable-link-check', ...(ports.length === 1 ? ['--port-topology=loop'] : [])];
+    case 'wsp-gen':
+      // wirespeed's generator takes its ports from the EAL arguments and is driven over stdin (drivers/loadgen).
+      return ['wsp-gen', ...eal.argv];
     case 'generator':
       // pktgen-dpdk: -m "[rx:tx].port" per port (driver-formats §1.2); -P promiscuous, -T themed console off.
       return ['pktgen', ...eal.argv, '--', '-P', '-m', ports.map((p) => `[${lcoreOf(p)}].${p}`).join(',')];

@@ -9,15 +9,27 @@ import { NETWORKS_ANNOTATION } from '../conditions.ts';
 import type { KubeObject } from '../kube-object.ts';
 import type { AttachmentKind } from '../pod-devices.ts';
 
-export const WORKLOAD_ROLES = ['generator', 'l3fwd', 'testpmd', 'vpp'] as const;
+/** generator: pktgen-dpdk (hardware labs); wsp-gen: wirespeed's own generator; l3fwd, testpmd, vpp: DUTs. */
+export const WORKLOAD_ROLES = ['generator', 'wsp-gen', 'l3fwd', 'testpmd', 'vpp'] as const;
 export type WorkloadRole = (typeof WORKLOAD_ROLES)[number];
+
+/**
+ * Exclusive CPUs a role needs at least: l3fwd and wsp-gen poll on their main lcore (an idle main lcore would
+ * busy-spin in rte_eal_wait_lcore), testpmd and pktgen keep a main lcore besides their polling ones.
+ */
+export const MIN_CPUS: Record<WorkloadRole, number> = { generator: 2, 'wsp-gen': 1, l3fwd: 1, testpmd: 2, vpp: 1 };
+
+/** The userspace CNI finds a pod's socket directory by this volume name (upstream pkg/annotations). */
+export const SHARED_DIR_VOLUME = 'shared-dir';
+/** Where the pod sees it: the CNI's default mapped directory (its DefaultBaseCNIDir). */
+export const SHARED_DIR_MOUNT = '/var/lib/cni/usrspcni';
 
 export const workloadSpec = z.strictObject({
   name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'pod name: lower-case DNS label'),
   role: z.enum(WORKLOAD_ROLES),
   image: z.string().min(1),
-  /** Exclusive CPUs: an integer, as the static CPU manager requires. */
-  cpus: z.number().int('exclusive CPUs need a whole number of CPUs (Guaranteed QoS, static CPU manager)').min(2, 'a DPDK workload needs a main lcore and at least one polling lcore'),
+  /** Exclusive CPUs: an integer, as the static CPU manager requires (at least MIN_CPUS of the role). */
+  cpus: z.number().int('exclusive CPUs need a whole number of CPUs (Guaranteed QoS, static CPU manager)').min(1),
   memoryMi: z.number().int().min(64),
   hugepages: z.strictObject({ pageSize: z.enum(['2Mi', '1Gi']), amountMi: z.number().int().positive() }),
   /** Device pools: { "openshift.io/intelnics": 2 }. */
@@ -35,6 +47,9 @@ export function parseWorkloadSpec(spec: WorkloadSpec): ParsedWorkloadSpec {
     throw new ConfigError(i.message, { where: `workload ${spec.name}.${i.path.join('.')}` });
   }
   const p = r.data;
+  if (p.cpus < MIN_CPUS[p.role]) {
+    throw new ConfigError(`${p.role} needs at least ${MIN_CPUS[p.role]} CPUs (a main lcore and a polling lcore), got ${p.cpus}`, { where: `workload ${p.name}.cpus` });
+  }
   if (p.hugepages.pageSize === '1Gi' && p.hugepages.amountMi % 1024 !== 0) {
     throw new ConfigError(`hugepages-1Gi amount ${p.hugepages.amountMi}Mi is not a whole number of 1 GiB pages`, { where: `workload ${p.name}.hugepages.amountMi` });
   }
@@ -81,14 +96,15 @@ export function workloadPod(spec: ParsedWorkloadSpec, namespace: string): KubeOb
           volumeMounts: [
             { name: 'hugepages', mountPath: '/dev/hugepages' },
             { name: 'podinfo', mountPath: '/etc/podinfo' },
-            ...(userspace ? [{ name: 'usrspcni', mountPath: '/var/lib/cni/usrspcni' }] : []),
+            ...(userspace ? [{ name: SHARED_DIR_VOLUME, mountPath: SHARED_DIR_MOUNT }] : []),
           ],
         },
       ],
       volumes: [
         { name: 'hugepages', emptyDir: { medium: `HugePages-${spec.hugepages.pageSize}` } },
         { name: 'podinfo', downwardAPI: { items: [{ path: 'annotations', fieldRef: { fieldPath: 'metadata.annotations' } }, { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
-        ...(userspace ? [{ name: 'usrspcni', hostPath: { path: `/var/lib/cni/usrspcni/${spec.name}`, type: 'DirectoryOrCreate' } }] : []),
+        // One host directory per pod: the CNI creates the pod's sockets there, the pod sees them at SHARED_DIR_MOUNT.
+        ...(userspace ? [{ name: SHARED_DIR_VOLUME, hostPath: { path: `/run/wirespeed/${namespace}/${spec.name}`, type: 'DirectoryOrCreate' } }] : []),
       ],
     },
   };
