@@ -109,6 +109,10 @@ export type DatapathKind = z.infer<typeof datapathKind>;
 export const CLUSTER_COMPONENTS = ['multus', 'sriov-network-operator', 'sriov-network-device-plugin', 'sriov-cni', 'userspace-cni', 'whereabouts'] as const;
 export const clusterComponent = z.enum(CLUSTER_COMPONENTS);
 
+/** Who provides SR-IOV VFs to pods on a Kubernetes lab (cluster.sriov.via). */
+export const SRIOV_VIA = ['operator', 'device-plugin'] as const;
+export type SriovVia = (typeof SRIOV_VIA)[number];
+
 /** DUT applications; adding one means a name here and its entry in drivers/datapath/stack/duts.ts. */
 export const DUT_KINDS = ['l3fwd', 'testpmd-io', 'testpmd-macswap'] as const;
 export const dutKind = z.enum(DUT_KINDS);
@@ -131,6 +135,12 @@ export const clusterConfig = z.strictObject({
    * (a file relative to the inventory, or an https URL). Components not listed must be pre-installed.
    */
   install: z.partialRecord(clusterComponent, z.string().min(1)).default({}),
+  /**
+   * How SR-IOV and vDPA VFs reach the pods: through the SR-IOV network operator (it makes the VFs from a
+   * policy), or through the device plugin and sriov-cni alone, on VFs made beforehand on the nodes (clusters
+   * without the operator; certification restarts the plugin itself).
+   */
+  sriov: z.strictObject({ via: z.enum(SRIOV_VIA) }).default({ via: 'operator' }),
 });
 
 /** `tg.p0 <-> dut.p0`: node.port on both sides, whitespace around the arrow optional. */

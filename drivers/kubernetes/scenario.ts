@@ -7,13 +7,14 @@
 import { ProvisionError } from '../../core/errors.ts';
 import { nicModel } from '../../lab/nic-catalogue.ts';
 import type { Nic } from '../../lab/model.ts';
-import type { DatapathKind } from '../../lab/schema.ts';
+import type { DatapathKind, SriovVia } from '../../lab/schema.ts';
 import type { Cluster } from './cluster.ts';
 import type { AttachmentKind } from './pod-devices.ts';
 import { checkNamespaceAllows, podSecurityLabels, podSecurityNeed, strongestNeed, type PodSecurityNeed } from './pod-security.ts';
 import { namespace, type ComponentSources } from './stack/component.ts';
 import { multus } from './stack/multus.ts';
 import { whereabouts } from './stack/nad.ts';
+import { sriovDevicePlugin, type DevicePluginResource } from './stack/sriov-device-plugin.ts';
 import { RESOURCE_PREFIX, sriovOperator, type SriovPolicySpec } from './stack/sriov-operator.ts';
 import { userspaceCni } from './stack/userspace-cni.ts';
 import { whereaboutsIpam } from './stack/whereabouts.ts';
@@ -36,15 +37,25 @@ export interface ScenarioOptions {
   readonly runId: string;
   /** Hugepage size of the DUT node (default 1Gi). */
   readonly pageSize?: '2Mi' | '1Gi';
+  /** Who gives the pods their VFs (the lab's cluster.sriov.via; default the operator). */
+  readonly sriovVia?: SriovVia;
 }
 
 export interface Deployed {
   /** What was found or set up, for the report. */
   readonly stack: string[];
   readonly workloads: RunningWorkload[];
-  /** For SR-IOV: the policy and network applied. */
+  /** For SR-IOV through the operator: the policy and network applied. */
   readonly sriov?: { policy: SriovPolicySpec; resource: string; network: string; vlan: number };
+  /** For SR-IOV through the device plugin alone: the pool it advertises and the NAD. */
+  readonly devicePlugin?: { pool: DevicePluginResource & { resourcePrefix: string }; resource: string; network: string; vlan: number };
 }
+
+/** Resource prefix the device plugin advertises its pools under when run without the operator (its default). */
+export const DEVICE_PLUGIN_PREFIX = 'intel.com';
+
+/** VFs a scenario's pods take from the pool: two each for the DUT and the generator. */
+const POOL_VFS = 4;
 
 /** Why this datapath cannot be deployed on this NIC (the skip reason), or null. */
 export function unsupported(datapath: DatapathKind, nic: Nic | undefined): string | null {
@@ -79,6 +90,42 @@ export function sriovPolicyFor(datapath: 'sriov' | 'vdpa', nic: Nic): SriovPolic
   };
 }
 
+/**
+ * The device plugin's pool for a NIC without the operator: the NIC's VFs (its VF vendor:device, under its PFs
+ * by PCI address) on the driver DPDK opens them with; the VFs must exist on the node beforehand (the plugin
+ * makes none). Named like the operator's resource, so the same pods fit both.
+ */
+export function devicePluginPoolFor(datapath: 'sriov' | 'vdpa', nic: Nic): DevicePluginResource & { resourceName: string; resourcePrefix: string } {
+  const model = nicModel(nic.model);
+  const [vendor, device] = model.vfPciId.split(':') as [string, string];
+  const vdpa = datapath === 'vdpa';
+  const vfio = model.dpdkBinding === 'vfio-pci' && !vdpa;
+  return {
+    resourceName: sriovPolicyFor(datapath, nic).resourceName,
+    resourcePrefix: DEVICE_PLUGIN_PREFIX,
+    selectors: [
+      {
+        vendors: [vendor],
+        devices: [device],
+        drivers: [vfio ? 'vfio-pci' : model.vfKernelDriver],
+        rootDevices: nic.ports.map((p) => p.pci!),
+        ...(!vfio && !vdpa ? { isRdma: true } : {}),
+        ...(vdpa ? { vdpaType: 'vhost' as const } : {}),
+      },
+    ],
+    expectCount: POOL_VFS,
+  };
+}
+
+/** The extended resource the scenario's pods request for their VFs. */
+function vfResource(datapath: 'sriov' | 'vdpa', nic: Nic, via: SriovVia): string {
+  if (via === 'device-plugin') {
+    const pool = devicePluginPoolFor(datapath, nic);
+    return `${pool.resourcePrefix}/${pool.resourceName}`;
+  }
+  return `${RESOURCE_PREFIX}/${sriovPolicyFor(datapath, nic).resourceName}`;
+}
+
 /** The workload pods of a scenario (DUT first), without deploying anything. */
 export function scenarioPods(o: ScenarioOptions): WorkloadSpec[] {
   const pageSize = o.pageSize ?? '1Gi';
@@ -99,7 +146,7 @@ export function scenarioPods(o: ScenarioOptions): WorkloadSpec[] {
       if (!o.nic) throw new ProvisionError(`${o.datapath} needs a NIC`, { where: `scenario ${o.datapath}` });
       const policy = sriovPolicyFor(o.datapath, o.nic);
       const network = `${policy.name}-net`;
-      const devices = { [`${RESOURCE_PREFIX}/${policy.resourceName}`]: 2 };
+      const devices = { [vfResource(o.datapath, o.nic, o.sriovVia ?? 'operator')]: 2 };
       const expect: AttachmentKind = o.datapath === 'vdpa' ? 'vdpa' : 'pci';
       return [pod('l3fwd', 2, [network, network], expect, devices), pod('generator', 4, [network, network], expect, devices)];
     }
@@ -137,6 +184,7 @@ export async function deployScenario(cluster: Cluster, sources: ComponentSources
   switch (o.datapath) {
     case 'sriov':
     case 'vdpa':
+      if (o.sriovVia === 'device-plugin') return deployDevicePlugin(cluster, sources, o.datapath, o.nic!, o.runId, stack, pods);
       return deploySriov(cluster, sources, o.datapath, o.nic!, o.runId, stack, pods);
     case 'vhost-user':
     case 'memif':
@@ -162,6 +210,25 @@ async function deploySriov(cluster: Cluster, sources: ComponentSources, datapath
   const workloads: RunningWorkload[] = [];
   for (const p of pods) workloads.push(await deployWorkload(cluster, p, { runId }));
   return { stack, workloads, sriov: { policy, resource, network, vlan } };
+}
+
+async function deployDevicePlugin(cluster: Cluster, sources: ComponentSources, datapath: 'sriov' | 'vdpa', nic: Nic, runId: string, stack: string[], pods: WorkloadSpec[]): Promise<Deployed> {
+  const pool = devicePluginPoolFor(datapath, nic);
+  const resource = `${pool.resourcePrefix}/${pool.resourceName}`;
+  const dp = sriovDevicePlugin(sources, [pool]);
+  stack.push((await dp.up(cluster)).summary);
+  const sel = pool.selectors[0]!;
+  stack.push(`device plugin pool ${resource}: VFs ${sel.vendors!.join(',')}:${sel.devices!.join(',')} on ${sel.drivers!.join(',')} under ${nic.name} (${sel.rootDevices!.join(', ')}), ${pool.expectCount} allocatable (made on the node beforehand: the plugin makes no VF)`);
+  const vlan = 100;
+  const network = `${sriovPolicyFor(datapath, nic).name}-net`;
+  // Kernel-netdev VFs (bifurcated mlx5) get addresses; vfio-pci and vDPA VFs have no netdev to address.
+  const addressed = sel.isRdma === true;
+  if (addressed) stack.push(`${(await whereaboutsIpam(sources).up(cluster)).summary}: IPAM for the kernel-netdev VFs`);
+  await cluster.apply(dp.network(cluster.namespace, network, resource, { vlan, spoofchk: 'off', trust: 'on', ...(addressed ? { ipam: whereabouts('192.0.2.0/24') } : {}) }));
+  stack.push(`NAD ${network}: sriov-cni, vlan ${vlan}, spoofchk off, trust on`);
+  const workloads: RunningWorkload[] = [];
+  for (const p of pods) workloads.push(await deployWorkload(cluster, p, { runId }));
+  return { stack, workloads, devicePlugin: { pool, resource, network, vlan } };
 }
 
 async function deployUserspace(cluster: Cluster, sources: ComponentSources, datapath: 'vhost-user' | 'memif', runId: string, stack: string[], pods: WorkloadSpec[]): Promise<Deployed> {

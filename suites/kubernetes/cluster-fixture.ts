@@ -9,6 +9,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError, ProvisionError } from '../../core/errors.ts';
+import type { SriovVia } from '../../lab/schema.ts';
 import { Cluster, type OwnedObject } from '../../drivers/kubernetes/cluster.ts';
 import type { ComponentSources } from '../../drivers/kubernetes/stack/component.ts';
 import { FAKE_CLUSTER_EXTENSION, MANIFEST_BUNDLES, startFakeCluster, type BundleName, type FakeCluster, type FakeClusterOptions } from '../../fixtures/kube/fake-cluster.ts';
@@ -20,6 +21,8 @@ export interface KubeLab {
   readonly sources: ComponentSources;
   /** Hugepage size of the DUT node (what the workload pods request). */
   readonly pageSize: '2Mi' | '1Gi';
+  /** Who gives pods their VFs: the SR-IOV operator, or the device plugin alone (cluster.sriov.via). */
+  readonly sriovVia: SriovVia;
   /** Set when the lab's kubeconfig asked for the fake cluster. */
   readonly fake: FakeCluster | undefined;
 }
@@ -45,7 +48,7 @@ export const test = base.extend<{ kube: KubeLab; kubeFailureReport: void }, { ku
         const cluster = await Cluster.fromLab(fake ? { kubeconfig: fake.kubeconfigPath, context: fake.context, namespace: cfg.namespace } : cfg, settings.runId, { onOwned });
         try {
           const sizeKb = lab.lab.nodesWithRole('dut')[0]?.hugepages?.sizeKb ?? 1048576;
-          await use({ kube: { cluster, sources: { versions: cfg.versions, install: cfg.install }, pageSize: sizeKb === 2048 ? '2Mi' : '1Gi', fake } });
+          await use({ kube: { cluster, sources: { versions: cfg.versions, install: cfg.install }, pageSize: sizeKb === 2048 ? '2Mi' : '1Gi', sriovVia: cfg.sriov.via, fake } });
         } finally {
           await reportingFailure(async () => {
             await cluster.teardown();

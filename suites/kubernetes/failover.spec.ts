@@ -17,7 +17,7 @@ test('kubernetes failover: DUT pod delete, replacement Ready with networks re-at
   const why = unsupported(datapath, dutNic);
   test.skip(why !== null, why ?? '');
   test.skip(datapath !== 'sriov' && lab.facts.nics[0] !== nic, `${datapath} does not use the NIC: it runs once, in the ${lab.facts.nics[0]} project`);
-  const d = await deployScenario(kube.cluster, kube.sources, { datapath: datapath, ...(dutNic ? { nic: dutNic } : {}), runId: settings.runId, pageSize: kube.pageSize });
+  const d = await deployScenario(kube.cluster, kube.sources, { datapath: datapath, ...(dutNic ? { nic: dutNic } : {}), runId: settings.runId, pageSize: kube.pageSize, sriovVia: kube.sriovVia });
   const dut = d.workloads.find((w) => w.spec.role !== 'generator')!;
   const oldUid = dut.pod.metadata.uid;
 

@@ -20,7 +20,7 @@ test('kubernetes smoke: stack, workloads, EAL arguments from network-status @smo
   const isFirstNic = lab.facts.nics[0] === nic;
   test.skip((datapath === 'vhost-user' || datapath === 'memif') && !isFirstNic, `${datapath} does not use the NIC: it runs once, in the ${lab.facts.nics[0]} project`);
 
-  const deployed = await deployScenario(kube.cluster, kube.sources, { datapath: datapath, ...(dutNic ? { nic: dutNic } : {}), runId: settings.runId, pageSize: kube.pageSize });
+  const deployed = await deployScenario(kube.cluster, kube.sources, { datapath: datapath, ...(dutNic ? { nic: dutNic } : {}), runId: settings.runId, pageSize: kube.pageSize, sriovVia: kube.sriovVia });
   const report = describeDeployed(deployed);
   await testInfo.attach('kubernetes-deployment.txt', { body: report, contentType: 'text/plain' });
   await writeFile(join(settings.outDir, `kubernetes-${datapath}-${nic}.txt`), report + '\n').catch(() => undefined);
