@@ -1,26 +1,22 @@
 /**
- * The hardware generator for a bare-metal datapath: pktgen-dpdk on the tg node's linked PFs, rates
- * computed from the negotiated speed of those ports, frames addressed to the DUT ports' MACs (set by the
- * datapath) and to l3fwd's routes (198.18.N.0/24 leaves on DUT port N: port 0 sends to 198.18.1.x).
+ * The hardware generator for a bare-metal datapath: pktgen-dpdk on the tg node's linked PFs, its rates
+ * from the link speed pktgen negotiates, frames addressed to the DUT ports' MACs (set by the datapath)
+ * and to l3fwd's routes (198.18.N.0/24 leaves on DUT port N: port 0 sends to 198.18.1.x). pktgen runs
+ * in a network namespace of its own on the tg node and is reached through the node's SSH channel.
  */
 import { ProvisionError } from '../../../core/errors.ts';
 import type { Lab } from '../../../lab/model.ts';
 import type { DatapathKind } from '../../../lab/schema.ts';
-import { catalogueSpeedGbps } from '../../../lab/nic-catalogue.ts';
-import { pktgenSpecForNode } from '../../loadgen/pktgen/pktgen-argv.ts';
+import { createDpdkRuntime } from '../../dpdk/runtime.ts';
+import { describeLocation, locatePktgen } from '../../loadgen/pktgen/locate-pktgen.ts';
 import type { PktgenPortConfig, PktgenSession } from '../../loadgen/pktgen/pktgen-session.ts';
 import { startPktgen } from '../../loadgen/pktgen/start-pktgen.ts';
 import { dutMac } from './baremetal-datapath.ts';
 import { resolveTopology, type BaremetalTopology } from './topology.ts';
 
-/**
- * Per-port pktgen settings for a topology (p0, p1): rates are a percentage of each port's line rate at
- * its negotiated speed (from the stack: drivers/datapath/baremetal/link-speed.ts); without one, the
- * catalogue's.
- */
-export function pktgenPortsFor(t: BaremetalTopology, runId: string, speedsGbps?: readonly number[]): [PktgenPortConfig, PktgenPortConfig] {
-  const ports = t.pairs.map((p, i): PktgenPortConfig => ({
-    speedGbps: speedsGbps?.[i] ?? catalogueSpeedGbps(p.tg.model, `${p.tg.node.name}.${p.tg.port.name}`),
+/** Per-port pktgen settings for a topology (p0, p1). */
+export function pktgenPortsFor(t: BaremetalTopology, runId: string): [PktgenPortConfig, PktgenPortConfig] {
+  const ports = t.pairs.map((_, i): PktgenPortConfig => ({
     dstMac: dutMac(runId, i),
     srcIp: `198.18.${i}.1`,
     dstIp: `198.18.${1 - i}.1`,
@@ -28,24 +24,32 @@ export function pktgenPortsFor(t: BaremetalTopology, runId: string, speedsGbps?:
   return [ports[0]!, ports[1]!];
 }
 
-/** Start pktgen on the lab's tg node for this datapath kind; the session kills it on close. */
-export async function startBaremetalPktgen(o: {
-  lab: Lab;
-  kind: DatapathKind;
-  runId: string;
-  binary?: string;
-  socketHost?: string;
-  /** Negotiated speed of each generator port (p0, p1). */
-  speedsGbps?: readonly number[];
-}): Promise<PktgenSession> {
+/** Start pktgen on the lab's tg node for this datapath kind; closing the session stops and cleans it up. */
+export async function startBaremetalPktgen(o: { lab: Lab; kind: DatapathKind; runId: string; runRoot: string }): Promise<PktgenSession> {
   const t = resolveTopology(o.lab, o.kind);
   if ('reason' in t) throw new ProvisionError(`no generator for ${o.kind}: ${t.reason}`, { where: `lab ${o.lab.name}` });
+  if (t.pairs.length !== 2) throw new ProvisionError(`pktgen drives two ports, the topology has ${t.pairs.length}`, { where: `lab ${o.lab.name}` });
   const shell = await t.tg.shell();
-  const ssh = t.tg.config.shell.kind === 'ssh' ? t.tg.config.shell.host : '127.0.0.1';
-  return startPktgen({
-    shell,
-    argv: pktgenSpecForNode({ node: t.tg, pci: t.pairs.map((p) => p.tg.port.pci), runId: o.runId, ...(o.binary === undefined ? {} : { binary: o.binary }) }),
-    socketHost: o.socketHost ?? ssh,
-    ports: pktgenPortsFor(t, o.runId, o.speedsGbps),
-  });
+  const found = await locatePktgen(shell);
+  if (found.kind === 'absent') throw new ProvisionError(describeLocation(found), { where: `node ${t.tg.name}`, hint: 'docs/hardware.md: installing pktgen on a generator node' });
+  const runDir = `${o.runRoot}/${o.runId}/tg`;
+  const runtime = createDpdkRuntime({ shell, runId: o.runId, runDir });
+  const [a, b] = t.pairs.map((p, i) => ({ kind: 'pci' as const, name: `p${i}`, pci: p.tg.port.pci }));
+  try {
+    const started = await startPktgen({
+      shell,
+      runtime,
+      pktgen: found,
+      ports: [a!, b!],
+      portConfig: pktgenPortsFor(t, o.runId),
+      cpus: t.tg.cpus.tg,
+      workDir: `${runDir}/pktgen`,
+      memoryMb: 2048,
+      afterClose: () => runtime.cleanup(),
+    });
+    return started.session;
+  } catch (e) {
+    await runtime.cleanup().catch(() => undefined);
+    throw e;
+  }
 }

@@ -1,198 +1,331 @@
 /**
  * pktgen-dpdk as a GeneratorSession: one pktgen process per session (EAL starts once), driven over its
- * Lua socket. Rates are percent of line rate computed from the NIC catalogue; counters come from
- * portStats in either shape (flat <= 25.08, nested 26.02) and are turned into a TrialResult.
- * Topology: port 0 sends towards DUT p0 and receives what comes back on port 1, and the reverse when
- * bidirectional.
+ * Lua socket (lua-client.ts), its port counters read live from DPDK telemetry (port-counters.ts).
+ *
+ * One trial, and why:
+ *  1. the fields: rate as a percentage of the NEGOTIATED link speed pktgen reads (linkState, after
+ *     waiting for link-up), computed the way pktgen paces (trial-plan.ts); one flow is single mode,
+ *     several flows range mode with every field l3fwd routes on;
+ *  2. `before`: counters while idle and drained;
+ *  3. start at a low warm rate. pktgen rebuilds every packet of its pools on each start (it sets
+ *     CLEAR_FAST_ALLOC_FLAG in pktgen_start_transmitting), seconds on this VM, and then sends what its
+ *     schedule fell behind in one burst; at the warm rate both are harmless and outside the window;
+ *  4. once every sending port's counter moves, switch to the trial rate (a rate change rebuilds
+ *     nothing), wait one warm period for the new schedule, read `mid`: the window starts there;
+ *  5. after the duration, stop; drain; `after`. Every packet from `before` to `after` counts: loss is
+ *     requested - received (method/trial.ts), with requested = what was sent, or what the warm phase
+ *     sent plus the trial rate times the measured window when pktgen fell behind (it reports no deficit).
+ *  Latency comes from pktgen's latency sampler (one sample per stamped packet, a file per receiving
+ *  port): stamps go out once a second during the warm phase and at the asked rate in the window.
+ * Topology: port 0 sends towards DUT p0 and receives on port 1 what the DUT routes back, and the reverse
+ * when bidirectional.
  */
-import { ConfigError, MeasurementError } from '../../../core/errors.ts';
-import { packetsDue, trialFromDirections, type Measure, type TrialResult, type TrialSpec, type DirectionCounters } from '../../../method/trial.ts';
-import { lineRatePps } from '../../../lab/line-rate.ts';
+import { readFileSync } from 'node:fs';
+import { ConfigError, MeasurementError, ProvisionError } from '../../../core/errors.ts';
+import type { LatencyHistogram } from '../../../method/histogram.ts';
+import { trialFromDirections, type DirectionCounters, type Measure, type TrialResult, type TrialSpec } from '../../../method/trial.ts';
 import type { GeneratorInfo, GeneratorSession } from '../traffic-generator.ts';
-import { parseLuaTable } from './lua-table.ts';
-import type { PktgenLuaClient } from './lua-client.ts';
-import { normalizePortStats, type PortCounters, type PortStats } from './port-stats.ts';
+import { realClock, type PktgenClock } from './clock.ts';
+import { latencyHistogram, MAX_LATENCY_SAMPLES } from './latency-samples.ts';
+import { luaString, type PktgenLuaClient } from './lua-client.ts';
+import type { PortCounterReader, PortCountersByPort } from './port-counters.ts';
+import { checkSupported, parsePktgenVersion, pktgenFeatures, type PktgenFeatures } from './pktgen-version.ts';
+import { portSetupLua, ratePercent, sendingPorts, trialRates, trialSetupLua, type PktgenPortConfig } from './trial-plan.ts';
 
-export interface PktgenPortConfig {
-  /** Link speed in Gb/s (from the catalogue model or the link). */
-  readonly speedGbps: number;
-  /** Destination MAC: the DUT port this generator port is cabled to. */
-  readonly dstMac: string;
-  /** Source and destination IPv4 (l3fwd routes 198.18.N.0/24 to port N). */
-  readonly srcIp: string;
-  readonly dstIp: string;
+export type { PktgenPortConfig } from './trial-plan.ts';
+
+/** wirespeed's Lua helpers (wsp_json, wsp_out), defined once per session. */
+export const HELPERS_LUA = readFileSync(new URL('./wsp-helpers.lua', import.meta.url), 'utf8');
+
+/** Where the latency sampler's files go on the generator node, and how to read them back. */
+export interface LatencyFiles {
+  /** Path (on the generator node, as pktgen sees it) for the samples port `port` receives in trial `trial`. */
+  path(port: number, trial: number): string;
+  read(path: string): Promise<string>;
+  remove(paths: readonly string[]): Promise<void>;
 }
 
 export interface PktgenSessionOptions {
   readonly client: PktgenLuaClient;
+  /** Live port counters of this pktgen (its DPDK telemetry). */
+  readonly counters: PortCounterReader;
   /** Exactly two ports: 0 and 1. */
   readonly ports: readonly [PktgenPortConfig, PktgenPortConfig];
-  /** Time after stop for in-flight packets to arrive before counters are read. */
+  /** After stop, before counters are read: packets still in flight arrive (default 500 ms). */
   readonly drainMs?: number;
-  /** Called on close (e.g. kill the pktgen process). */
+  /** How long the links may take to come up (default 15 s). */
+  readonly linkWaitMs?: number;
+  /** How long pktgen may take from start to its first packet (rebuilding its pools; default 60 s). */
+  readonly startSendingMs?: number;
+  readonly clock?: PktgenClock;
+  /** Without it the session has no latency capability. */
+  readonly latencyFiles?: LatencyFiles;
+  /** Called on close (stop the pktgen process, clean up). */
   readonly onClose?: () => Promise<void>;
 }
 
-/** The Lua helper that prints a table as a Lua literal (pktgen's own prints() needs Pktgen.lua on package.path). */
-export const DUMP_HELPER =
-  'function wsp_dump(v) if type(v) == "table" then local s = "{" for k, x in pairs(v) do if type(k) == "number" then s = s .. "[" .. k .. "]=" else s = s .. "[\\"" .. tostring(k) .. "\\"]=" end s = s .. wsp_dump(x) .. "," end return s .. "}" elseif type(v) == "string" then return string.format("%q", v) else return tostring(v) end end';
+/** An optional capability: null when present, else why not. */
+export type Absent = { readonly reason: string } | null;
 
-const lua = (s: string) => JSON.stringify(s); // a JSON string literal is a valid Lua string literal for our ASCII values
-
-/** Parse pktgen's version string ("24.10.3", "26.02.1") to [major, minor]. */
-export function parsePktgenVersion(text: string): [number, number] {
-  const m = /(\d+)\.(\d+)/.exec(text);
-  if (!m) throw new MeasurementError(`cannot read pktgen's version from ${JSON.stringify(text.slice(0, 80))}`);
-  return [Number(m[1]), Number(m[2])];
+export interface PktgenCapabilities {
+  /** A stamped latency stream with a full histogram. */
+  readonly latency: Absent;
+  /** An IMIX profile in one trial. */
+  readonly imix: Absent;
 }
+
+/** What a trial read, for records and debugging. */
+export interface PktgenTrialDetail {
+  /** The counted window at the trial rate: from the `mid` read to the request to stop (a lower bound). */
+  readonly windowS: number;
+  /** From start to the first packet of every sending port (pool rebuild). */
+  readonly rebuildS: number;
+  readonly before: PortCountersByPort;
+  readonly mid: PortCountersByPort;
+  readonly after: PortCountersByPort;
+  readonly ratePercent: readonly number[];
+}
+
+const POLL_MS = 20;
+/** Warm-phase rate per port: low enough that the burst after the pool rebuild is harmless. */
+const WARM_PPS = 2000;
+/** pktgen sends bursts of this many packets (its default tx_burst). */
+const TX_BURST = 64;
+/** Stamps per second while warming: the fewest pktgen allows (latency rate 1,000,000 us). */
+const WARM_LATENCY_US = 1_000_000;
 
 export class PktgenSession implements GeneratorSession {
   readonly info: GeneratorInfo;
+  readonly features: PktgenFeatures;
+  readonly capabilities: PktgenCapabilities;
+  /** Negotiated link speed per port, Mb/s. */
+  readonly linkMbps: readonly number[];
   readonly #o: PktgenSessionOptions;
-  readonly #nested: boolean;
-  #closed = false;
+  readonly #clock: PktgenClock;
+  readonly #where: string;
+  #trials = 0;
+  #last: PktgenTrialDetail | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed: Promise<void> | undefined;
 
-  private constructor(o: PktgenSessionOptions, version: string) {
+  private constructor(o: PktgenSessionOptions, features: PktgenFeatures, linkMbps: number[]) {
     this.#o = o;
-    this.info = { name: 'pktgen-dpdk', version };
-    const [maj, min] = parsePktgenVersion(version);
-    this.#nested = maj > 26 || (maj === 26 && min >= 2);
+    this.#clock = o.clock ?? realClock;
+    this.features = features;
+    this.linkMbps = linkMbps;
+    this.info = { name: 'pktgen-dpdk', version: features.version.text };
+    this.#where = `pktgen ${features.version.text} (${o.client.where})`;
+    this.capabilities = {
+      latency: !features.latencyRate
+        ? { reason: `pktgen ${features.version.text} cannot set its latency stamp rate from Lua (pktgen.latency takes two arguments before 23.06)` }
+        : o.latencyFiles
+          ? null
+          : { reason: 'the pktgen session has no place to read latency sampler files from' },
+      imix: { reason: `pktgen sends one frame size per stream; an IMIX needs a pcap stream loaded at start (-s), which wirespeed does not set up` },
+    };
   }
 
-  /** Talk to a running pktgen: define the dump helper, read the version, set the fixed packet fields. */
+  /** Talk to a running pktgen: helpers, version, link-up with speeds, the fixed packet fields. */
   static async open(o: PktgenSessionOptions): Promise<PktgenSession> {
-    await o.client.call(DUMP_HELPER);
-    const version = (await o.client.call('print(pktgen.info.Pktgen_Version)')).trim();
-    const s = new PktgenSession(o, version);
-    for (const [i, p] of o.ports.entries()) {
-      const pl = lua(String(i));
-      await o.client.call(
-        [
-          `pktgen.set_type(${pl}, "ipv4")`,
-          `pktgen.set_proto(${pl}, "udp")`,
-          `pktgen.set_mac(${pl}, "dst", ${lua(p.dstMac)})`,
-          `pktgen.set_ipaddr(${pl}, "src", ${lua(`${p.srcIp}/24`)})`,
-          `pktgen.set_ipaddr(${pl}, "dst", ${lua(p.dstIp)})`,
-        ].join('; '),
-      );
-    }
-    return s;
+    const c = o.client;
+    const clock = o.clock ?? realClock;
+    await c.call(HELPERS_LUA);
+    // The screen redraws itself many times a second through the pty: nobody watches it.
+    await c.call('pktgen.screen("off")');
+    const versionText = JSON.parse(await c.call('wsp_out(pktgen.info.Pktgen_Version)')) as unknown;
+    if (typeof versionText !== 'string') throw new ProvisionError(`pktgen.info.Pktgen_Version is not a string: ${JSON.stringify(versionText)}`, { where: c.where });
+    const features = pktgenFeatures(parsePktgenVersion(versionText));
+    checkSupported(features, c.where);
+    const linkMbps = await waitForLinks(c, clock, o.linkWaitMs ?? 15_000);
+    for (const [i, p] of o.ports.entries()) await c.call(portSetupLua(i, p));
+    return new PktgenSession(o, features, linkMbps);
   }
 
-  /** Port counters (totals since the last clear). */
-  async portStats(): Promise<PortStats> {
-    const call = this.#nested ? 'pktgen.portStats("all")' : 'pktgen.portStats("all", "port")';
-    const out = await this.#o.client.call(`print(wsp_dump(${call}))`);
-    return normalizePortStats(parseLuaTable(out.trim(), `pktgen ${this.info.version} portStats`));
+  /** Details of the last trial. */
+  lastTrial(): PktgenTrialDetail | undefined {
+    return this.#last;
   }
 
-  /** Latency probes (pktgen <= 25.08: pktStats(pl)[pid].latency): min/avg/max in µs. */
-  async latencySummary(port: number): Promise<{ minUs: number; avgUs: number; maxUs: number; packets: number }> {
-    if (this.#nested) throw new MeasurementError(`pktgen ${this.info.version} has no pktStats(); latency summary needs <= 25.08`);
-    const out = await this.#o.client.call(`print(wsp_dump(pktgen.pktStats(${lua(String(port))})))`);
-    const t = parseLuaTable(out.trim(), 'pktgen pktStats');
-    const l = (t[String(port)] as Record<string, unknown> | undefined)?.['latency'] as Record<string, unknown> | undefined;
-    const num = (k: string) => {
-      const v = l?.[k];
-      if (typeof v !== 'number') throw new MeasurementError(`pktgen pktStats: no latency.${k} for port ${port}`);
-      return v;
-    };
-    return { minUs: num('min_us'), avgUs: num('avg_us'), maxUs: num('max_us'), packets: num('num_pkts') };
-  }
-
-  async measure(trial: TrialSpec, signal?: AbortSignal): Promise<TrialResult> {
-    if (this.#closed) throw new MeasurementError('pktgen session is closed');
-    if (trial.profile.kind !== 'fixed')
-      throw new ConfigError(`pktgen driver sends one frame size per trial; profile ${trial.profile.name} needs a pcap stream (-s P:file)`, {
-        hint: 'use a fixed frame size with pktgen, or the local generator for IMIX',
-      });
-    const frame = trial.profile.frameBytes;
-    const txPorts = trial.direction === 'bidirectional' ? [0, 1] : [0];
-    const perPortPps = trial.loadPps / txPorts.length;
-    const c = this.#o.client;
-    const setup: string[] = ['pktgen.stop("all")'];
-    for (const p of txPorts) {
-      const line = lineRatePps(this.#o.ports[p]!.speedGbps, frame);
-      const ratePct = (perPortPps / line) * 100;
-      if (ratePct > 100 + 1e-9)
-        throw new ConfigError(`offered ${Math.round(perPortPps)} pps on port ${p} exceeds line rate ${Math.round(line)} pps at ${frame} B`, { hint: 'lower the load or the search upper bound' });
-      const pl = lua(String(p));
-      const sport = 1024;
-      setup.push(
-        `pktgen.set(${pl}, "size", ${frame})`,
-        `pktgen.set(${pl}, "rate", ${lua(ratePct.toFixed(6))})`,
-        `pktgen.set(${pl}, "count", 0)`,
-        `pktgen.range.pkt_size(${pl}, "start", ${frame})`,
-        `pktgen.range.pkt_size(${pl}, "min", ${frame})`,
-        `pktgen.range.pkt_size(${pl}, "max", ${frame})`,
-        `pktgen.range.pkt_size(${pl}, "inc", 0)`,
-        `pktgen.range.src_port(${pl}, "start", ${sport})`,
-        `pktgen.range.src_port(${pl}, "min", ${sport})`,
-        `pktgen.range.src_port(${pl}, "max", ${sport + Math.max(1, trial.flows) - 1})`,
-        `pktgen.range.src_port(${pl}, "inc", ${trial.flows > 1 ? 1 : 0})`,
-        `pktgen.set_range(${pl}, "on")`,
-      );
-    }
-    await c.call(setup.join('; '));
-    const portList = lua(txPorts.join(','));
-    if (trial.warmupS && trial.warmupS > 0) {
-      await c.call(`pktgen.start(${portList})`);
-      await sleep(trial.warmupS * 1000, signal);
-      await c.call(`pktgen.stop(${portList})`);
-      await sleep(this.#o.drainMs ?? 200, signal);
-    }
-    await c.call('pktgen.clr()');
-    const before = await this.portStats();
-    const startedAt = new Date().toISOString();
-    const t0 = performance.now();
-    await c.call(`pktgen.start(${portList})`);
-    try {
-      await sleep(trial.durationS * 1000, signal);
-    } finally {
-      await c.call(`pktgen.stop(${portList})`);
-    }
-    const actualDurationS = (performance.now() - t0) / 1000;
-    await sleep(this.#o.drainMs ?? 200, signal);
-    const after = await this.portStats();
-    const delta = (p: number, k: keyof PortCounters): number => {
-      const a = after.ports.get(p)?.[k];
-      const b = before.ports.get(p)?.[k];
-      if (a === undefined || b === undefined) throw new MeasurementError(`pktgen reported no counters for port ${p}`);
-      if (a < b) throw new MeasurementError(`pktgen counter port ${p} ${k} went backwards (${b} -> ${a}): was the port reset or cleared by someone else?`);
-      return a - b;
-    };
-    const directions: DirectionCounters[] = txPorts.map((p) => {
-      const rx = 1 - p;
-      const attempted = delta(p, 'opackets') + delta(p, 'oerrors');
-      // pktgen reports no deficit: what was due at the requested load and not attempted is loss too.
-      const requested = Math.max(attempted, packetsDue(trial.loadPps, trial.durationS, txPorts.length));
-      return {
-        name: `p${p}->p${rx}`,
-        requested,
-        attempted,
-        sent: delta(p, 'opackets'),
-        unsent: delta(p, 'oerrors'),
-        received: delta(rx, 'ipackets'),
-        reordered: 0,
-        duplicated: 0,
-      };
-    });
-    return trialFromDirections(trial, { startedAt, actualDurationS }, directions, `pktgen ${this.info.version}`);
+  measure(spec: TrialSpec, signal?: AbortSignal): Promise<TrialResult> {
+    const run = this.#queue.then(() => this.#measure(spec, signal));
+    this.#queue = run.catch(() => undefined);
+    return run;
   }
 
   measurer(base: Omit<TrialSpec, 'loadPps' | 'durationS'>): Measure {
     return (durationS, loadPps, signal) => this.measure({ ...base, durationS, loadPps }, signal);
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    try {
-      await this.#o.client.call('pktgen.stop("all")', 5000).catch(() => undefined);
-      await this.#o.client.close();
-    } finally {
-      await this.#o.onClose?.();
+  async #measure(spec: TrialSpec, signal?: AbortSignal): Promise<TrialResult> {
+    if (this.#closed) throw new MeasurementError('the pktgen session is closed', { where: this.#where });
+    signal?.throwIfAborted();
+    if (spec.profile.kind !== 'fixed') {
+      throw new ConfigError(`profile ${spec.profile.name}: ${this.capabilities.imix?.reason ?? 'not supported'}`, {
+        where: this.#where,
+        hint: 'check the generator capability imix before asking for it (the suites skip with this reason)',
+      });
     }
+    if (spec.latency === 'all') {
+      throw new ConfigError('pktgen stamps a separate low-rate stream, not every packet', { where: this.#where, hint: 'ask for latency: { streamPps }' });
+    }
+    if (spec.latency && this.capabilities.latency) throw new ConfigError(`latency: ${this.capabilities.latency.reason}`, { where: this.#where });
+    if (!(spec.durationS > 0)) throw new ConfigError(`trial duration ${spec.durationS} s is not positive`, { where: this.#where });
+    const c = this.#o.client;
+    const clock = this.#clock;
+    const trial = ++this.#trials;
+    const frame = spec.profile.frameBytes;
+    const ports = sendingPorts(spec);
+    const receiving = ports.map((p) => 1 - p);
+    const all = [0, 1];
+    const rates = trialRates(spec, frame, this.linkMbps, this.#where);
+    const perPortPps = spec.loadPps / ports.length;
+    const warmPps = Math.min(WARM_PPS, perPortPps);
+    const warmRates = ports.map((p) => ratePercent(warmPps, frame, this.linkMbps[p]!));
+    const list = (ps: readonly number[]) => luaString(ps.join(','));
+    await c.call(trialSetupLua({ ports, config: this.#o.ports, frameBytes: frame, ratePercent: warmRates, flows: spec.flows }));
+
+    const drainMs = this.#o.drainMs ?? 500;
+    if (spec.warmupS && spec.warmupS > 0) await this.#warmup(ports, rates, spec.warmupS, drainMs, signal);
+
+    const latencyPaths = spec.latency ? await this.#latencyOn(ports, receiving, spec.durationS, spec.latency.streamPps, trial) : [];
+    try {
+      const before = await this.#o.counters.read(all);
+      const startAsked = clock.now();
+      await c.call(`pktgen.start(${list(ports)})`);
+      let mid: PortCountersByPort;
+      let midAt: number;
+      let stopAsked: number;
+      let sendingAt = startAsked;
+      try {
+        await this.#firstPackets(ports, before, signal);
+        sendingAt = clock.now();
+        // The trial rate (and stamp rate) from here; pktgen keeps its burst schedule, so the first
+        // burst at the new rate comes within one warm period.
+        await c.call([...ports.map((p, i) => `pktgen.set(${luaString(String(p))}, "rate", ${luaString(rates[i]!.toPrecision(12))})`), ...(spec.latency ? [`pktgen.latency(${list(ports)}, "rate", ${latencyRateUs(spec.latency.streamPps)})`] : [])].join('\n'));
+        await clock.sleep(Math.ceil(((TX_BURST / warmPps) * 1000) + POLL_MS), signal);
+        mid = await this.#o.counters.read(ports);
+        midAt = clock.now();
+        await clock.sleep(spec.durationS * 1000, signal);
+      } finally {
+        stopAsked = clock.now();
+        await c.call(`pktgen.stop(${list(ports)})`);
+      }
+      await clock.sleep(drainMs, signal);
+      const after = await this.#o.counters.read(all);
+      const latency = latencyPaths.length > 0 ? await this.#latencyOff(ports, receiving, latencyPaths) : undefined;
+      const detail: PktgenTrialDetail = { windowS: (stopAsked - midAt) / 1000, rebuildS: (sendingAt - startAsked) / 1000, before, mid, after, ratePercent: rates };
+      this.#last = detail;
+      return this.#result(spec, detail, ports, latency);
+    } finally {
+      if (latencyPaths.length > 0) await this.#o.latencyFiles?.remove(latencyPaths).catch(() => undefined);
+    }
+  }
+
+  /** Wait until every sending port's counter has moved past `before` (pktgen has rebuilt its pools). */
+  async #firstPackets(ports: readonly number[], before: PortCountersByPort, signal?: AbortSignal): Promise<void> {
+    const limitMs = this.#o.startSendingMs ?? 60_000;
+    const t0 = this.#clock.now();
+    for (;;) {
+      const now = await this.#o.counters.read(ports);
+      if (ports.every((p) => now.get(p)!.opackets > before.get(p)!.opackets)) return;
+      if (this.#clock.now() - t0 >= limitMs) {
+        throw new MeasurementError(`pktgen did not send within ${limitMs} ms of start`, {
+          where: this.#where,
+          hint: 'pktgen rebuilds its packet pools on every start; a worker lcore without CPU time, or a TX ring that never drains (DUT down) keeps it there',
+        });
+      }
+      await this.#clock.sleep(POLL_MS, signal);
+    }
+  }
+
+  /** A warm-up at the trial rate before the counted trial (its own start and stop). */
+  async #warmup(ports: readonly number[], rates: readonly number[], warmupS: number, drainMs: number, signal?: AbortSignal): Promise<void> {
+    const c = this.#o.client;
+    const list = luaString(ports.join(','));
+    const before = await this.#o.counters.read(ports);
+    await c.call(`pktgen.start(${list})`);
+    try {
+      await this.#firstPackets(ports, before, signal);
+      await c.call(ports.map((p, i) => `pktgen.set(${luaString(String(p))}, "rate", ${luaString(rates[i]!.toPrecision(12))})`).join('\n'));
+      await this.#clock.sleep(warmupS * 1000, signal);
+    } finally {
+      await c.call(`pktgen.stop(${list})`);
+    }
+    await this.#clock.sleep(drainMs, signal);
+  }
+
+  #result(spec: TrialSpec, d: PktgenTrialDetail, ports: readonly number[], latency: LatencyHistogram | undefined): TrialResult {
+    const perPortPps = spec.loadPps / ports.length;
+    const delta = (p: number, k: 'ipackets' | 'opackets' | 'oerrors', from: PortCountersByPort, to: PortCountersByPort): number => {
+      const a = from.get(p);
+      const b = to.get(p);
+      if (!a || !b) throw new MeasurementError(`no counters for port ${p}`, { where: this.#where });
+      if (b[k] < a[k]) throw new MeasurementError(`port ${p} ${k} went backwards (${a[k]} -> ${b[k]}): was the port reset?`, { where: this.#where });
+      return b[k] - a[k];
+    };
+    const directions: DirectionCounters[] = ports.map((p) => {
+      const sent = delta(p, 'opackets', d.before, d.after);
+      const unsent = delta(p, 'oerrors', d.before, d.after);
+      const attempted = sent + unsent;
+      // pktgen reports no deficit: due is what the warm phase sent plus the trial rate over the window
+      // (a lower bound: the window's ends are taken inside the sending time), and everything due and
+      // not even sent is loss too.
+      const due = delta(p, 'opackets', d.before, d.mid) + delta(p, 'oerrors', d.before, d.mid) + Math.floor(perPortPps * d.windowS);
+      return {
+        name: `p${p}->p${1 - p}`,
+        requested: Math.max(attempted, due),
+        attempted,
+        sent,
+        unsent,
+        received: delta(1 - p, 'ipackets', d.before, d.after),
+        reordered: 0,
+        duplicated: 0,
+      };
+    });
+    const startedAt = new Date(Date.now() - Math.round(d.windowS * 1000)).toISOString();
+    return trialFromDirections(spec, { startedAt, actualDurationS: d.windowS }, directions, this.#where, latency);
+  }
+
+  /**
+   * Latency on (before start: enabling it and the sampler rebuilds pktgen's pools): stamps on every
+   * port (a receiver checks stamps only with latency on), once a second until the window starts, the
+   * sampler on the receiving ports. Returns the sample files.
+   */
+  async #latencyOn(sending: readonly number[], receiving: readonly number[], durationS: number, streamPps: number, trial: number): Promise<string[]> {
+    const files = this.#o.latencyFiles!;
+    const rateUs = latencyRateUs(streamPps);
+    const samples = Math.min(MAX_LATENCY_SAMPLES, Math.ceil((1e6 / rateUs) * (durationS + 2) * 1.2) + 100);
+    // The sampler takes at most `rate` samples a second: ten times the stream keeps every stamped packet.
+    const sampleHz = Math.ceil((1e6 / rateUs) * 10);
+    const paths = receiving.map((p) => files.path(p, trial));
+    const both = luaString([...new Set([...sending, ...receiving])].sort().join(','));
+    const lines = [`pktgen.latency(${both}, "rate", ${WARM_LATENCY_US})`, `pktgen.latency(${both}, "enable")`];
+    receiving.forEach((p, i) => {
+      const pl = luaString(String(p));
+      lines.push(`pktgen.latsampler_params(${pl}, "simple", ${samples}, ${sampleHz}, ${luaString(paths[i]!)})`, `pktgen.latsampler(${pl}, "on")`);
+    });
+    await this.#o.client.call(lines.join('\n'));
+    return paths;
+  }
+
+  /** Sampler off (that writes its files), latency off; the histogram of every sample. */
+  async #latencyOff(sending: readonly number[], receiving: readonly number[], paths: readonly string[]): Promise<LatencyHistogram> {
+    const both = luaString([...new Set([...sending, ...receiving])].sort().join(','));
+    await this.#o.client.call([...receiving.map((p) => `pktgen.latsampler(${luaString(String(p))}, "off")`), `pktgen.latency(${both}, "disable")`].join('\n'));
+    const texts = await Promise.all(paths.map((p) => this.#o.latencyFiles!.read(p)));
+    return latencyHistogram(texts);
+  }
+
+  async close(): Promise<void> {
+    this.#closed ??= (async () => {
+      try {
+        await this.#queue;
+        if (!this.#o.client.failure) await this.#o.client.call('pktgen.stop("all")', 5000).catch(() => undefined);
+      } finally {
+        await this.#o.onClose?.();
+      }
+    })();
+    return this.#closed;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -200,17 +333,52 @@ export class PktgenSession implements GeneratorSession {
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason ?? new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+/** pktgen's stamp interval for a stream rate: whole microseconds, at least 1, at most 1 s. */
+export function latencyRateUs(streamPps: number): number {
+  return Math.min(WARM_LATENCY_US, Math.max(1, Math.round(1e6 / streamPps)));
+}
+
+/** Wait until every port's link is up; returns the speeds (Mb/s) by port. */
+async function waitForLinks(c: PktgenLuaClient, clock: PktgenClock, waitMs: number): Promise<number[]> {
+  const t0 = clock.now();
+  for (;;) {
+    const states = parseJson(await c.call('wsp_out(pktgen.linkState("all"))'), 'linkState', c.where);
+    const links = parseLinkStates(states, c.where);
+    if (links.every((l) => l.up)) return links.map((l) => l.mbps);
+    if (clock.now() - t0 >= waitMs) {
+      throw new ProvisionError(`pktgen's links are not up after ${waitMs} ms: ${links.map((l, i) => `port ${i} ${l.text}`).join(', ')}`, {
+        where: c.where,
+        hint: 'is the DUT side up (vhost/memif server, cable, peer port)? pktgen paces by the negotiated speed, so it needs the link first',
+      });
+    }
+    await clock.sleep(POLL_MS);
+  }
+}
+
+/** `{"0": "<UP-10000-FD>", "1": "<--Down-->", "n": 2}` → per port. */
+export function parseLinkStates(v: unknown, where: string): { up: boolean; mbps: number; text: string }[] {
+  if (typeof v !== 'object' || v === null) throw new ProvisionError(`pktgen.linkState is not a table: ${JSON.stringify(v)}`, { where });
+  const t = v as Record<string, unknown>;
+  const n = t['n'];
+  if (typeof n !== 'number' || n < 1) throw new ProvisionError(`pktgen.linkState has no port count: ${JSON.stringify(v)}`, { where });
+  return Array.from({ length: n }, (_, i) => {
+    const text = t[String(i)];
+    if (typeof text !== 'string') throw new ProvisionError(`pktgen.linkState has no entry for port ${i}: ${JSON.stringify(v)}`, { where });
+    const m = /^<UP-(\d+)-(FD|HD)>$/.exec(text);
+    // Up at 0 Mb/s is a link whose speed is not known yet: pktgen cannot pace on it.
+    if (m) return { up: Number(m[1]) > 0, mbps: Number(m[1]), text };
+    if (text === '<--Down-->') return { up: false, mbps: 0, text };
+    throw new ProvisionError(`pktgen.linkState port ${i} reads ${JSON.stringify(text)}, neither "<UP-<Mb/s>-FD>" nor "<--Down-->"`, { where });
   });
+}
+
+function parseJson(text: string, what: string, where: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new MeasurementError(`pktgen's ${what} reply is not the JSON wsp_json writes: ${JSON.stringify(text.slice(0, 200))}`, {
+      where,
+      hint: 'something else wrote to the Lua socket, or the helpers were not loaded',
+    });
+  }
 }

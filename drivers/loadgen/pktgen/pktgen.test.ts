@@ -1,129 +1,167 @@
-import { connect } from 'node:net';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { ConfigError, TimeoutError } from '../../../core/errors.ts';
-import { IMIX_7_4_1 } from '../../../method/trial.ts';
-import { FakePktgen } from '../../../fixtures/pktgen/fake-pktgen.ts';
-import { lineRatePps } from '../../../lab/line-rate.ts';
-import { PktgenLuaClient } from './lua-client.ts';
-import { pktgenArgv, pktgenSpecForNode, portMatrix } from './pktgen-argv.ts';
-import { PktgenSession } from './pktgen-session.ts';
+import { ConfigError } from '../../../core/errors.ts';
+import { unwrapRequest } from '../../../fixtures/pktgen/fake-pktgen.ts';
+import { localShell } from '../../shell/local.ts';
+import { latencyHistogram, parseLatencySamples } from './latency-samples.ts';
+import { locatePktgen, pktgenCacheDir } from './locate-pktgen.ts';
+import { luaString, PktgenLuaClient, wrapRequest } from './lua-client.ts';
+import { pktgenArgv, pktgenLcores } from './pktgen-argv.ts';
+import { parseLinkStates } from './pktgen-session.ts';
+import { checkSupported, parsePktgenVersion, pktgenFeatures } from './pktgen-version.ts';
+import { pacedPps, ratePercent, trialRates, trialSetupLua } from './trial-plan.ts';
 
-const ports = [
-  { speedGbps: 10, dstMac: '02:00:00:00:00:00', srcIp: '198.18.1.1', dstIp: '198.18.1.2' },
-  { speedGbps: 10, dstMac: '02:00:00:00:00:01', srcIp: '198.18.0.1', dstIp: '198.18.0.2' },
-] as const;
-const line64 = lineRatePps(10, 64);
+test('a request is one line whatever its body holds, and the fake unwraps it back', () => {
+  const body = 'local s = "a\\"b"\nio.write(s, "\\n")\n\t-- tab, quote " and backslash \\';
+  const line = wrapRequest(7, body);
+  expect(line.endsWith('\n')).toBe(true);
+  expect(line.slice(0, -1)).not.toMatch(/[\n\r]/);
+  expect(unwrapRequest(line.trimEnd())).toEqual({ body, id: 7 });
+  expect(luaString('x\x01y')).toBe('"x\\001y"');
+});
 
-test('-m matrix: display lcore 0 excluded, rx:tx split per port', () => {
-  expect(portMatrix(4, 2)).toBe('[1:2].0,[3:4].1');
-  expect(portMatrix(2, 2)).toBe('1.0,2.1');
-  expect(portMatrix(8, 2)).toBe('[1-2:3-4].0,[5-6:7-8].1');
-  expect(() => portMatrix(1, 2)).toThrow(ConfigError);
+test('replies: output before the marker, Lua errors in it, stray markers ignored', async () => {
+  const sent: string[] = [];
+  const c = new PktgenLuaClient({ where: 'test socket', write: async (t) => void sent.push(t), timeoutMs: 2000 });
+  /** Answer the n-th request once it has been written (requests go out one at a time). */
+  const answer = async (n: number, text: string) => {
+    await expect.poll(() => sent.length).toBe(n);
+    c.feed(text);
+  };
+  c.feed('@@WSP-RELAY connected\n');
+  await c.connected();
+  const a = c.request('io.write("abc\\n")');
+  await answer(1, 'abc\n\n@@WSP-OK 1\n');
+  expect(await a).toEqual({ ok: true, output: 'abc\n' });
+  const b = c.request('pktgen.nosuch()');
+  await answer(2, '\n@@WSP-ERR 99 late\n'); // a reply nobody waits for
+  c.feed("\n@@WSP-ERR 2 wsp:1: attempt to call a nil value (field 'nosuch')\n");
+  expect(await b).toEqual({ ok: false, output: '', error: "wsp:1: attempt to call a nil value (field 'nosuch')" });
+  const d = c.call('pktgen.nosuch()');
+  await answer(3, '\n@@WSP-ERR 3 boom\n');
+  await expect(d).rejects.toThrow(/pktgen refused a request: boom/);
+  expect(sent[0]).toContain('@@WSP-OK 1');
+  c.end('test over');
+  await expect(c.request('x')).rejects.toThrow(/is gone: test over/);
+});
+
+test('a relay that cannot connect fails connected() and every request with its reason', async () => {
+  const c = new PktgenLuaClient({ where: 'test socket', write: async () => undefined });
+  c.feed('@@WSP-RELAY error 127.0.0.1:22022: Connection refused\n');
+  await expect(c.connected()).rejects.toThrow(/Connection refused/);
+  await expect(c.request('x')).rejects.toThrow(/Connection refused/);
+});
+
+test('rates: percent of the negotiated link as pktgen paces it, and loads above the link are refused', () => {
+  // 10 Gb/s, 64 B: floor(1e10 / 672) = 14,880,952 pps at 100 %.
+  expect(pacedPps(100, 64, 10_000)).toBe(14_880_952);
+  for (const pps of [1, 1000, 148_809, 1_234_567, 7_000_000]) expect(pacedPps(ratePercent(pps, 64, 10_000), 64, 10_000)).toBe(pps);
+  expect(pacedPps(ratePercent(812_743, 1518, 10_000), 1518, 10_000)).toBe(812_743);
+  // a 1 Mpps bidirectional load is 0.5 Mpps per port
+  const [p0, p1] = trialRates({ loadPps: 1e6, direction: 'bidirectional' }, 64, [10_000, 10_000], 'w');
+  expect(pacedPps(p0!, 64, 10_000)).toBe(500_000);
+  expect(p1).toBe(p0);
+  expect(() => trialRates({ loadPps: 30e6, direction: 'bidirectional' }, 64, [10_000, 10_000], 'w')).toThrow(/exceeds its link rate, 14880952 pps at 64 B on 10000 Mb\/s/);
+  expect(() => trialRates({ loadPps: 1e6, direction: 'unidirectional' }, 64, [0], 'w')).toThrow(ConfigError);
+});
+
+test('one flow is single mode; several flows set every routed field in range mode', () => {
+  const config = [
+    { dstMac: '02:00:00:00:00:00', srcIp: '198.18.0.1', dstIp: '198.18.1.1' },
+    { dstMac: '02:00:00:00:00:01', srcIp: '198.18.1.1', dstIp: '198.18.0.1' },
+  ];
+  const single = trialSetupLua({ ports: [0], config, frameBytes: 64, ratePercent: [1], flows: 1 });
+  expect(single).toContain('pktgen.set_range("0", "off")');
+  expect(single).not.toContain('pktgen.range.');
+  const range = trialSetupLua({ ports: [0, 1], config, frameBytes: 128, ratePercent: [2, 2], flows: 16 });
+  for (const want of [
+    'pktgen.range.dst_mac("1", "start", "02:00:00:00:00:01")',
+    'pktgen.range.src_ip("0", "start", "198.18.0.1")',
+    'pktgen.range.dst_ip("0", "start", "198.18.1.1")',
+    'pktgen.range.dst_ip("1", "inc", "0.0.0.0")',
+    'pktgen.range.src_port("0", "min", 1024)',
+    'pktgen.range.src_port("0", "max", 1039)',
+    'pktgen.range.src_port("1", "inc", 1)',
+    'pktgen.range.pkt_size("1", "start", 128)',
+    'pktgen.range.ip_proto("0", "udp")',
+    'pktgen.set_range("1", "on")',
+  ]) {
+    expect(range).toContain(want);
+  }
+});
+
+test('link states: up with its speed, down, and anything else is an error', () => {
+  expect(parseLinkStates({ '0': '<UP-10000-FD>', '1': '<--Down-->', n: 2 }, 'w')).toEqual([
+    { up: true, mbps: 10000, text: '<UP-10000-FD>' },
+    { up: false, mbps: 0, text: '<--Down-->' },
+  ]);
+  expect(parseLinkStates({ '0': '<UP-0-FD>', n: 1 }, 'w')[0]!.up).toBe(false);
+  expect(() => parseLinkStates({ '0': 'up', n: 1 }, 'w')).toThrow(/neither/);
+});
+
+test('versions: socket gap, portStats shape, pktStats, -m port lists', () => {
+  const f = (v: string) => pktgenFeatures(parsePktgenVersion(v));
+  expect(parsePktgenVersion('Pktgen 23.06.1').text).toBe('23.06.1');
+  expect(f('23.06.1')).toMatchObject({ portStats: 'flat', pktStats: true, matrixPortLists: true, noSocket: null });
+  expect(f('24.05.0').matrixPortLists).toBe(true);
+  expect(f('24.05.1')).toMatchObject({ matrixPortLists: false, noSocket: expect.stringMatching(/no Lua socket/) });
+  expect(f('24.07.1').noSocket).toBeNull();
+  expect(f('25.08.2')).toMatchObject({ portStats: 'flat', pktStats: true });
+  expect(f('26.02.1')).toMatchObject({ portStats: 'nested', pktStats: false });
+  expect(() => checkSupported(f('24.07.0'), 'x')).toThrow(/removed in 24.05.1/);
+  expect(() => checkSupported(f('22.07.0'), 'x')).toThrow(/older than 23.03.0/);
+});
+
+test('lcores: main and workers on the generator CPUs, -m by what the version accepts', () => {
+  expect(pktgenLcores([1], 2, { matrixPortLists: true })).toEqual({ lcores: [1, 1], matrix: '1.[0-1]' });
+  expect(pktgenLcores([1], 2, { matrixPortLists: false })).toEqual({ lcores: [1, 1, 1], matrix: '1.0,2.1' });
+  expect(pktgenLcores([2, 3, 4], 2, { matrixPortLists: true })).toEqual({ lcores: [2, 3, 4], matrix: '1.0,2.1' });
+  expect(pktgenLcores([2, 3, 4, 5, 6], 2, { matrixPortLists: false })).toEqual({ lcores: [2, 3, 4, 5, 6], matrix: '[1:2].0,[3:4].1' });
   const argv = pktgenArgv({
-    binary: '/usr/local/bin/pktgen',
-    eal: { filePrefix: 'wsp-r1-tg', lcores: [2, 3, 4, 5, 6], memoryMb: 1024, noPci: false, vdevs: [], allowPci: ['0000:81:00.0', '0000:81:00.1'] },
-    ports: 2,
+    binary: '/opt/pktgen/bin/pktgen',
+    eal: { filePrefix: 'wsp-r1-pg', lcores: [1, 1], memoryMb: 512, noPci: true, vdevs: ['net_virtio_user0,path=/s0'], allowPci: [], singleFileSegments: true },
+    matrix: '1.[0-1]',
+    socket: { host: '127.0.0.1', port: 22022 },
   });
-  const dd = argv.indexOf('--');
-  expect(argv.slice(dd)).toEqual(['--', '-P', '-G', '-m', '[1:2].0,[3:4].1']);
-  expect(argv.slice(0, dd)).toEqual(expect.arrayContaining(['--file-prefix=wsp-r1-tg']));
-  // from the inventory: cpus.tg "2-6" and the tg node's linked ports
-  const spec = pktgenSpecForNode({ node: { name: 'tg', cpus: { tg: [2, 3, 4, 5, 6] } }, pci: ['0000:81:00.0', '0000:81:00.1'], runId: 'r1' });
-  const fromNode = pktgenArgv(spec);
-  expect(fromNode.slice(fromNode.indexOf('--'))).toEqual(['--', '-P', '-G', '-m', '[1:2].0,[3:4].1']);
-  expect(fromNode.join(' ')).toContain("--lcores=0@2,1@3,2@4,3@5,4@6 -m 2048 -a 0000:81:00.0 -a 0000:81:00.1");
-  expect(() => pktgenSpecForNode({ node: { name: 'tg', cpus: { tg: [2, 3] } }, pci: ['0000:81:00.0', '0000:81:00.1'], runId: 'r1' })).toThrow(/needs 3 CPUs in cpus.tg/);
+  expect(argv.join(' ')).toBe('/opt/pktgen/bin/pktgen --file-prefix=wsp-r1-pg --lcores=0@1,1@1 -m 512 --no-pci --vdev net_virtio_user0,path=/s0 --single-file-segments -- -g 127.0.0.1:22022 -m 1.[0-1]');
+  expect(() => pktgenArgv({ binary: 'x', eal: { filePrefix: 'p', lcores: [1], memoryMb: 1, noPci: true, vdevs: [], allowPci: [] }, matrix: '1.0', socket: { host: 'a b', port: 1 } })).toThrow(ConfigError);
 });
 
-test('Lua socket: marker framing, Lua errors, syntax errors surface as a timeout with the output', async () => {
-  const fake = await FakePktgen.start({ version: '24.10.3', capacityPps: 1e6 });
-  const c = await PktgenLuaClient.connect({ host: '127.0.0.1', port: fake.port });
+test('latency sampler files become one histogram; a malformed line is an error naming it', () => {
+  expect(parseLatencySamples('Latency\n1200\n800\n')).toEqual([1200, 800]);
+  const h = latencyHistogram(['Latency\n1000\n3000\n', 'Latency\n2000\n']);
+  expect(h).toMatchObject({ count: 3, minNs: 1000, maxNs: 3000, sumNs: 6000 });
+  expect(() => parseLatencySamples('1200\n')).toThrow(/first line "Latency"/);
+  expect(() => parseLatencySamples('Latency\n12x\n')).toThrow(/line 2/);
+});
+
+test('locate: prefix, then PATH, then the newest cached build; absent with a reason that says what to do', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'wsp-locate-'));
   try {
-    expect(await c.call('print(pktgen.info.Pktgen_Version)')).toBe('24.10.3');
-    const bad = await c.request('pktgen.set("0", "speed", 5)');
-    expect(bad).toMatchObject({ ok: false, error: 'set does not support speed' });
-    await expect(c.call('pktgen.nosuch("0")')).rejects.toThrow(/attempt to call a nil value \(field 'nosuch'\)/);
-    const err = await c.request('pktgen.start("0"', 300).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TimeoutError);
-    expect(String((err as TimeoutError).hint)).toContain('stdin:1:');
-    // the session is still usable after a syntax error
-    expect((await c.call('print(pktgen.info.Pktgen_Version)')).trim()).toBe('24.10.3');
+    const shell = localShell();
+    // What the real binary carries (grep -a on the 23.06.1 build): "Pktgen 23.06.1", and "Pktgen_Version" with Lua.
+    const fakeBinary = async (file: string, version: string, lua = true) => {
+      await mkdir(join(file, '..'), { recursive: true });
+      await writeFile(file, `\x7fELF\0junk\0Pktgen ${version}\0${lua ? 'Pktgen_Version\0' : ''}more`);
+      await chmod(file, 0o755);
+    };
+    const env = { HOME: join(dir, 'home'), PATH: '/usr/bin:/bin' };
+    const none = await locatePktgen(shell, { env });
+    expect(none).toMatchObject({ kind: 'absent', reason: expect.stringMatching(/not installed.*WIRESPEED_PKTGEN_SRC=/) });
+    const cache = pktgenCacheDir(env);
+    expect(cache).toBe(join(dir, 'home/.cache/wirespeed/pktgen'));
+    await fakeBinary(join(cache, '23.03.0-aaaa/bin/pktgen'), '23.03.0');
+    await fakeBinary(join(cache, '23.06.1-bbbb/bin/pktgen'), '23.06.1');
+    await mkdir(join(cache, '.build-23.10.0-x/out/bin'), { recursive: true }); // a build in progress is not a build
+    expect(await locatePktgen(shell, { env })).toMatchObject({ kind: 'found', source: 'cache', binary: join(cache, '23.06.1-bbbb/bin/pktgen'), version: { text: '23.06.1' } });
+    await fakeBinary(join(dir, 'prefix/bin/pktgen'), '24.05.2');
+    expect(await locatePktgen(shell, { env: { ...env, WIRESPEED_PKTGEN_PREFIX: join(dir, 'prefix') } })).toMatchObject({ kind: 'absent', reason: expect.stringMatching(/no Lua socket/) });
+    await fakeBinary(join(dir, 'prefix/bin/pktgen'), '24.10.3', false);
+    expect(await locatePktgen(shell, { env: { ...env, WIRESPEED_PKTGEN_PREFIX: join(dir, 'prefix') } })).toMatchObject({ kind: 'absent', reason: expect.stringMatching(/built without Lua/) });
+    expect(await locatePktgen(shell, { env: { ...env, WIRESPEED_PKTGEN_PREFIX: join(dir, 'nope') } })).toMatchObject({ kind: 'absent', reason: expect.stringMatching(/has no executable bin\/pktgen/) });
   } finally {
-    await c.close();
-    await fake.stop();
+    await rm(dir, { recursive: true, force: true });
   }
-});
-
-test('one client at a time: a second connection gets no answer until the first disconnects', async () => {
-  const fake = await FakePktgen.start({ version: '24.10.3', capacityPps: 1e6 });
-  const first = await PktgenLuaClient.connect({ host: '127.0.0.1', port: fake.port });
-  const second = connect({ host: '127.0.0.1', port: fake.port });
-  let got = '';
-  second.on('data', (d) => (got += d.toString()));
-  second.write('print(pktgen.info.Pktgen_Version)\n');
-  await new Promise((r) => setTimeout(r, 200));
-  expect(got).toBe('');
-  await first.close();
-  await expect.poll(() => got, { timeout: 5000 }).toBe('24.10.3\n');
-  second.destroy();
-  await fake.stop();
-});
-
-for (const version of ['24.10.3', '26.02.1']) {
-  test(`measure() against the DUT model, pktgen ${version}`, async () => {
-    const capacity = 0.5 * line64; // DUT forwards half of one port's line rate
-    const fake = await FakePktgen.start({ version, capacityPps: capacity });
-    const client = await PktgenLuaClient.connect({ host: '127.0.0.1', port: fake.port });
-    await using s = await PktgenSession.open({ client, ports, drainMs: 20 });
-    expect(s.info).toEqual({ name: 'pktgen-dpdk', version });
-    const base = { profile: { kind: 'fixed' as const, frameBytes: 64 }, flows: 16, direction: 'bidirectional' as const };
-    // below capacity: nothing lost
-    const low = await s.measure({ ...base, loadPps: 0.25 * line64, durationS: 0.3 });
-    expect(low.attempted).toBeGreaterThan(0);
-    expect(low.lossRatio).toBe(0);
-    expect(low.directions.map((d) => d.name)).toEqual(['p0->p1', 'p1->p0']);
-    // the rate is percent of line rate per port: 0.25 line rate over two ports = 12.5 %
-    expect(fake.received.join('\n')).toContain('pktgen.set("0", "rate", "12.500000")');
-    expect(fake.received.join('\n')).toContain('pktgen.range.src_port("1", "max", 1039)');
-    // twice the capacity: half is lost, whatever the timing
-    const high = await s.measurer(base)(0.3, 2 * capacity);
-    expect(high.lossRatio).toBeCloseTo(0.5, 2);
-    expect(high.received).toBeLessThan(high.attempted);
-    // the right portStats call for the version
-    expect(fake.received.some((l) => l.includes(version.startsWith('26') ? 'pktgen.portStats("all"))' : 'pktgen.portStats("all", "port")'))).toBe(true);
-    await fake.stop();
-  });
-}
-
-test('unidirectional sends on port 0 only; IMIX and over-line-rate loads are refused', async () => {
-  const fake = await FakePktgen.start({ version: '24.10.3', capacityPps: 1e9 });
-  const client = await PktgenLuaClient.connect({ host: '127.0.0.1', port: fake.port });
-  const s = await PktgenSession.open({ client, ports, drainMs: 20 });
-  try {
-    const r = await s.measure({ loadPps: 1e6, durationS: 0.2, profile: { kind: 'fixed', frameBytes: 128 }, flows: 1, direction: 'unidirectional' });
-    expect(r.directions).toHaveLength(1);
-    expect(r.lossRatio).toBe(0);
-    expect(fake.received.join('\n')).toContain('pktgen.start("0")');
-    await expect(s.measure({ loadPps: 1e6, durationS: 0.1, profile: IMIX_7_4_1, flows: 1, direction: 'unidirectional' })).rejects.toThrow(/one frame size per trial/);
-    await expect(s.measure({ loadPps: 2 * line64 + 10, durationS: 0.1, profile: { kind: 'fixed', frameBytes: 64 }, flows: 1, direction: 'bidirectional' })).rejects.toThrow(/exceeds line rate/);
-    expect(await s.latencySummary(0)).toMatchObject({ minUs: 4, avgUs: 6, maxUs: 20 });
-  } finally {
-    await s.close();
-    await fake.stop();
-  }
-});
-
-test('startPktgen spawns the process, connects when its socket is up, kills it on close', async () => {
-  const { localShell } = await import('../../shell/local.ts');
-  const { startPktgen } = await import('./start-pktgen.ts');
-  const { createServer } = await import('node:net');
-  const free = await new Promise<number>((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const a = s.address(); s.close(() => resolve(typeof a === 'object' && a ? a.port : 0)); }); });
-  const shell = localShell();
-  const argv = { binary: 'pktgen', eal: { filePrefix: 'wsp-t', lcores: [0, 1, 1], memoryMb: 64, noPci: true, vdevs: [], allowPci: [] }, ports: 2, socketPort: free };
-  const s = await startPktgen({ shell, argv, socketHost: '127.0.0.1', ports, startTimeoutMs: 30_000, command: ['npx', 'tsx', new URL('../../../fixtures/pktgen/fake-pktgen-main.ts', import.meta.url).pathname, String(free), '26.02.1'] });
-  expect(s.info.version).toBe('26.02.1');
-  await s.close();
-  await expect(PktgenLuaClient.connect({ host: '127.0.0.1', port: free, connectAttempts: 1 })).rejects.toThrow(/cannot connect/);
-  // a process that dies before its socket is up is reported with its output
-  await expect(startPktgen({ shell, argv, socketHost: '127.0.0.1', ports, command: ['sh', '-c', 'echo EAL: no hugepages; exit 1'] })).rejects.toThrow(/exited before its Lua socket came up/);
 });

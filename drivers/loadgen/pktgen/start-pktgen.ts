@@ -1,46 +1,201 @@
-/** Start pktgen-dpdk through a node's Shell and open a session on its Lua socket; the session kills it on close. */
-import { TransportError } from '../../../core/errors.ts';
-import type { Shell } from '../../shell/shell.ts';
-import { PktgenLuaClient } from './lua-client.ts';
-import { pktgenArgv, type PktgenArgvSpec } from './pktgen-argv.ts';
-import { PktgenSession, type PktgenPortConfig } from './pktgen-session.ts';
+/**
+ * Start pktgen-dpdk on the generator node (through its Shell) and open a session on its Lua socket.
+ *  - pktgen needs a terminal (without one it exits 255: "scrn_constructor: tcgetattr failed"):
+ *    it runs under `script`, which gives it a pty;
+ *  - its Lua socket runs any Lua (and so any command) it is sent: pktgen runs in a network namespace
+ *    of wirespeed's own with only loopback, or the one the datapath placed the generator in, and
+ *    listens on that namespace's 127.0.0.1 (`-g`; a stock pktgen binds every address of the
+ *    namespace, still nothing outside it). wirespeed reaches it through lua-relay.py started in the
+ *    same namespace: locally a pipe, on a bare-metal generator node the SSH channel;
+ *  - whatever way the session ends (close, a failed start, pktgen crashing), its processes are
+ *    stopped by pid, its hugepage files and runtime directory removed, and its namespace deleted.
+ */
+import { posix as path } from 'node:path';
+import { ProvisionError, trimOutput } from '../../../core/errors.ts';
+import type { DpdkRuntime } from '../../dpdk/runtime.ts';
+import { openTelemetry } from '../../dpdk/telemetry.ts';
+import { createNetns, netnsShell, type Netns } from '../../shell/netns.ts';
+import { quote } from '../../shell/quote.ts';
+import type { Shell, SpawnedProcess } from '../../shell/shell.ts';
+import type { GeneratorPort } from '../traffic-generator.ts';
+import type { PktgenClock } from './clock.ts';
+import type { PktgenLocation } from './locate-pktgen.ts';
+import type { LuaExchange } from './lua-client.ts';
+import { relayedClient } from './lua-relay.ts';
+import { telemetryCounters, type PortCounterReader } from './port-counters.ts';
+import { DEFAULT_SOCKET_PORT, pktgenArgv, pktgenLcores } from './pktgen-argv.ts';
+import { PktgenSession, type LatencyFiles, type PktgenPortConfig } from './pktgen-session.ts';
+import { pktgenFeatures } from './pktgen-version.ts';
 
 export interface StartPktgenOptions {
+  /** Shell of the generator node. */
   readonly shell: Shell;
-  readonly argv: PktgenArgvSpec;
-  /** Address of the node as seen from here (pktgen listens on all interfaces). */
-  readonly socketHost: string;
-  readonly ports: readonly [PktgenPortConfig, PktgenPortConfig];
-  /** How long pktgen may take to bring up EAL and the ports (default 60 s). */
+  readonly runtime: DpdkRuntime;
+  /** The binary and version (locate-pktgen.ts). */
+  readonly pktgen: Extract<PktgenLocation, { kind: 'found' }>;
+  /** Ports in topology order (p0, p1). */
+  readonly ports: readonly [GeneratorPort, GeneratorPort];
+  readonly portConfig: readonly [PktgenPortConfig, PktgenPortConfig];
+  /** Generator CPUs: the first runs the main lcore; workers on all of them (the first alone when it is the only one). */
+  readonly cpus: readonly number[];
+  /** A network namespace the generator must run in (veth); default one of pktgen's own. */
+  readonly netns?: string;
+  /** Directory on the generator node for pktgen's latency sampler files; created and removed here. */
+  readonly workDir: string;
+  readonly memoryMb?: number;
+  readonly singleFileSegments?: boolean;
+  /** Descriptors per RX/TX queue (pktgen --rxd/--txd). */
+  readonly ringSize?: number;
+  readonly socketPort?: number;
+  readonly role?: string;
+  /** EAL start, port setup and link-up (default 60 s). */
   readonly startTimeoutMs?: number;
-  /** Full argv override (tests run a stand-in); defaults to pktgenArgv(argv). */
-  readonly command?: readonly string[];
+  readonly drainMs?: number;
+  readonly clock?: PktgenClock;
+  /** Record mode: every Lua exchange. */
+  readonly onExchange?: (e: LuaExchange) => void;
+  /** Record mode: wraps the counter reader. */
+  readonly wrapCounters?: (r: PortCounterReader) => PortCounterReader;
+  /** Record mode: wraps the latency files. */
+  readonly wrapLatencyFiles?: (f: LatencyFiles) => LatencyFiles;
+  /** Runs last when the session ends (the caller's own cleanup, e.g. its runtime directory). */
+  readonly afterClose?: () => Promise<void>;
 }
 
-/** Spawn pktgen, wait for its Lua socket, return the session. On any failure the process is killed. */
-export async function startPktgen(o: StartPktgenOptions): Promise<PktgenSession> {
-  const cmd = o.command ?? pktgenArgv(o.argv);
-  const proc = await o.shell.spawn(cmd);
-  const kill = async () => {
-    if (!proc.exited()) await proc.kill(3000);
+/** A running pktgen with its session; closing the session stops and cleans up everything. */
+export interface StartedPktgen {
+  readonly session: PktgenSession;
+  readonly argv: readonly string[];
+  readonly prefix: string;
+  readonly netns: string;
+  /** Last lines of pktgen's terminal. */
+  log(): string;
+}
+
+/** Spawn pktgen, connect through the relay, open the session. On any failure everything is cleaned up. */
+export async function startPktgen(o: StartPktgenOptions): Promise<StartedPktgen> {
+  const prefix = o.runtime.prefix(o.role ?? 'pg');
+  const where = `pktgen ${o.pktgen.version.text} (${prefix}) on ${o.shell.name}`;
+  const features = pktgenFeatures(o.pktgen.version);
+  const { lcores, matrix } = pktgenLcores(o.cpus, o.ports.length, features);
+  const vdevs = o.ports.flatMap((p) => (p.kind === 'vdev' ? [p.vdev] : []));
+  const pcis = o.ports.flatMap((p) => (p.kind === 'pci' ? [p.pci] : []));
+  const port = o.socketPort ?? DEFAULT_SOCKET_PORT;
+  const argv = pktgenArgv({
+    binary: o.pktgen.binary,
+    eal: {
+      filePrefix: prefix,
+      lcores,
+      memoryMb: o.memoryMb ?? 512,
+      noPci: pcis.length === 0,
+      vdevs,
+      allowPci: pcis,
+      singleFileSegments: o.singleFileSegments ?? vdevs.some((v) => v.startsWith('net_virtio_user')),
+    },
+    matrix,
+    socket: { host: '127.0.0.1', port },
+    promiscuous: pcis.length > 0,
+    extra: o.ringSize === undefined ? [] : [`--rxd=${o.ringSize}`, `--txd=${o.ringSize}`],
+  });
+
+  const undo: { what: string; fn: () => Promise<unknown> }[] = [];
+  const cleanup = async (): Promise<void> => {
+    const failures: string[] = [];
+    for (const step of undo.splice(0).reverse()) {
+      try {
+        await step.fn();
+      } catch (e) {
+        failures.push(`${step.what}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    if (failures.length > 0) throw new ProvisionError(`pktgen teardown left things behind:\n  ${failures.join('\n  ')}`, { where, hint: `check \`ip netns list\`, \`ls /dev/hugepages/${prefix}*\` and processes with --file-prefix=${prefix}` });
   };
+
+  if (o.afterClose) undo.push({ what: 'caller cleanup', fn: o.afterClose });
+  let pktgen: SpawnedProcess | undefined;
+  let relay: SpawnedProcess | undefined;
   try {
-    const retryDelayMs = 250;
-    const attempts = Math.ceil((o.startTimeoutMs ?? 60_000) / retryDelayMs);
-    const exited = proc.wait().then((e) => {
-      throw new TransportError(`pktgen exited before its Lua socket came up (${e.signal ?? `exit ${e.exitCode}`})`, {
-        where: o.shell.name,
-        hint: `last output:\n${proc.output().slice(-2000)}`,
+    let ns: Netns | undefined;
+    let nsName = o.netns;
+    if (nsName === undefined) {
+      nsName = `${prefix}`; // the run tag is in the prefix: leftovers of a crashed run are recognisable
+      ns = await createNetns(o.shell, nsName);
+      const made = ns;
+      undo.push({ what: `network namespace ${nsName}`, fn: () => made.remove() });
+    }
+    const inNs = netnsShell(o.shell, nsName);
+    await o.shell.run(['mkdir', '-p', o.workDir], { timeoutMs: 10_000 });
+    undo.push({ what: `work directory ${o.workDir}`, fn: () => o.shell.run(['rm', '-rf', '--', o.workDir], { timeoutMs: 10_000 }) });
+    await o.runtime.prepare();
+    await o.runtime.cleanupPrefix(prefix); // a crashed earlier session leaves hugepage files EAL would reuse
+    undo.push({ what: `hugepage files and runtime directory of ${prefix}`, fn: () => o.runtime.cleanupPrefix(prefix) });
+    // Whatever is left of this prefix's processes (pktgen outlives `script` when that is killed hard).
+    undo.push({ what: `processes of ${prefix}`, fn: () => killByPrefix(o.shell, prefix) });
+
+    // `script -qfec CMD /dev/null`: a pty for pktgen, its exit code passed on, nothing logged to a file.
+    pktgen = await inNs.spawn(['script', '-qfec', quote(argv), '/dev/null'], { env: o.runtime.env(), cwd: o.workDir, ringBytes: 64 * 1024 });
+    const proc = pktgen;
+    undo.push({ what: `pktgen (pid ${proc.pid})`, fn: () => proc.kill(3000) });
+
+    const startTimeoutMs = o.startTimeoutMs ?? 60_000;
+    const relayed = await relayedClient(inNs, {
+      host: '127.0.0.1',
+      port,
+      waitMs: startTimeoutMs,
+      where: `pktgen Lua socket 127.0.0.1:${port} in netns ${nsName} on ${o.shell.name}`,
+      ...(o.onExchange === undefined ? {} : { onExchange: o.onExchange }),
+    });
+    relay = relayed.relay;
+    const client = relayed.client;
+    undo.push({ what: `Lua relay (pid ${relay.pid})`, fn: () => relayed.close() });
+
+    const died = proc.wait().then((e): never => {
+      throw new ProvisionError(`pktgen exited before its Lua socket came up (${e.signal ?? `exit ${e.exitCode}`})`, {
+        where,
+        hint: `its terminal ended with:\n${tail(proc.output())}`,
       });
     });
-    const client = await Promise.race([
-      PktgenLuaClient.connect({ host: o.socketHost, port: o.argv.socketPort ?? 22022, connectAttempts: attempts, retryDelayMs }),
-      exited,
+    died.catch(() => undefined);
+    await Promise.race([client.connected(), died]);
+    // pktgen is up (it listens only once its ports are): its telemetry socket exists by now.
+    const telemetry = await openTelemetry(o.shell, o.runtime.telemetrySocket(prefix), { waitMs: 5000, label: 'pktgen' });
+    undo.push({ what: 'pktgen telemetry client', fn: () => telemetry.close() });
+    const counters = telemetryCounters(telemetry);
+    const session = await Promise.race([
+      PktgenSession.open({
+        client,
+        counters: o.wrapCounters ? o.wrapCounters(counters) : counters,
+        ports: o.portConfig,
+        ...(o.drainMs === undefined ? {} : { drainMs: o.drainMs }),
+        ...(o.clock === undefined ? {} : { clock: o.clock }),
+        latencyFiles: (o.wrapLatencyFiles ?? ((f) => f))({
+          path: (p, trial) => path.join(o.workDir, `latency-t${trial}-p${p}.txt`),
+          read: (file) => o.shell.readFile(file),
+          remove: async (files) => void (await o.shell.run(['rm', '-f', '--', ...files], { timeoutMs: 10_000 })),
+        }),
+        onClose: cleanup,
+      }),
+      died,
     ]);
-    exited.catch(() => undefined);
-    return await PktgenSession.open({ client, ports: o.ports, onClose: kill });
+    return { session, argv, prefix, netns: nsName, log: () => tail(proc.output()) };
   } catch (e) {
-    await kill();
-    throw e;
+    const log = pktgen ? tail(pktgen.output()) : '';
+    await cleanup().catch(() => undefined);
+    if (e instanceof ProvisionError || !log) throw e;
+    throw new ProvisionError(`${e instanceof Error ? e.message : String(e)}`, { where, hint: `pktgen's terminal ended with:\n${log}`, cause: e });
   }
+}
+
+/** Kill (by pid) every process of this run whose command line carries the file prefix. */
+async function killByPrefix(shell: Shell, prefix: string): Promise<void> {
+  const r = await shell.exec(['pgrep', '-f', '--', `--file-prefix=${prefix}( |$)`], { timeoutMs: 10_000 });
+  const pids = r.stdout.split('\n').filter((l) => /^\d+$/.test(l));
+  if (pids.length > 0) await shell.exec(['kill', '-KILL', ...pids], { timeoutMs: 10_000 });
+}
+
+/** pktgen's terminal output, without its screen drawing, last lines only. */
+export function tail(output: string): string {
+  // eslint-disable-next-line no-control-regex
+  const text = output.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]|\r/g, '');
+  return trimOutput(text, 20);
 }

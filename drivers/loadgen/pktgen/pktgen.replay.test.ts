@@ -1,0 +1,54 @@
+/**
+ * The driver against what the real pktgen said: every transcript recorded on the local lab
+ * (record-transcripts.ts, fixtures/pktgen/pktgen-<version>-<datapath>.jsonl) is replayed through the
+ * real Lua client, the real relay and the fake pktgen socket; the session must ask exactly what it
+ * asked live and compute exactly the trial results it computed live.
+ */
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from '@playwright/test';
+import { FakePktgen } from '../../../fixtures/pktgen/fake-pktgen.ts';
+import { LOCAL_PKTGEN_PORTS } from '../../datapath/local/pktgen-for.ts';
+import { localShell } from '../../shell/local.ts';
+import { relayedClient } from './lua-relay.ts';
+import { PktgenSession } from './pktgen-session.ts';
+import { readTranscript, replayClock, replayCounters, replayLatencyFiles } from './transcript.ts';
+
+const dir = fileURLToPath(new URL('../../../fixtures/pktgen/', import.meta.url));
+const recorded = readdirSync(dir)
+  .filter((f) => /^pktgen-\d+\.\d+\.\d+-.+\.jsonl$/.test(f))
+  .map((f) => readTranscript(dir + f))
+  .filter((t) => t.header.source === 'recorded');
+
+test('there are recorded transcripts to replay', () => {
+  expect(recorded.map((t) => t.header.pktgen)).toContain('23.06.1');
+});
+
+for (const t of recorded) {
+  const name = t.file.slice(dir.length);
+  test(`replay ${name}: the same requests, the same results`, async () => {
+    const fake = await FakePktgen.start({ transcripts: [t], mode: 'sequence' });
+    const relayed = await relayedClient(localShell(), { host: '127.0.0.1', port: fake.port, waitMs: 5000, where: `fake pktgen (${name})` });
+    try {
+      await relayed.client.connected();
+      const clock = replayClock(t);
+      const counters = replayCounters(t);
+      const session = await PktgenSession.open({ client: relayed.client, counters, clock, latencyFiles: replayLatencyFiles(t), ports: LOCAL_PKTGEN_PORTS });
+      expect(session.info.version).toBe(t.header.pktgen);
+      for (const { spec, result } of t.trials) {
+        const r = await session.measure(spec);
+        const { startedAt: _a, ...got } = r;
+        const { startedAt: _b, ...want } = result;
+        expect(got).toEqual(want);
+      }
+      await session.close();
+      expect(fake.unmatched).toEqual([]);
+      expect(fake.replayed).toBe(t.exchanges.length);
+      expect(clock.used()).toBe(t.clock.length);
+      expect(counters.used()).toBe(t.counters.length);
+    } finally {
+      await relayed.close();
+      await fake.stop();
+    }
+  });
+}
