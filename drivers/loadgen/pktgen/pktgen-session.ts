@@ -76,8 +76,10 @@ export interface PktgenCapabilities {
 
 /** What a trial read, for records and debugging. */
 export interface PktgenTrialDetail {
-  /** The counted window at the trial rate: from the `mid` read to the request to stop (a lower bound). */
+  /** The counted window at the trial rate: from the `mid` read to the end of the duration. */
   readonly windowS: number;
+  /** After the window, until pktgen had sent what was due in it (or the grace ran out) and was stopped. */
+  readonly graceS: number;
   /** From start to the first packet of every sending port (pool rebuild). */
   readonly rebuildS: number;
   readonly before: PortCountersByPort;
@@ -89,8 +91,10 @@ export interface PktgenTrialDetail {
 const POLL_MS = 20;
 /** Warm-phase rate per port: low enough that the burst after the pool rebuild is harmless. */
 const WARM_PPS = 2000;
-/** pktgen sends bursts of this many packets (its default tx_burst). */
-const TX_BURST = 64;
+/** pktgen sends bursts of this many packets (its default tx_burst; the session sets it). */
+export const TX_BURST = 64;
+/** How long after the window pktgen may take to send what was due in it (its catch-up after a stall). */
+const FINISH_GRACE_MS = 100;
 /** Stamps per second while warming: the fewest pktgen allows (latency rate 1,000,000 us). */
 const WARM_LATENCY_US = 1_000_000;
 
@@ -195,6 +199,7 @@ export class PktgenSession implements GeneratorSession {
       let mid: PortCountersByPort;
       let midAt: number;
       let stopAsked: number;
+      let windowEnd: number;
       let sendingAt = startAsked;
       try {
         await this.#firstPackets(ports, before, signal);
@@ -206,6 +211,8 @@ export class PktgenSession implements GeneratorSession {
         mid = await this.#o.counters.read(ports);
         midAt = clock.now();
         await clock.sleep(spec.durationS * 1000, signal);
+        windowEnd = clock.now();
+        await this.#finishWindow(ports, dueAt(ports, before, mid, perPortPps, (windowEnd - midAt) / 1000), signal);
       } finally {
         stopAsked = clock.now();
         await c.call(`pktgen.stop(${list(ports)})`);
@@ -213,7 +220,15 @@ export class PktgenSession implements GeneratorSession {
       await clock.sleep(drainMs, signal);
       const after = await this.#o.counters.read(all);
       const latency = latencyPaths.length > 0 ? await this.#latencyOff(ports, receiving, latencyPaths) : undefined;
-      const detail: PktgenTrialDetail = { windowS: (stopAsked - midAt) / 1000, rebuildS: (sendingAt - startAsked) / 1000, before, mid, after, ratePercent: rates };
+      const detail: PktgenTrialDetail = {
+        windowS: (windowEnd - midAt) / 1000,
+        graceS: (stopAsked - windowEnd) / 1000,
+        rebuildS: (sendingAt - startAsked) / 1000,
+        before,
+        mid,
+        after,
+        ratePercent: rates,
+      };
       this.#last = detail;
       return this.#result(spec, detail, ports, latency);
     } finally {
@@ -235,6 +250,23 @@ export class PktgenSession implements GeneratorSession {
         });
       }
       await this.#clock.sleep(POLL_MS, signal);
+    }
+  }
+
+  /**
+   * pktgen falls behind its schedule whenever its worker is off the CPU (on this VM, for milliseconds,
+   * often) and catches up by sending the backlog at once; stopping it the moment the window ends would
+   * drop the backlog of the last stall and count it as loss. So the window ends like the local
+   * generator's (its finish_window): what was due in the window is sent before the stop, with a grace
+   * of FINISH_GRACE_MS; what is still missing then is pktgen's deficit.
+   */
+  async #finishWindow(ports: readonly number[], due: ReadonlyMap<number, number>, signal?: AbortSignal): Promise<void> {
+    const t0 = this.#clock.now();
+    for (;;) {
+      const now = await this.#o.counters.read(ports);
+      if (ports.every((p) => now.get(p)!.opackets + now.get(p)!.oerrors >= due.get(p)!)) return;
+      if (this.#clock.now() - t0 >= FINISH_GRACE_MS) return;
+      await this.#clock.sleep(5, signal);
     }
   }
 
@@ -263,17 +295,14 @@ export class PktgenSession implements GeneratorSession {
       if (b[k] < a[k]) throw new MeasurementError(`port ${p} ${k} went backwards (${a[k]} -> ${b[k]}): was the port reset?`, { where: this.#where });
       return b[k] - a[k];
     };
+    const due = dueAt(ports, d.before, d.mid, perPortPps, d.windowS);
     const directions: DirectionCounters[] = ports.map((p) => {
       const sent = delta(p, 'opackets', d.before, d.after);
       const unsent = delta(p, 'oerrors', d.before, d.after);
       const attempted = sent + unsent;
-      // pktgen reports no deficit: due is what the warm phase sent plus the trial rate over the window
-      // (a lower bound: the window's ends are taken inside the sending time), and everything due and
-      // not even sent is loss too.
-      const due = delta(p, 'opackets', d.before, d.mid) + delta(p, 'oerrors', d.before, d.mid) + Math.floor(perPortPps * d.windowS);
       return {
         name: `p${p}->p${1 - p}`,
-        requested: Math.max(attempted, due),
+        requested: Math.max(attempted, due.get(p)!),
         attempted,
         sent,
         unsent,
@@ -331,6 +360,24 @@ export class PktgenSession implements GeneratorSession {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/**
+ * Packets due per sending port: what it sent before the window (warm phase and the first bursts at the
+ * trial rate) plus the whole bursts the trial rate fits in the window. pktgen reports no deficit, so
+ * this is what counts as requested when it sent less (method/trial.ts: everything requested and not
+ * received is loss). Whole bursts: pktgen sends TX_BURST packets at a time, so a window holds
+ * floor(W x rate / burst) of them at least, whatever its phase.
+ */
+export function dueAt(ports: readonly number[], before: PortCountersByPort, mid: PortCountersByPort, perPortPps: number, windowS: number): Map<number, number> {
+  const inWindow = Math.floor((perPortPps * windowS) / TX_BURST) * TX_BURST;
+  return new Map(
+    ports.map((p) => {
+      const b = before.get(p)!;
+      const m = mid.get(p)!;
+      return [p, m.opackets - b.opackets + (m.oerrors - b.oerrors) + inWindow] as const;
+    }),
+  );
 }
 
 /** pktgen's stamp interval for a stream rate: whole microseconds, at least 1, at most 1 s. */

@@ -50,6 +50,7 @@ export function portSetupLua(port: number, c: PktgenPortConfig): string {
     `pktgen.set_ipaddr(${pl}, "dst", ${q(c.dstIp)})`,
     `pktgen.set(${pl}, "sport", ${FIRST_SPORT})`,
     `pktgen.set(${pl}, "dport", ${DPORT})`,
+    `pktgen.set(${pl}, "txburst", 64)`, // the session counts whole bursts of this many (TX_BURST)
   ].join('\n');
 }
 
