@@ -36,7 +36,7 @@ export function baremetalStack(req: StackRequest): Stack {
       : undefined;
   const availability = async () => {
     if (typeof dutSupport !== 'function') return { reason: dutSupport.unavailable };
-    const genWhy = gen.unavailable(req.lab);
+    const genWhy = await gen.unavailable(req.lab, req.shell);
     if (genWhy !== null) return { reason: genWhy };
     return datapath()!.availability();
   };

@@ -4,17 +4,21 @@
  * datapath's ports, placed as the datapath asks, and may measure its own ceiling (its self-test), which is
  * the max offered load on virtual ports.
  */
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { ProvisionError } from '../../../core/errors.ts';
 import type { Lab } from '../../../lab/model.ts';
 import type { GeneratorKind } from '../../../lab/schema.ts';
 import type { TrafficProfile } from '../../../method/trial.ts';
 import type { DpdkRuntime } from '../../dpdk/runtime.ts';
+import { locatePktgen } from '../../loadgen/pktgen/locate-pktgen.ts';
+import { pktgenSelfTest } from '../../loadgen/pktgen/pktgen-self-test.ts';
 import { generatorSelfTest } from '../../loadgen/self-test.ts';
 import type { GeneratorSession } from '../../loadgen/traffic-generator.ts';
 import type { Shell } from '../../shell/shell.ts';
 import { startBaremetalPktgen } from '../baremetal/generator.ts';
 import type { RunningDatapath } from '../datapath.ts';
 import { openGeneratorOn } from '../local/generator-for.ts';
+import { openPktgenOn } from '../local/pktgen-for.ts';
 import type { GeneratorCeiling, LinkRate } from './stack.ts';
 
 /** What opening a generator on a running datapath needs. */
@@ -33,8 +37,8 @@ export interface GeneratorContext {
 }
 
 export interface GeneratorSupport {
-  /** Why it cannot run on this lab, or null. */
-  unavailable(lab: Lab): string | null;
+  /** Why it cannot run on this lab, or null; `shell` is this machine's (a local generator may look itself up). */
+  unavailable(lab: Lab, shell: Shell): string | null | Promise<string | null>;
   open(ctx: GeneratorContext): Promise<GeneratorSession>;
   /** Its own ceiling for a profile (a loop with no DUT), where it can measure one. */
   selfTest?(ctx: GeneratorContext, profile: TrafficProfile): Promise<GeneratorCeiling>;
@@ -68,14 +72,31 @@ export const GENERATORS: Readonly<Record<GeneratorKind, GeneratorSupport>> = {
     },
   },
   pktgen: {
-    unavailable: (lab) =>
-      lab.kind === 'baremetal' ? null : `pktgen is wired for bare-metal labs only so far; the ${lab.kind} lab uses wsp-gen (generators: [wsp-gen])`,
-    open: (ctx) =>
-      startBaremetalPktgen({
-        lab: ctx.lab,
-        kind: ctx.running.kind,
-        runId: ctx.runId,
-        ...(ctx.links === undefined ? {} : { speedsGbps: ctx.links.map((l) => l.speedGbps) }),
-      }),
+    async unavailable(lab, shell) {
+      // On bare metal pktgen is looked up on the tg node when it starts (an absent one is a ProvisionError
+      // naming the reason and docs/hardware.md): `shell` is this machine's.
+      if (lab.kind === 'baremetal') return null;
+      if (lab.kind !== 'local') return `pktgen runs on the local and bare-metal labs; a ${lab.kind} lab brings its generator in a pod`;
+      const found = await locatePktgen(shell);
+      return found.kind === 'absent' ? found.reason : null;
+    },
+    async open(ctx) {
+      if (ctx.lab.kind === 'baremetal') {
+        // Nodes keep the run's files in the same layout as this machine: <results>/<runId>/tg.
+        const runRoot = basename(ctx.runDir) === ctx.runId ? dirname(ctx.runDir) : ctx.runDir;
+        return startBaremetalPktgen({ lab: ctx.lab, kind: ctx.running.kind, runId: ctx.runId, runRoot });
+      }
+      // pktgen paces by the link speed it negotiates (virtio_user 10 Gb/s, memif 100 Gb/s), read at open.
+      const started = await openPktgenOn(ctx.running, { shell: ctx.shell, runtime: ctx.runtime, pktgen: await locatePktgen(ctx.shell), cpus: generatorCpus(ctx) });
+      return started.session;
+    },
+    async selfTest(ctx, profile) {
+      const found = await locatePktgen(ctx.shell);
+      if (found.kind === 'absent') throw new ProvisionError(found.reason, { where: 'pktgen self-test', hint: 'docs/hardware.md: installing pktgen' });
+      // Role "ps", work directory <run>/ps: the memif and telemetry sockets stay under 107 characters.
+      const r = await pktgenSelfTest({ shell: ctx.shell, runtime: ctx.runtime, pktgen: found, cpus: generatorCpus(ctx), workDir: join(ctx.runDir, 'ps'), profiles: [profile] });
+      const m = r.byProfile[0]!;
+      return { generator: r.generator, profile, ceilingPps: m.ceilingPps, trial: m.trial };
+    },
   },
 };

@@ -39,7 +39,7 @@ export function localStack(req: StackRequest): Stack {
   const datapath = (): Datapath => (dp ??= req.datapath === 'vhost-user' ? vhostUserDatapath(opts, { restartable: true }) : localDatapath(req.datapath, opts));
   const availability = async () => {
     if (dutSupport !== true) return { reason: dutSupport.unavailable };
-    const genWhy = gen.unavailable(req.lab);
+    const genWhy = await gen.unavailable(req.lab, req.shell);
     if (genWhy !== null) return { reason: genWhy };
     return datapath().availability();
   };

@@ -11,7 +11,7 @@ import type { Lab } from '../../../lab/model.ts';
 import type { DatapathKind, DutKind, GeneratorKind } from '../../../lab/schema.ts';
 import { createDpdkRuntime } from '../../dpdk/runtime.ts';
 import { localShell } from '../../shell/local.ts';
-import type { Shell } from '../../shell/shell.ts';
+import type { Command, ExecResult, Shell } from '../../shell/shell.ts';
 import type { RunningDatapath } from '../datapath.ts';
 import { GENERATORS } from './generators.ts';
 import { NO_POD_BACKEND } from './kubernetes.ts';
@@ -50,10 +50,25 @@ test('a DUT or generator a lab kind cannot run makes the stack unavailable, sayi
   );
   expect((await stackFor(request(lab, 'sriov', 'l3fwd', 'wsp-gen')).availability())?.reason).toMatch(/^wsp-gen drives the local lab's virtual ports; a baremetal lab uses pktgen/);
   const local = await loadLab('lab/local.yaml');
-  expect((await stackFor(request(local, 'memif', 'l3fwd', 'pktgen')).availability())?.reason).toMatch(/^pktgen is wired for bare-metal labs only so far/);
+  // pktgen on the local lab is looked up on this machine: where it is absent, that is the reason.
+  const noPktgen = { ...request(local, 'memif', 'l3fwd', 'pktgen'), shell: withoutPktgen(localShell()) };
+  expect((await stackFor(noPktgen).availability())?.reason).toMatch(/^pktgen-dpdk is not installed on .*: build it with `WIRESPEED_PKTGEN_SRC=/);
   expect((await stackFor(request(local, 'sriov', 'l3fwd', 'wsp-gen')).availability())?.reason).toMatch(/sriov needs a NIC with SR-IOV virtual functions; the local lab has none/);
   await local.close();
 });
+
+/** A shell on which no pktgen is installed: not on PATH, nothing in the build cache; the rest runs for real. */
+function withoutPktgen(shell: Shell): Shell {
+  const absent = (cmd: readonly string[]): ExecResult | undefined =>
+    cmd.join(' ') === 'sh -c command -v pktgen' || (cmd[0] === 'find' && cmd.some((a) => a.endsWith('/wirespeed/pktgen')))
+      ? { exitCode: cmd[0] === 'find' ? 0 : 1, signal: null, stdout: '', stderr: '', durationMs: 1, timedOut: false }
+      : undefined;
+  return {
+    ...shell,
+    exec: async (cmd, o) => absent(cmd as readonly string[]) ?? shell.exec(cmd, o),
+    run: async (cmd, o) => absent(cmd as readonly string[]) ?? shell.run(cmd, o),
+  };
+}
 
 test('a Kubernetes lab yields no traffic stack until a pod backend runs the workloads, and says so', async () => {
   const lab = await loadLab(labFile('kubernetes.yaml'));
@@ -62,15 +77,23 @@ test('a Kubernetes lab yields no traffic stack until a pod backend runs the work
   await expect(stack.up()).rejects.toThrow(NO_POD_BACKEND);
 });
 
-test('the generator on a bare-metal lab is pktgen on the tg node PFs, named by the run id', async () => {
+test('the generator on a bare-metal lab is pktgen on the tg node PFs, named by the run id, in a namespace of its own', async () => {
   const lab = await loadLab(labFile('two-node-ssh.yaml'));
   const spawned: { node: string; argv: string[] }[] = [];
-  // No tg node here: its shell records what would run and refuses to start it.
+  // No tg node here: its shell answers the lookups (pktgen 24.10.3 on PATH), records what would run and
+  // refuses to start it.
   for (const node of lab.nodes) {
+    const answer = async (cmd: Command): Promise<ExecResult> => {
+      const argv = cmd as readonly string[];
+      const out = (stdout: string) => ({ exitCode: 0, signal: null, stdout, stderr: '', durationMs: 1, timedOut: false });
+      if (argv.join(' ') === 'sh -c command -v pktgen') return out('/usr/local/bin/pktgen\n');
+      if (argv[0] === 'grep') return out('Pktgen 24.10.3\nPktgen_Version\n');
+      return out('');
+    };
     const shell: Shell = {
       name: `fake ${node.name}`,
-      exec: () => Promise.reject(new Error('no exec expected')),
-      run: () => Promise.reject(new Error('no run expected')),
+      exec: answer,
+      run: answer,
       readFile: () => Promise.reject(new Error('no readFile expected')),
       writeFile: () => Promise.reject(new Error('no writeFile expected')),
       close: async () => undefined,
@@ -84,14 +107,19 @@ test('the generator on a bare-metal lab is pktgen on the tg node PFs, named by t
   const r = request(lab, 'sriov');
   // Only kind and ports of the running datapath matter to the generator.
   const running = { kind: 'sriov', generatorPorts: [] } as unknown as RunningDatapath;
-  const links = [10, 10].map((speedGbps, i) => ({ port: `p${i}`, speedGbps, source: 'inventory' as const, detail: 'test' }));
-  await expect(GENERATORS.pktgen.open({ lab, running, shell: r.shell, runtime: r.runtime, runId: 'r1', runDir: r.runDir, cpus: [], links })).rejects.toThrow('spawn refused by the test');
+  await expect(GENERATORS.pktgen.open({ lab, running, shell: r.shell, runtime: r.runtime, runId: 'r1', runDir: r.runDir, cpus: [] })).rejects.toThrow('spawn refused by the test');
   expect(spawned).toHaveLength(1);
   const { node, argv } = spawned[0]!;
   expect(node).toBe('gen');
-  expect(argv[0]).toBe('pktgen');
-  expect(argv).toEqual(expect.arrayContaining(['--file-prefix=wsp-r1-tg', '-a', '0000:81:00.0', '0000:81:00.1', '--lcores=0@2,1@3,2@4,3@5']));
-  expect(argv).not.toContain('--no-pci');
+  // ip netns exec <pktgen's own namespace> script -qfec '<pktgen argv>' /dev/null
+  expect(argv.slice(0, 3)).toEqual(['ip', 'netns', 'exec']);
+  expect(argv[3]).toBe('wsp-r1-pg');
+  expect(argv.slice(4, 6)).toEqual(['script', '-qfec']);
+  const cmd = argv[6]!;
+  expect(cmd.startsWith('/usr/local/bin/pktgen ')).toBe(true);
+  // Lua socket on the namespace's loopback only; one rx/tx lcore per port (24.10 takes no port lists in -m).
+  for (const part of ['--file-prefix=wsp-r1-pg', '-a 0000:81:00.0 -a 0000:81:00.1', '--lcores=0@2,1@3,2@4', '-- -P -g 127.0.0.1:22022 -m 1.0,2.1']) expect(cmd).toContain(part);
+  expect(cmd).not.toContain('--no-pci');
 });
 
 /**
@@ -132,20 +160,18 @@ test('sriov through stackFor on fake X710 nodes: l3fwd on the VFs in EAL port or
   try {
     const hosts: Record<string, FakeHost> = { gen, sut };
     for (const n of lab.nodes) {
-      const shell = nodeWithDpdk(hosts[n.name]!, dir, spawned);
+      const shell = withoutPktgen(nodeWithDpdk(hosts[n.name]!, dir, spawned));
       n.shell = async () => shell;
     }
     const before = [await gen.snapshot(), await sut.snapshot()];
     const stack = stackFor({ ...request(lab, 'sriov'), hostPaths: (node) => hosts[node]!.paths });
     expect(await stack.availability()).toBeNull();
-    // pktgen is not installed here: the stack fails after its DUT came up, and must leave nothing behind.
+    // pktgen is not installed on the tg node: the stack fails after its DUT came up, and must leave nothing behind.
     const err = await stack.up().catch((e: unknown) => e);
-    expect(String(err)).toContain('spawn of pktgen refused by the test');
+    expect(String(err)).toMatch(/node gen: pktgen absent: pktgen-dpdk is not installed/);
     const l3fwd = spawned.find((a) => a[3] === 'dpdk-l3fwd')!;
     expect(l3fwd).toEqual(expect.arrayContaining(['--file-prefix=wsp-r1-dut', '--lcores=0@4', '-a', '0000:3b:02.0', '-a', '0000:3b:06.0']));
     expect(l3fwd.indexOf('0000:3b:02.0')).toBeLessThan(l3fwd.indexOf('0000:3b:06.0'));
-    const pktgen = spawned.find((a) => a.includes('pktgen'))!;
-    expect(pktgen).toEqual(expect.arrayContaining(['-a', '0000:81:00.0', '0000:81:00.1']));
     expect([await gen.snapshot(), await sut.snapshot()]).toEqual(before);
   } finally {
     await gen.dispose();

@@ -12,6 +12,7 @@
  */
 import { posix as path } from 'node:path';
 import { ProvisionError, trimOutput } from '../../../core/errors.ts';
+import { Teardown } from '../../../core/teardown.ts';
 import type { DpdkRuntime } from '../../dpdk/runtime.ts';
 import { openTelemetry } from '../../dpdk/telemetry.ts';
 import { createNetns, netnsShell, type Netns } from '../../shell/netns.ts';
@@ -98,20 +99,10 @@ export async function startPktgen(o: StartPktgenOptions): Promise<StartedPktgen>
     extra: o.ringSize === undefined ? [] : [`--rxd=${o.ringSize}`, `--txd=${o.ringSize}`],
   });
 
-  const undo: { what: string; fn: () => Promise<unknown> }[] = [];
-  const cleanup = async (): Promise<void> => {
-    const failures: string[] = [];
-    for (const step of undo.splice(0).reverse()) {
-      try {
-        await step.fn();
-      } catch (e) {
-        failures.push(`${step.what}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
-    if (failures.length > 0) throw new ProvisionError(`pktgen teardown left things behind:\n  ${failures.join('\n  ')}`, { where, hint: `check \`ip netns list\`, \`ls /dev/hugepages/${prefix}*\` and processes with --file-prefix=${prefix}` });
-  };
+  const teardown = new Teardown(where, `check \`ip netns list\`, \`ls /dev/hugepages/${prefix}*\` and processes with --file-prefix=${prefix}`);
+  const cleanup = (): Promise<void> => teardown.run();
 
-  if (o.afterClose) undo.push({ what: 'caller cleanup', fn: o.afterClose });
+  if (o.afterClose) teardown.add('caller cleanup', o.afterClose);
   let pktgen: SpawnedProcess | undefined;
   let relay: SpawnedProcess | undefined;
   try {
@@ -121,21 +112,21 @@ export async function startPktgen(o: StartPktgenOptions): Promise<StartedPktgen>
       nsName = `${prefix}`; // the run tag is in the prefix: leftovers of a crashed run are recognisable
       ns = await createNetns(o.shell, nsName);
       const made = ns;
-      undo.push({ what: `network namespace ${nsName}`, fn: () => made.remove() });
+      teardown.add(`network namespace ${nsName}`, () => made.remove());
     }
     const inNs = netnsShell(o.shell, nsName);
     await o.shell.run(['mkdir', '-p', o.workDir], { timeoutMs: 10_000 });
-    undo.push({ what: `work directory ${o.workDir}`, fn: () => o.shell.run(['rm', '-rf', '--', o.workDir], { timeoutMs: 10_000 }) });
+    teardown.add(`work directory ${o.workDir}`, () => o.shell.run(['rm', '-rf', '--', o.workDir], { timeoutMs: 10_000 }));
     await o.runtime.prepare();
     await o.runtime.cleanupPrefix(prefix); // a crashed earlier session leaves hugepage files EAL would reuse
-    undo.push({ what: `hugepage files and runtime directory of ${prefix}`, fn: () => o.runtime.cleanupPrefix(prefix) });
+    teardown.add(`hugepage files and runtime directory of ${prefix}`, () => o.runtime.cleanupPrefix(prefix));
     // Whatever is left of this prefix's processes (pktgen outlives `script` when that is killed hard).
-    undo.push({ what: `processes of ${prefix}`, fn: () => killByPrefix(o.shell, prefix) });
+    teardown.add(`processes of ${prefix}`, () => killByPrefix(o.shell, prefix));
 
     // `script -qfec CMD /dev/null`: a pty for pktgen, its exit code passed on, nothing logged to a file.
     pktgen = await inNs.spawn(['script', '-qfec', quote(argv), '/dev/null'], { env: o.runtime.env(), cwd: o.workDir, ringBytes: 64 * 1024 });
     const proc = pktgen;
-    undo.push({ what: `pktgen (pid ${proc.pid})`, fn: () => proc.kill(3000) });
+    teardown.add(`pktgen (pid ${proc.pid})`, () => proc.kill(3000));
 
     const startTimeoutMs = o.startTimeoutMs ?? 60_000;
     const relayed = await relayedClient(inNs, {
@@ -147,7 +138,7 @@ export async function startPktgen(o: StartPktgenOptions): Promise<StartedPktgen>
     });
     relay = relayed.relay;
     const client = relayed.client;
-    undo.push({ what: `Lua relay (pid ${relay.pid})`, fn: () => relayed.close() });
+    teardown.add(`Lua relay (pid ${relay.pid})`, () => relayed.close());
 
     const died = proc.wait().then((e): never => {
       throw new ProvisionError(`pktgen exited before its Lua socket came up (${e.signal ?? `exit ${e.exitCode}`})`, {
@@ -159,7 +150,7 @@ export async function startPktgen(o: StartPktgenOptions): Promise<StartedPktgen>
     await Promise.race([client.connected(), died]);
     // pktgen is up (it listens only once its ports are): its telemetry socket exists by now.
     const telemetry = await openTelemetry(o.shell, o.runtime.telemetrySocket(prefix), { waitMs: 5000, label: 'pktgen' });
-    undo.push({ what: 'pktgen telemetry client', fn: () => telemetry.close() });
+    teardown.add('pktgen telemetry client', () => telemetry.close());
     const counters = telemetryCounters(telemetry);
     const session = await Promise.race([
       PktgenSession.open({
