@@ -6,6 +6,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { exitCodeOf, WirespeedError } from '../core/errors.ts';
 import { redactSecrets } from '../core/redact.ts';
+import { terminalSafe } from '../core/terminal-text.ts';
 import { commands } from './commands/index.ts';
 
 async function main(): Promise<void> {
@@ -29,14 +30,15 @@ try {
   await main();
 } catch (err) {
   if (err instanceof UsageError) {
-    process.stderr.write(`wirespeed: ${err.message}\nRun 'wirespeed --help' for usage.\n`);
+    process.stderr.write(`wirespeed: ${terminalSafe(redactSecrets(err.message))}\nRun 'wirespeed --help' for usage.\n`);
     process.exitCode = 2;
   } else if (err instanceof WirespeedError) {
-    // The last line of defence: whatever a library put into a message, no credential reaches the terminal.
-    process.stderr.write(`wirespeed: ${err.name}: ${redactSecrets(err.message)}\n`);
+    // The last line of defence: no credential reaches the terminal, and control characters from
+    // inventory fields or remote output are shown, not obeyed.
+    process.stderr.write(`wirespeed: ${err.name}: ${terminalSafe(redactSecrets(err.message))}\n`);
     process.exitCode = exitCodeOf(err);
   } else {
-    process.stderr.write(`wirespeed: internal error (a bug, please report it):\n${redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
+    process.stderr.write(`wirespeed: internal error (a bug, please report it):\n${terminalSafe(redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err)))}\n`);
     process.exitCode = exitCodeOf(err);
   }
 }

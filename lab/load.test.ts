@@ -1,9 +1,12 @@
 import { test, expect } from '@playwright/test';
-import { readdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { quote } from '../core/shell-quote.ts';
 import { ConfigError } from '../core/errors.ts';
 import { InventoryError } from './inventory-error.ts';
-import { loadLab, LOCAL_LAB_PATH } from './load.ts';
+import { loadLab, LOCAL_LAB_PATH, MAX_INVENTORY_BYTES } from './load.ts';
 
 const INVALID = 'fixtures/labs/invalid';
 const VALID = 'fixtures/labs/valid';
@@ -102,4 +105,106 @@ test('a missing inventory file is a ConfigError naming it', async () => {
   expect(err).toBeInstanceOf(ConfigError);
   expect((err as ConfigError).message).toMatch(/^fixtures\/labs\/nope.yaml: cannot read the lab inventory: ENOENT/);
   expect((err as ConfigError).hint).toContain('lab/local.yaml');
+});
+
+test('one anchor reused 120 times (with a merge key) loads: the bound is on expansion, not on alias count', async () => {
+  const lab = await loadLab(`${VALID}/many-aliases.yaml`);
+  try {
+    expect(lab.nodes).toHaveLength(121);
+    const last = lab.node('w119');
+    expect(last.roles).toEqual(['dut']);
+    expect(last.config.shell).toEqual({ kind: 'local' });
+    expect(last.ports.map((p) => p.name)).toEqual(['p0', 'p1']);
+    expect(lab.peer({ node: 'w119', port: 'p1' })).toEqual({ node: 'tg', port: 'p1' });
+  } finally {
+    await lab.close();
+  }
+});
+
+test.describe('inventories that are not inventories', () => {
+  let dir: string;
+  test.beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'wsp-inventory-'));
+  });
+  test.afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a file over the size cap is refused before it is read, naming its size and the cap', async () => {
+    const big = join(dir, 'huge.yaml');
+    writeFileSync(big, '');
+    truncateSync(big, 50 * 1024 * 1024); // sparse: the test writes nothing
+    const err = await loadLab(big).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    const e = err as ConfigError;
+    expect(e.where).toBe(big);
+    expect(e.what).toBe(`the lab inventory is 50 MiB, more than the ${MAX_INVENTORY_BYTES / 1024 / 1024} MiB an inventory may have`);
+    expect(e.hint).toMatch(/check that --lab names the inventory/);
+    expect(e.exitCode).toBe(2);
+  });
+
+  test('a stream with no size (/dev/zero) is refused once it passes the cap', async () => {
+    const err = await loadLab('/dev/zero').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).what).toBe(`the lab inventory is more than ${MAX_INVENTORY_BYTES / 1024 / 1024} MiB, more than the ${MAX_INVENTORY_BYTES / 1024 / 1024} MiB an inventory may have`);
+  });
+
+  test('a directory is a ConfigError, not a crash', async () => {
+    const err = await loadLab(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toContain('is a directory');
+  });
+
+  test('hint commands quote inventory values: pasted into a shell they run with exactly those arguments', async () => {
+    const canary = join(dir, 'canary');
+    const hostile = `keys/$(touch ${canary}) it's; touch ${canary} #`;
+    mkdirSync(join(dir, 'keys'));
+    writeFileSync(join(dir, 'known_hosts'), '');
+    const file = join(dir, 'lab.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: hostile',
+        'kind: baremetal',
+        'nodes:',
+        '  - name: gen',
+        '    roles: [tg]',
+        `    shell: { kind: ssh, host: 192.0.2.10, user: ops, port: 2222, key: ${JSON.stringify(hostile)}, knownHosts: known_hosts }`,
+        '    nics: [{ name: nic0, model: x710, ports: [{ name: p0, pci: "0000:81:00.0" }] }]',
+        'datapaths: [sriov]',
+      ].join('\n'),
+    );
+    const err = (await loadLab(file).catch((e: unknown) => e)) as InventoryError;
+    expect(err).toBeInstanceOf(InventoryError);
+    const hint = err.issues[0]!.hint;
+    const commands = [...hint.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+    expect(commands).toEqual([
+      quote(['ssh-keygen', '-t', 'ed25519', '-N', '', '-f', hostile]),
+      quote(['ssh-copy-id', '-i', `${hostile}.pub`, '-p', '2222', 'ops@192.0.2.10']),
+    ]);
+    // What a shell makes of each pasted command: the arguments, one by one, and nothing run.
+    for (const [text, argv] of [
+      [commands[0]!, ['ssh-keygen', '-t', 'ed25519', '-N', '', '-f', hostile]],
+      [commands[1]!, ['ssh-copy-id', '-i', `${hostile}.pub`, '-p', '2222', 'ops@192.0.2.10']],
+    ] as const) {
+      const out = execFileSync('sh', ['-c', `set -- ${text}; printf '%s\\0' "$@"`], { encoding: 'utf8' });
+      expect(out.split('\0').slice(0, -1)).toEqual(argv);
+    }
+    expect(existsSync(canary)).toBe(false);
+  });
+
+  test('unknown keys and values with control characters are shown escaped, never raw', async () => {
+    const write = (lines: string[]): string => {
+      const file = join(dir, 'lab.yaml');
+      writeFileSync(file, ['name: ansi', 'kind: local', 'nodes:', '  - name: tg', '    roles: [tg]', '    shell: { kind: local }', ...lines, 'datapaths: [memif]'].join('\n'));
+      return file;
+    };
+    const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/;
+    const key = (await loadLab(write(['    "\\e[2Jwipe": 1'])).catch((e: unknown) => e)) as InventoryError;
+    expect(key).toBeInstanceOf(InventoryError);
+    expect(key.message).not.toMatch(raw);
+    expect(`${key.issues[0]!.path}: ${key.issues[0]!.message}`).toBe('nodes[0]["\\u001b[2Jwipe"]: unknown key "\\u001b[2Jwipe"');
+    const model = (await loadLab(write(['    nics: [{ name: n, model: "\\e]0;owned\\a\\u202e", ports: [{ name: p0 }] }]'])).catch((e: unknown) => e)) as InventoryError;
+    expect(model).toBeInstanceOf(InventoryError);
+    expect(model.message).not.toMatch(raw);
+    expect(model.issues[0]!.message).toBe('NIC model "\\u001b]0;owned\\u0007\\u202e" is not in the catalogue');
+  });
 });

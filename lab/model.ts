@@ -97,6 +97,12 @@ export function buildLab(config: LabConfig, file: string, dir: string): Lab {
     return ends;
   });
   const byName = new Map(nodes.map((n) => [n.name, n]));
+  // Both ends of every link, so that peer() is a lookup (lab show asks it for every port).
+  const peers = new Map<string, PortRef>();
+  for (const l of links) {
+    peers.set(`${l.a.node}.${l.a.port}`, l.b);
+    peers.set(`${l.b.node}.${l.b.port}`, l.a);
+  }
   let closed: Promise<void> | undefined;
   return {
     name: config.name,
@@ -128,11 +134,7 @@ export function buildLab(config: LabConfig, file: string, dir: string): Lab {
       return nodes.filter((n) => n.roles.includes(role));
     },
     peer(ref) {
-      for (const l of links) {
-        if (l.a.node === ref.node && l.a.port === ref.port) return l.b;
-        if (l.b.node === ref.node && l.b.port === ref.port) return l.a;
-      }
-      return undefined;
+      return peers.get(`${ref.node}.${ref.port}`);
     },
     close() {
       closed ??= Promise.allSettled(opened.map((s) => s.close())).then(() => undefined);
@@ -175,6 +177,7 @@ function buildNode(config: NodeConfig, dir: string, opened: Shell[]): LabNode {
           keepaliveIntervalMs: sh.keepaliveIntervalMs,
           connectTimeoutMs: sh.connectTimeoutMs,
           retries: sh.retries,
+          node: config.name,
         });
         break;
       default: {

@@ -29,19 +29,26 @@ export const cpuList = z.preprocess(
   z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, 'CPU list must look like "2-5,8" (ranges and single CPUs, comma-separated)'),
 );
 
+/** A DNS name or an IPv4/IPv6 address (no brackets, no port): what ssh connects to. */
+export const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$/;
+/** A login name as useradd accepts it. */
+export const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
+/** Timers beyond an hour are mistakes (and Node's timers wrap past 2^31 ms, firing at once). */
+const durationMs = (dflt: number) => z.number().int().positive().max(3_600_000).default(dflt);
+
 export const sshShell = z.strictObject({
   kind: z.literal('ssh'),
-  host: z.string().min(1),
+  host: z.string().max(253).regex(HOST, 'host must be a DNS name or an IP address (no user@, no :port, no brackets)'),
   port: z.number().int().min(1).max(65535).default(22),
-  user: z.string().min(1).default('root'),
+  user: z.string().regex(USER, 'user must be a login name: letters, digits, _ . - (max 32)').default('root'),
   /** Path to a private key, relative to the inventory file. */
   key: z.string().min(1),
   /** known_hosts file, relative to the inventory file. One of knownHosts or hostKeySha256 is required. */
   knownHosts: z.string().min(1).optional(),
   /** Pinned host key fingerprint as `ssh-keygen -lf` prints it: SHA256:base64 */
   hostKeySha256: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'host key fingerprint must look like SHA256:<43 base64 chars>').optional(),
-  keepaliveIntervalMs: z.number().int().positive().default(10_000),
-  connectTimeoutMs: z.number().int().positive().default(10_000),
+  keepaliveIntervalMs: durationMs(10_000),
+  connectTimeoutMs: durationMs(10_000),
   retries: z.number().int().min(0).max(10).default(3),
 });
 
@@ -70,11 +77,14 @@ export const nicConfig = z.strictObject({
   ports: z.array(portConfig).min(1),
 });
 
+/** Linux numbers NUMA nodes below MAX_NUMNODES (1024 at most, CONFIG_NODES_SHIFT=10). */
+export const MAX_NUMA_NODE = 1023;
+
 export const hugepagesConfig = z.strictObject({
   sizeKb: z.union([z.literal(2048), z.literal(1048576)]).default(2048),
-  /** Pages the lab needs on this node, per NUMA node when the list has several entries. */
-  count: z.number().int().positive(),
-  numaNode: z.number().int().min(0).optional(),
+  /** Pages the lab needs on this node (lab/validate.ts bounds count × size by MAX_HUGEPAGE_KB). */
+  count: z.number().int().min(1),
+  numaNode: z.number().int().min(0).max(MAX_NUMA_NODE).optional(),
 });
 
 export const cpusConfig = z.strictObject({
@@ -84,7 +94,7 @@ export const cpusConfig = z.strictObject({
   dut: cpuList.optional(),
   /** CPUs isolated from the scheduler (isolcpus / nohz_full) that wirespeed expects. */
   isolated: cpuList.optional(),
-  numaNode: z.number().int().min(0).default(0),
+  numaNode: z.number().int().min(0).max(MAX_NUMA_NODE).default(0),
 });
 
 export const ROLES = ['tg', 'dut', 'k8s-worker'] as const;

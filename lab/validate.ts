@@ -3,9 +3,12 @@
  * real ports and each port has at most one peer, roles present, files exist, CPU lists sane. Returns
  * issues with the exact field path; lab/load.ts turns paths into file:line:col.
  */
-import { existsSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
+import ssh2 from 'ssh2';
+import { quote } from '../core/shell-quote.ts';
+import { shownValue, terminalSafeLine } from '../core/terminal-text.ts';
 import { NIC_CATALOGUE } from './nic-catalogue.ts';
 import { parseCpuList } from './cpu-list.ts';
 import { closest } from './zod-messages.ts';
@@ -37,7 +40,7 @@ export function resolveInventoryPath(dir: string, p: string): string {
 /** A path for messages: relative to the working directory when it is below it. */
 function shown(file: string): string {
   const rel = relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+  return terminalSafeLine(rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file);
 }
 
 /** A parsed link: both endpoints as node and port names. */
@@ -62,6 +65,7 @@ export function hostKey(node: NodeConfig): string {
 export function validateLab(lab: LabConfig, opts: ValidateOptions): PathIssue[] {
   const issues: PathIssue[] = [];
   const checkFiles = opts.checkFiles ?? true;
+  const files = new FileChecks();
   const nodeIndex = new Map<string, number>();
 
   lab.nodes.forEach((node, n) => {
@@ -75,9 +79,10 @@ export function validateLab(lab: LabConfig, opts: ValidateOptions): PathIssue[] 
       });
     } else nodeIndex.set(node.name, n);
 
-    checkShell(node, at, lab.kind, opts.dir, checkFiles, issues);
+    checkShell(node, at, lab.kind, opts.dir, checkFiles ? files : undefined, issues);
     checkNics(node, at, lab.kind, issues);
     checkCpus(node, at, issues);
+    checkHugepages(node, at, issues);
     if (new Set(node.roles).size !== node.roles.length) {
       issues.push({ path: at('roles'), message: 'a role is listed twice', hint: 'list each role once' });
     }
@@ -103,22 +108,22 @@ export function validateLab(lab: LabConfig, opts: ValidateOptions): PathIssue[] 
   }
   if (lab.cluster && checkFiles) {
     const file = resolveInventoryPath(opts.dir, lab.cluster.kubeconfig);
-    if (!existsSync(file)) {
+    if (!files.isFile(file)) {
       issues.push({
         path: ['cluster', 'kubeconfig'],
-        message: `kubeconfig file ${lab.cluster.kubeconfig} not found (looked at ${shown(file)})`,
+        message: `kubeconfig file ${shownValue(lab.cluster.kubeconfig)} not found (looked at ${shown(file)})`,
         hint: 'copy the cluster admin kubeconfig there; paths are relative to the inventory file',
       });
     }
     for (const [key, source] of Object.entries(lab.cluster.install)) {
       if (/^https:\/\//.test(source)) continue;
       if (/^[a-z]+:\/\//i.test(source)) {
-        issues.push({ path: ['cluster', 'install', key], message: `manifests ${source}: only files and https URLs are read`, hint: 'download them and name the file' });
+        issues.push({ path: ['cluster', 'install', key], message: `manifests ${shownValue(source)}: only files and https URLs are read`, hint: 'download them and name the file' });
         continue;
       }
       const file = resolveInventoryPath(opts.dir, source);
-      if (!existsSync(file)) {
-        issues.push({ path: ['cluster', 'install', key], message: `manifests ${source} not found (looked at ${shown(file)})`, hint: 'name the upstream release manifests of the pinned version; paths are relative to the inventory file' });
+      if (!files.isFile(file)) {
+        issues.push({ path: ['cluster', 'install', key], message: `manifests ${shownValue(source)} not found (looked at ${shown(file)})`, hint: 'name the upstream release manifests of the pinned version; paths are relative to the inventory file' });
       }
     }
   }
@@ -153,7 +158,7 @@ function checkShell(
   at: (...rest: (string | number)[]) => FieldPath,
   kind: LabConfig['kind'],
   dir: string,
-  checkFiles: boolean,
+  files: FileChecks | undefined,
   issues: PathIssue[],
 ): void {
   const shell = node.shell;
@@ -172,21 +177,11 @@ function checkShell(
         issues.push({
           path: at('shell'),
           message: 'an ssh shell needs knownHosts or hostKeySha256 to verify the host key',
-          hint: `add hostKeySha256 (run \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` on ${shell.host}) or knownHosts: a known_hosts file`,
+          hint: `add hostKeySha256 (run \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` on ${quote([shell.host])}) or knownHosts: a known_hosts file`,
         });
       }
-      if (!checkFiles) return;
-      const files: [string, string | undefined, string][] = [
-        ['key', shell.key, `create one with \`ssh-keygen -t ed25519 -f ${shell.key}\` and add the .pub to ${shell.user}@${shell.host}:~/.ssh/authorized_keys`],
-        ['knownHosts', shell.knownHosts, `write it with \`ssh-keyscan -p ${shell.port} ${shell.host} > ${shell.knownHosts ?? ''}\` after checking the fingerprint`],
-      ];
-      for (const [field, p, hint] of files) {
-        if (p === undefined) continue;
-        const file = resolveInventoryPath(dir, p);
-        if (!existsSync(file)) {
-          issues.push({ path: at('shell', field), message: `${field} file ${p} not found (looked at ${shown(file)})`, hint: `${hint}; paths are relative to the inventory file` });
-        }
-      }
+      if (!files) return;
+      issues.push(...sshFileIssues(node, at, dir, files));
       return;
     }
     default: {
@@ -196,7 +191,109 @@ function checkShell(
   }
 }
 
+const MODELS = NIC_CATALOGUE.map((m) => m.model);
+
+/** Largest file read as a private key; real ones are under 4 KiB (RSA 4096 in PEM is about 3.3 KiB). */
+const MAX_KEY_BYTES = 64 * 1024;
+
+/** The ssh shell's files: the key exists and is a private key ssh2 can use; knownHosts exists. */
+export function sshFileIssues(node: NodeConfig, at: (...rest: (string | number)[]) => FieldPath, dir: string, files = new FileChecks()): PathIssue[] {
+  const shell = node.shell;
+  if (shell.kind !== 'ssh') return [];
+  const issues: PathIssue[] = [];
+  const login = `${shell.user}@${shell.host}`;
+  const keyHint = `create one with \`${quote(['ssh-keygen', '-t', 'ed25519', '-N', '', '-f', shell.key])}\` and install it with \`${quote(['ssh-copy-id', '-i', `${shell.key}.pub`, '-p', String(shell.port), login])}\``;
+  const key = resolveInventoryPath(dir, shell.key);
+  const keyProblem = files.keyProblem(key);
+  if (keyProblem) {
+    const where = `key file ${shownValue(shell.key)} of node ${node.name}`;
+    const relHint = 'paths are relative to the inventory file';
+    switch (keyProblem.kind) {
+      case 'missing':
+        issues.push({ path: at('shell', 'key'), message: `${where} not found (looked at ${shown(key)})`, hint: `${keyHint}; ${relHint}` });
+        break;
+      case 'unreadable':
+        issues.push({ path: at('shell', 'key'), message: `${where} cannot be read (${shown(key)}): ${keyProblem.reason}`, hint: `${relHint}; the key must be a readable regular file` });
+        break;
+      case 'unusable':
+        issues.push({
+          path: at('shell', 'key'),
+          message: `${where} (${shown(key)}) is not a private key wirespeed can use: ${keyProblem.reason}`,
+          hint: keyProblem.encrypted
+            ? `wirespeed needs a key without a passphrase (it runs unattended): remove it with \`${quote(['ssh-keygen', '-p', '-N', '', '-f', shell.key])}\`, or make a dedicated key: ${keyHint}`
+            : `give the private key (not the .pub) in OpenSSH or PEM format, ed25519, ecdsa or rsa; \`${quote(['ssh-keygen', '-y', '-f', shell.key])}\` prints its public key when it is one. Or ${keyHint}`,
+        });
+        break;
+      default: {
+        const never: never = keyProblem;
+        throw new Error(`unhandled key problem ${JSON.stringify(never)}`);
+      }
+    }
+  }
+  if (shell.knownHosts !== undefined) {
+    const file = resolveInventoryPath(dir, shell.knownHosts);
+    if (!files.isFile(file)) {
+      issues.push({
+        path: at('shell', 'knownHosts'),
+        message: `knownHosts file ${shownValue(shell.knownHosts)} of node ${node.name} not found (looked at ${shown(file)})`,
+        hint: `write it with \`${quote(['ssh-keyscan', '-p', String(shell.port), shell.host])} > ${quote([shell.knownHosts])}\` after checking the fingerprint; paths are relative to the inventory file`,
+      });
+    }
+  }
+  return issues;
+}
+
+/** File checks remembered for one validation: a thousand nodes naming one key read and parse it once. */
+export class FileChecks {
+  readonly #keys = new Map<string, KeyProblem | undefined>();
+  readonly #files = new Map<string, boolean>();
+  keyProblem(path: string): KeyProblem | undefined {
+    if (!this.#keys.has(path)) this.#keys.set(path, privateKeyProblem(path));
+    return this.#keys.get(path);
+  }
+  isFile(path: string): boolean {
+    let known = this.#files.get(path);
+    if (known === undefined) this.#files.set(path, (known = isFile(path)));
+    return known;
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+type KeyProblem = { kind: 'missing' } | { kind: 'unreadable'; reason: string } | { kind: 'unusable'; reason: string; encrypted: boolean };
+
+/** Why the file at `path` is not a usable private key, or undefined when it is one. */
+export function privateKeyProblem(path: string): KeyProblem | undefined {
+  let data: Buffer;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) return { kind: 'unreadable', reason: 'it is a directory' };
+    if (!st.isFile()) return { kind: 'unreadable', reason: 'it is not a regular file' };
+    if (st.size > MAX_KEY_BYTES) return { kind: 'unusable', reason: `it has ${st.size} bytes, too many for a key`, encrypted: false };
+    data = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
+    return { kind: 'unreadable', reason: (e as Error).message };
+  }
+  const parsed = ssh2.utils.parseKey(data);
+  if (parsed instanceof Error) {
+    return { kind: 'unusable', reason: parsed.message, encrypted: /encrypted|passphrase/i.test(parsed.message) };
+  }
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!key) return { kind: 'unusable', reason: 'no key in the file', encrypted: false };
+  if (!key.isPrivateKey()) return { kind: 'unusable', reason: `it is a public key (${key.type})`, encrypted: false };
+  return undefined;
+}
+
 function checkNics(node: NodeConfig, at: (...rest: (string | number)[]) => FieldPath, kind: LabConfig['kind'], issues: PathIssue[]): void {
+  const models = MODELS;
   const nicNames = new Map<string, number>();
   const portNames = new Map<string, string>();
   const pcis = new Map<string, string>();
@@ -209,12 +306,11 @@ function checkNics(node: NodeConfig, at: (...rest: (string | number)[]) => Field
         hint: 'NIC names are unique within a node',
       });
     } else nicNames.set(nic.name, i);
-    const models = NIC_CATALOGUE.map((m) => m.model);
     if (nic.model === 'virtual' ? kind !== 'local' : !models.includes(nic.model) && nic.pciId === undefined) {
       const near = closest(nic.model, models);
       issues.push({
         path: at('nics', i, 'model'),
-        message: nic.model === 'virtual' ? `model virtual is only for the local lab (this lab is kind: ${kind})` : `NIC model "${nic.model}" is not in the catalogue`,
+        message: nic.model === 'virtual' ? `model virtual is only for the local lab (this lab is kind: ${kind})` : `NIC model ${shownValue(nic.model)} is not in the catalogue`,
         hint: `${near ? `did you mean "${near}"? ` : ''}known models: ${models.join(', ')}; for another part add pciId: "vendor:device" (from \`lspci -nn\`)`,
       });
     }
@@ -248,6 +344,34 @@ function checkNics(node: NodeConfig, at: (...rest: (string | number)[]) => Field
   });
 }
 
+/** More hugepage memory than this on one node is a typo (4 TiB: 2,097,152 pages of 2 MB or 4096 of 1 GB). */
+export const MAX_HUGEPAGE_KB = 4 * 1024 * 1024 * 1024;
+
+function checkHugepages(node: NodeConfig, at: (...rest: (string | number)[]) => FieldPath, issues: PathIssue[]): void {
+  const hp = node.hugepages;
+  if (!hp) return;
+  const totalKb = hp.count * hp.sizeKb;
+  if (totalKb > MAX_HUGEPAGE_KB) {
+    const page = hp.sizeKb === 2048 ? '2 MB' : '1 GB';
+    issues.push({
+      path: at('hugepages', 'count'),
+      message: `${hp.count} pages of ${page} is ${formatKb(totalKb)}, more than a node reserves (at most ${formatKb(MAX_HUGEPAGE_KB)}: ${MAX_HUGEPAGE_KB / hp.sizeKb} pages of ${page})`,
+      hint: 'count is the number of pages the lab needs on this node, not bytes or kB: the local lab needs 512 pages of 2 MB, a DPDK DUT a few 1 GB pages',
+    });
+  }
+}
+
+function formatKb(kb: number): string {
+  const units = ['kB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let v = kb;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
+}
+
 function checkCpus(node: NodeConfig, at: (...rest: (string | number)[]) => FieldPath, issues: PathIssue[]): void {
   if (!node.cpus) return;
   const parsed: Partial<Record<'tg' | 'dut' | 'isolated', number[]>> = {};
@@ -265,7 +389,8 @@ function checkCpus(node: NodeConfig, at: (...rest: (string | number)[]) => Field
     }
   }
   if (parsed.tg && parsed.dut) {
-    const both = parsed.tg.filter((c) => parsed.dut!.includes(c));
+    const dut = new Set(parsed.dut);
+    const both = parsed.tg.filter((c) => dut.has(c));
     if (both.length) {
       issues.push({
         path: at('cpus', 'dut'),
@@ -276,9 +401,14 @@ function checkCpus(node: NodeConfig, at: (...rest: (string | number)[]) => Field
   }
 }
 
-/** Nodes on one host (the local lab's tg and dut) must not hand the same CPU to a generator and a DUT. */
+/** Other nodes named per overlap at most: beyond that the overlap is one mistake repeated. */
+const MAX_OVERLAPS_PER_NODE = 3;
+
+/**
+ * Nodes on one host (the local lab's tg and dut) must not hand the same CPU to a generator and a DUT.
+ * One index of tg CPUs per host, so the check is linear in the inventory, not in nodes squared.
+ */
 function checkSharedHostCpus(lab: LabConfig, issues: PathIssue[]): void {
-  const tgByHost = new Map<string, { node: string; cpus: number[] }[]>();
   const safe = (t: string | undefined): number[] => {
     try {
       return t === undefined ? [] : parseCpuList(t);
@@ -286,23 +416,40 @@ function checkSharedHostCpus(lab: LabConfig, issues: PathIssue[]): void {
       return []; // reported by checkCpus
     }
   };
-  for (const node of lab.nodes) {
-    const list = tgByHost.get(hostKey(node)) ?? [];
-    list.push({ node: node.name, cpus: safe(node.cpus?.tg) });
-    tgByHost.set(hostKey(node), list);
-  }
+  /** host → CPU → indexes of nodes that give it to a generator, in node order. */
+  const tgByHost = new Map<string, Map<number, number[]>>();
+  lab.nodes.forEach((node, n) => {
+    const host = hostKey(node);
+    let cpus = tgByHost.get(host);
+    if (!cpus) tgByHost.set(host, (cpus = new Map()));
+    for (const c of safe(node.cpus?.tg)) {
+      const list = cpus.get(c);
+      if (list) list.push(n);
+      else cpus.set(c, [n]);
+    }
+  });
   lab.nodes.forEach((node, n) => {
     const dut = safe(node.cpus?.dut);
-    for (const other of tgByHost.get(hostKey(node)) ?? []) {
-      if (other.node === node.name) continue;
-      const both = dut.filter((c) => other.cpus.includes(c));
-      if (both.length) {
-        issues.push({
-          path: ['nodes', n, 'cpus', 'dut'],
-          message: `${both.length > 1 ? `CPUs ${both.join(',')} (dut of node ${node.name}) are also tg CPUs` : `CPU ${both[0]} (dut of node ${node.name}) is also a tg CPU`} of node ${other.node} on the same host`,
-          hint: 'nodes that share a host share its CPUs: give the generator and the DUT separate CPUs',
-        });
+    if (dut.length === 0) return;
+    const tgCpus = tgByHost.get(hostKey(node))!;
+    /** other node index → the dut CPUs it also uses as tg, in dut order. */
+    const overlaps = new Map<number, number[]>();
+    for (const c of dut) {
+      for (const other of tgCpus.get(c) ?? []) {
+        if (other === n) continue;
+        const both = overlaps.get(other);
+        if (both) both.push(c);
+        else if (overlaps.size < MAX_OVERLAPS_PER_NODE) overlaps.set(other, [c]);
+        else break;
       }
+    }
+    for (const other of [...overlaps.keys()].sort((a, b) => a - b)) {
+      const both = overlaps.get(other)!;
+      issues.push({
+        path: ['nodes', n, 'cpus', 'dut'],
+        message: `${both.length > 1 ? `CPUs ${both.join(',')} (dut of node ${node.name}) are also tg CPUs` : `CPU ${both[0]} (dut of node ${node.name}) is also a tg CPU`} of node ${lab.nodes[other]!.name} on the same host`,
+        hint: 'nodes that share a host share its CPUs: give the generator and the DUT separate CPUs',
+      });
     }
   });
 }

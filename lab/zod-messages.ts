@@ -3,6 +3,7 @@
  * values, the closest spelling, the command that prints the right value).
  */
 import type { z } from 'zod';
+import { shownValue } from '../core/terminal-text.ts';
 import type { FieldPath, PathIssue } from './validate.ts';
 
 const FORMAT_HINTS: Record<string, string> = {
@@ -19,6 +20,16 @@ const FORMAT_HINTS: Record<string, string> = {
   namespace: 'a Kubernetes namespace is a DNS label: lower-case letters, digits and -',
 };
 
+/** Hints for numbers out of range, by field name. */
+const RANGE_HINTS: Record<string, string> = {
+  count: 'count is the number of hugepages the lab needs on this node; leave hugepages out when it needs none',
+  numaNode: 'NUMA nodes are numbered from 0: `cat /sys/bus/pci/devices/<pci>/numa_node` on the node',
+  port: 'a TCP port: 1 to 65535 (ssh listens on 22)',
+  keepaliveIntervalMs: 'milliseconds, at most an hour; the default 10000 suits most labs',
+  connectTimeoutMs: 'milliseconds, at most an hour; the default 10000 suits most labs',
+  retries: 'extra connection attempts after the first, 0 to 10',
+};
+
 function lastKey(path: FieldPath): string {
   for (let i = path.length - 1; i >= 0; i--) if (typeof path[i] === 'string') return path[i] as string;
   return '';
@@ -29,7 +40,7 @@ function describe(v: unknown): string {
   if (v === null) return 'null (an empty value)';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `string ${JSON.stringify(v)}`;
+  if (typeof v === 'string') return `string ${shownValue(v)}`;
   return `${typeof v} ${String(v)}`;
 }
 
@@ -52,6 +63,8 @@ function distance(a: string, b: string): number {
 
 /** The closest candidate within a small edit distance, if any. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
+  // The distance table is word × candidate: a megabyte-long value is no typo of a 10-letter key.
+  if (word.length > 64) return undefined;
   let best: string | undefined;
   let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const c of candidates) {
@@ -126,8 +139,11 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], schema: z.Zod
           out.push({
             path: [...path, k],
             atKey: true,
-            message: `unknown key "${k}"`,
-            hint: `${near ? `did you mean "${near}"? ` : ''}keys allowed here: ${allowed.join(', ')}`,
+            message: `unknown key ${shownValue(k)}`,
+            hint:
+              k === '<<'
+                ? `merge keys (<<) are not part of YAML 1.2: alias the whole mapping (*name) or write the keys out; keys allowed here: ${allowed.join(', ')}`
+                : `${near ? `did you mean "${near}"? ` : ''}keys allowed here: ${allowed.join(', ')}`,
           });
         }
         break;
@@ -184,15 +200,24 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], schema: z.Zod
               ? `needs at least ${issue.minimum} entr${Number(issue.minimum) === 1 ? 'y' : 'ies'}`
               : issue.origin === 'string'
                 ? 'must not be empty'
-                : `must be at least ${issue.minimum}, got ${describe(input)}`,
-          hint: 'docs/lab.md describes the field',
+                : issue.inclusive === false
+                  ? `must be more than ${issue.minimum}, got ${describe(input)}`
+                  : `must be at least ${issue.minimum}, got ${describe(input)}`,
+          hint: RANGE_HINTS[key] ?? 'docs/lab.md describes the field',
         });
         break;
       case 'too_big':
         out.push({
           path,
-          message: issue.origin === 'array' ? `has more than ${issue.maximum} entries` : `must be at most ${issue.maximum}, got ${describe(input)}`,
-          hint: 'docs/lab.md describes the field',
+          message:
+            issue.origin === 'array'
+              ? `has more than ${issue.maximum} entries`
+              : issue.origin === 'string'
+                ? `must be at most ${issue.maximum} characters, got ${describe(input)}`
+                : issue.inclusive === false
+                  ? `must be less than ${issue.maximum}, got ${describe(input)}`
+                  : `must be at most ${issue.maximum}, got ${describe(input)}`,
+          hint: RANGE_HINTS[key] ?? 'docs/lab.md describes the field',
         });
         break;
       default:

@@ -2,13 +2,14 @@
 import { relative } from 'node:path';
 import { formatCpuList } from '../../lab/cpu-list.ts';
 import type { Lab, LabNode } from '../../lab/model.ts';
+import { terminalSafe, terminalSafeLine } from '../../core/terminal-text.ts';
 
 function shellText(node: LabNode): string {
   const sh = node.config.shell;
   const base =
     sh.kind === 'local'
       ? 'local'
-      : `ssh ${sh.user}@${sh.host}:${sh.port} (key ${sh.key}, host key ${sh.hostKeySha256 ?? `from ${sh.knownHosts}`})`;
+      : `ssh ${sh.user}@${sh.host}:${sh.port} (key ${terminalSafeLine(sh.key)}, host key ${sh.hostKeySha256 ?? `from ${terminalSafeLine(sh.knownHosts ?? '')}`})`;
   return node.netns ? `${base}, netns ${node.netns}` : base;
 }
 
@@ -25,7 +26,8 @@ function cpusText(node: LabNode): string {
 export function formatLabTopology(lab: Lab): string {
   const out: string[] = [];
   out.push(`lab ${lab.name} (kind ${lab.kind}) from ${relative(process.cwd(), lab.file) || lab.file}`);
-  if (lab.description) out.push(`  ${lab.description}`);
+  // The description is free text: its lines are indented, its control characters shown as escapes.
+  if (lab.description) out.push(...terminalSafe(lab.description).trimEnd().split('\n').map((l) => `  ${l}`));
   out.push('', 'nodes:');
   for (const n of lab.nodes) {
     out.push(`  ${n.name}  roles: ${n.roles.join(', ')}`);
@@ -35,7 +37,7 @@ export function formatLabTopology(lab: Lab): string {
       out.push(`    hugepages: ${n.hugepages.count} x ${n.hugepages.sizeKb} kB${n.hugepages.numaNode === undefined ? '' : ` on NUMA ${n.hugepages.numaNode}`}`);
     }
     for (const nic of n.nics) {
-      out.push(`    nic ${nic.name}: ${nic.model}${nic.pciId ? ` [${nic.pciId}]` : ''}`);
+      out.push(`    nic ${nic.name}: ${terminalSafeLine(nic.model)}${nic.pciId ? ` [${nic.pciId}]` : ''}`);
       for (const p of nic.ports) {
         const peer = lab.peer({ node: n.name, port: p.name });
         const attrs = [p.pci, p.mac].filter(Boolean).join(' ');
@@ -48,7 +50,7 @@ export function formatLabTopology(lab: Lab): string {
   for (const l of lab.links) out.push(`  ${l.a.node}.${l.a.port} <-> ${l.b.node}.${l.b.port}`);
   out.push('', `datapaths: ${lab.datapaths.join(', ')}`);
   if (lab.cluster) {
-    out.push(`cluster: kubeconfig ${lab.cluster.kubeconfig}${lab.cluster.context ? `, context ${lab.cluster.context}` : ''}, namespace ${lab.cluster.namespace}`);
+    out.push(terminalSafeLine(`cluster: kubeconfig ${lab.cluster.kubeconfig}${lab.cluster.context ? `, context ${lab.cluster.context}` : ''}, namespace ${lab.cluster.namespace}`));
   }
   return `${out.join('\n')}\n`;
 }

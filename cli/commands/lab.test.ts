@@ -82,6 +82,26 @@ test('lab show prints the resolved topology', async () => {
   expect(topo.nodes[0]!.nics[0]!.ports[0]!.pci).toBe('0000:81:00.0');
 });
 
+test('control characters from an inventory reach the terminal as escapes, in lab show and in errors', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wsp-ansi-'));
+  try {
+    const base = ['name: ansi', 'kind: local', 'description: "\\e[31mred\\e[0m \\x9b2J\\u202eevil\\nsecond line"', 'nodes:', '  - name: tg', '    roles: [tg]', '    shell: { kind: local }'];
+    writeFileSync(join(dir, 'ok.yaml'), [...base, 'datapaths: [memif]'].join('\n'));
+    writeFileSync(join(dir, 'bad.yaml'), [...base, '    "\\e[2J": 1', 'datapaths: [memif]'].join('\n'));
+    const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/;
+    const show = await wirespeed('lab', 'show', '--lab', join(dir, 'ok.yaml'));
+    expect(show.code).toBe(0);
+    expect(show.stdout).not.toMatch(raw);
+    expect(show.stdout).toContain('\n  \\x1b[31mred\\x1b[0m \\x9b2J\\u202eevil\n  second line\n');
+    const bad = await wirespeed('lab', 'show', '--lab', join(dir, 'bad.yaml'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).not.toMatch(raw);
+    expect(bad.stderr).toContain('nodes[0]["\\u001b[2J"]: unknown key "\\u001b[2J"');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('hardware checks over SSH: reachable, IOMMU, NIC at its PCI address; an unreachable node fails and skips the rest', async () => {
   await using sshd = await startSshd();
   const dir = mkdtempSync(join(tmpdir(), 'wsp-labcheck-'));

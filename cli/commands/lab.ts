@@ -5,6 +5,7 @@ import { loadLab, LOCAL_LAB_PATH } from '../../lab/load.ts';
 import type { CheckResult } from '../../drivers/host/preflight/check.ts';
 import { runPreflight } from '../../drivers/host/preflight/run.ts';
 import { formatLabTopology, labTopologyJson } from './lab-show.ts';
+import { terminalSafeLine } from '../../core/terminal-text.ts';
 
 interface LabArgs {
   lab: string;
@@ -24,7 +25,8 @@ export function formatTable(rows: readonly (readonly string[])[]): string {
 
 /** The people's view of check results, with a summary line. */
 export function formatChecks(labName: string, results: readonly CheckResult[]): string {
-  const rows = [['NODE', 'CHECK', 'STATUS', 'DETAIL'], ...results.map((r) => [r.node, r.name, r.status.toUpperCase(), r.detail])];
+  // Details quote remote output and inventory fields: one line each, control characters escaped.
+  const rows = [['NODE', 'CHECK', 'STATUS', 'DETAIL'], ...results.map((r) => [r.node, terminalSafeLine(r.name), r.status.toUpperCase(), terminalSafeLine(r.detail)])];
   const count = (s: string): number => results.filter((r) => r.status === s).length;
   const failed = count('fail');
   return `${formatTable(rows)}\n\nlab ${labName}: ${results.length} checks, ${count('pass')} pass, ${failed} fail, ${count('skip')} skip${failed ? ' — not ready' : ' — ready'}\n`;

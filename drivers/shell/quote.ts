@@ -1,23 +1,11 @@
 /**
- * The one quoting helper (STYLE): argv → a POSIX shell string in which every argument is data.
- * Anything not made only of plainly safe characters is single-quoted; a single quote inside becomes '\''.
- * Single quotes are the only POSIX quoting in which nothing ($, `, \, !, newline) is special.
+ * Shell-text helpers for Commands. The quoting itself is core/shell-quote.ts (re-exported here), so that
+ * lab/ can quote the commands it prints in hints without importing a driver.
  */
+import { quote } from '../../core/shell-quote.ts';
 import type { Command } from './shell.ts';
 
-const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-
-/** Quote one argument for a POSIX shell. */
-export function quoteArg(arg: string): string {
-  if (arg === '') return "''";
-  if (SAFE.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Quote an argv array into one POSIX shell command line; every element passes through as data. */
-export function quote(argv: readonly string[]): string {
-  return argv.map(quoteArg).join(' ');
-}
+export { quote, quoteArg } from '../../core/shell-quote.ts';
 
 /** The shell text of a Command: an argv array quoted, an explicit script as written. */
 export function commandText(cmd: Command): string {

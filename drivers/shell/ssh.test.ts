@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CommandFailedError, TransportError } from '../../core/errors.ts';
+import { CommandFailedError, ConfigError, TransportError } from '../../core/errors.ts';
 import { freePort, generateKey, startSshd, type Sshd } from '../../fixtures/sshd/sshd.ts';
 import { localShell } from './local.ts';
 import { createNetns, createVethPair } from './netns.ts';
@@ -237,4 +237,21 @@ test('the same over sshd inside a network namespace', async () => {
   } finally {
     await s.close();
   }
+});
+
+test('a key file that is not a usable private key is refused at once, naming the node, the file and what to do', () => {
+  const notAKey = 'fixtures/labs/invalid/keys/not-a-key';
+  let err: unknown;
+  try {
+    sshShell({ host: '192.0.2.1', keyPath: notAKey, hostKeySha256: `SHA256:${'A'.repeat(43)}`, node: 'dut' });
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(ConfigError);
+  const e = err as ConfigError;
+  expect(e.where).toBe('node dut (root@192.0.2.1:22)');
+  expect(e.what).toBe(`SSH key "${notAKey}" is not a private key wirespeed can use: Unsupported key format`);
+  expect(e.hint).toContain(`\`ssh-keygen -y -f ${notAKey}\``);
+  const encrypted = 'fixtures/labs/invalid/keys/encrypted_ed25519';
+  expect(() => sshShell({ host: '192.0.2.1', keyPath: encrypted, hostKeySha256: `SHA256:${'A'.repeat(43)}` })).toThrow(/no passphrase given\n  hint: wirespeed runs unattended/);
 });

@@ -8,7 +8,7 @@
  * command and its children (closing the channel alone would leave them running).
  */
 import { readFileSync } from 'node:fs';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import ssh2, { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { CommandFailedError, ConfigError, TransportError } from '../../core/errors.ts';
 import { checkResult } from './checked.ts';
 import { verifyHostKey } from './known-hosts.ts';
@@ -32,6 +32,8 @@ export interface SshShellOptions {
   retries?: number;
   /** First backoff between attempts, doubled each time (default 250 ms). */
   backoffMs?: number;
+  /** The inventory node this shell serves, named in errors. */
+  node?: string;
 }
 
 /** Grace between TERM and KILL when a timeout or abort ends a remote command. */
@@ -112,12 +114,25 @@ class SshShell implements Shell {
         hint: 'the host key must be verified: add one of them to the inventory',
       });
     }
+    const where = opts.node === undefined ? this.name : `node ${opts.node} (${this.name})`;
     try {
       this.key = readFileSync(opts.keyPath);
     } catch (e) {
-      throw new ConfigError(`cannot read SSH key ${opts.keyPath}: ${(e as Error).message}`, {
-        where: this.name,
+      throw new ConfigError(`cannot read SSH key ${JSON.stringify(opts.keyPath)}: ${(e as Error).message}`, {
+        where,
         hint: 'check the key path in the inventory (relative to the inventory file)',
+      });
+    }
+    // Parsed here so that a wrong file fails now, naming the file, not at connect as "Unsupported key format".
+    const parsed = ssh2.utils.parseKey(this.key);
+    const key = Array.isArray(parsed) ? parsed[0] : parsed;
+    if (parsed instanceof Error || !key || !key.isPrivateKey()) {
+      const reason = parsed instanceof Error ? parsed.message : key ? `it is a public key (${key.type})` : 'no key in the file';
+      throw new ConfigError(`SSH key ${JSON.stringify(opts.keyPath)} is not a private key wirespeed can use: ${reason}`, {
+        where,
+        hint: /encrypted|passphrase/i.test(reason)
+          ? `wirespeed runs unattended and needs a key without a passphrase: \`${quote(['ssh-keygen', '-p', '-N', '', '-f', opts.keyPath])}\` removes it`
+          : `give the private key (not the .pub), unencrypted, in OpenSSH or PEM format (ed25519, ecdsa or rsa); \`${quote(['ssh-keygen', '-y', '-f', opts.keyPath])}\` prints its public key when it is one`,
       });
     }
   }
@@ -232,7 +247,7 @@ class SshShell implements Shell {
           done({
             reason: `authentication failed for ${this.opts.user ?? 'root'} with key ${this.opts.keyPath}`,
             permanent: true,
-            hint: `add the public key to ~${this.opts.user ?? 'root'}/.ssh/authorized_keys on ${this.opts.host}`,
+            hint: `install the public key with \`${quote(['ssh-copy-id', '-i', `${this.opts.keyPath}.pub`, '-p', String(this.opts.port ?? 22), `${this.opts.user ?? 'root'}@${this.opts.host}`])}\``,
           });
         } else {
           done({ reason: e.message || String(e) });
