@@ -59,3 +59,53 @@ export function parseEswitchShowJson(text: string): EswitchInfo[] {
     return build(name, attrs, JSON.stringify(v));
   });
 }
+
+/** One devlink port (`devlink -j port show`): the uplink (flavour physical) or a representor (pcivf, pcisf …). */
+export interface DevlinkPort {
+  /** pci/0000:06:00.0/65535 */
+  readonly handle: string;
+  /** pci/0000:06:00.0 */
+  readonly dev: string;
+  readonly flavour: string;
+  readonly netdev?: string;
+  /** Physical port number (flavour physical). */
+  readonly port?: number;
+  readonly pfnum?: number;
+  readonly vfnum?: number;
+  readonly external?: boolean;
+}
+
+/**
+ * Parse `devlink -j port show`: {"port":{"pci/0000:06:00.0/65535":{"type":"eth","netdev":"ens2f0np0",
+ * "flavour":"physical","port":0,"splittable":false}, "pci/…/2":{…,"flavour":"pcivf","pfnum":0,"vfnum":1}}}
+ * (iproute2 devlink.c; key names as in the kernel's devlink port patches).
+ */
+export function parsePortShowJson(text: string): DevlinkPort[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw outputFormatError('devlink -j port show', 'JSON', text.slice(0, 80));
+  }
+  const ports = (data as { port?: unknown }).port;
+  if (typeof ports !== 'object' || ports === null) throw outputFormatError('devlink -j port show', "an object with 'port'", text.slice(0, 80));
+  return Object.entries(ports as Record<string, unknown>).map(([handle, v]) => {
+    const p = (v ?? {}) as Record<string, unknown>;
+    const flavour = p['flavour'];
+    if (typeof flavour !== 'string') throw outputFormatError('devlink -j port show', `a flavour for ${handle}`, JSON.stringify(v));
+    const num = (k: string): number | undefined => (typeof p[k] === 'number' ? (p[k] as number) : undefined);
+    const port = num('port');
+    const pfnum = num('pfnum');
+    const vfnum = num('vfnum');
+    return {
+      handle,
+      dev: handle.replace(/\/\d+$/, ''),
+      flavour,
+      ...(typeof p['netdev'] === 'string' ? { netdev: p['netdev'] } : {}),
+      ...(port === undefined ? {} : { port }),
+      ...(pfnum === undefined ? {} : { pfnum }),
+      ...(vfnum === undefined ? {} : { vfnum }),
+      ...(typeof p['external'] === 'boolean' ? { external: p['external'] } : {}),
+    };
+  });
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { ProvisionError } from '../../core/errors.ts';
-import { parseEswitchShow, parseEswitchShowJson } from './parse-devlink.ts';
+import { parseEswitchShow, parseEswitchShowJson, parsePortShowJson } from './parse-devlink.ts';
 import { parseEthtoolInfo } from './parse-ethtool.ts';
 import { parseIpLinkJson, parseIpLinkText } from './parse-ip-link.ts';
 import { parseLspci } from './parse-lspci.ts';
@@ -146,6 +146,15 @@ test.describe('system facts', () => {
 });
 
 test.describe('devlink, vdpa', () => {
+  test('port show JSON: the uplink and the VF representors of a switchdev PF', () => {
+    expect(parsePortShowJson(fx('devlink-port-show-switchdev.json'))).toEqual([
+      { handle: 'pci/0000:af:00.0/65535', dev: 'pci/0000:af:00.0', flavour: 'physical', netdev: 'ens2f0np0', port: 0 },
+      { handle: 'pci/0000:af:00.0/1', dev: 'pci/0000:af:00.0', flavour: 'pcivf', netdev: 'ens2f0npf0vf0', pfnum: 0, vfnum: 0, external: false },
+      { handle: 'pci/0000:af:00.0/2', dev: 'pci/0000:af:00.0', flavour: 'pcivf', netdev: 'ens2f0npf0vf1', pfnum: 0, vfnum: 1, external: false },
+    ]);
+    expect(() => parsePortShowJson('{"ports":{}}')).toThrow(/an object with 'port'/);
+  });
+
   test('eswitch show: mode only, full, wrapped with extra attrs, JSON', () => {
     expect(parseEswitchShow(fx('devlink-eswitch-show-mode-only.txt'))).toEqual([{ dev: 'pci/0000:af:00.0', mode: 'legacy', attrs: { mode: 'legacy' } }]);
     const full = parseEswitchShow(fx('devlink-eswitch-show-full.txt'));

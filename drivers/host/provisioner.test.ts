@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { ProvisionError } from '../../core/errors.ts';
+import { ProvisionError, TimeoutError } from '../../core/errors.ts';
+import { TeardownError } from '../../core/teardown.ts';
 import { FakeHost } from '../../fixtures/host/fake-host.ts';
 import { gatherHostFacts } from './host-facts.ts';
 import { nicModel } from '../../lab/nic-catalogue.ts';
@@ -60,13 +61,44 @@ test('SR-IOV VFs, vfio-pci bind, VF settings, hugepages: applied, then restored 
   ]);
 });
 
-test('changing an existing VF count goes through 0 and comes back to the old count', async () => {
+test('VFs already on a PF belong to someone else: createVfs refuses, names them, and leaves them as they are', async () => {
+  // Another user of the NIC (a CNI, a VM) made two VFs and bound them to iavf.
   await host.writeFile(`${host.paths.sysfsRoot}/bus/pci/devices/0000:3b:00.0/sriov_numvfs`, '2');
   const before = await host.snapshot();
   await using p = new HostProvisioner(host, host.paths);
-  await p.createVfs('0000:3b:00.0', 4);
-  expect((await readPciFunction(host, host.paths, '0000:3b:02.3')).driver).toBe('iavf'); // autoprobe left on
-  await p.restore();
+  const err = await p.createVfs('0000:3b:00.0', 4).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(ProvisionError);
+  expect((err as ProvisionError).what).toBe('0000:3b:00.0 already has 2 VFs (0000:3b:02.0, 0000:3b:02.1); wirespeed does not remove VFs it did not create');
+  expect((err as ProvisionError).hint).toContain('echo 0 > /sys/bus/pci/devices/0000:3b:00.0/sriov_numvfs');
+  expect(p.pending).toEqual([]);
+  expect(host.transcript.filter((t) => t.startsWith('write') && t.includes('sriov_numvfs'))).toEqual(['write /sys/bus/pci/devices/0000:3b:00.0/sriov_numvfs "2"']);
+  expect(await host.snapshot()).toBe(before);
+  expect((await readPciFunction(host, host.paths, '0000:3b:02.1')).driver).toBe('iavf');
+});
+
+test('a sysfs write that never returns (a stuck driver) fails that step with a TimeoutError; teardown goes on with every other step', async () => {
+  const before = await host.snapshot();
+  const p = new HostProvisioner(host, host.paths, { sysfsWriteTimeoutMs: 300 });
+  await p.createVfs('0000:3b:00.0', 2, { autoprobe: false });
+  await p.bindDriver('0000:3b:02.0', 'vfio-pci');
+  await p.setHugepages(0, 2048, 64);
+  // Unbinding the VF from vfio-pci hangs in the driver: the VF stays bound, the rest is put back.
+  host.hangNext(/drivers\/vfio-pci\/unbind "0000:3b:02.0"/);
+  const err = await p.restore().catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(TeardownError);
+  expect((err as TeardownError).failures.map((f) => f.what)).toEqual(['rebind 0000:3b:02.0 to (no driver)']);
+  expect((err as TeardownError).failures[0]!.error).toBeInstanceOf(TimeoutError);
+  const msg = (err as TeardownError).what;
+  expect(msg).toMatch(/^teardown left one step undone:\n {2}rebind 0000:3b:02\.0 to \(no driver\): fake-host: writing "0000:3b:02\.0" to \S+\/bus\/pci\/drivers\/vfio-pci\/unbind \(timed out after 300 ms\)/);
+  expect(host.transcript).toContain('write /sys/bus/pci/drivers/vfio-pci/unbind "0000:3b:02.0" (never returns)');
+  // Every step ran, the ones before the stuck write and after it: hugepages back, VFs removed, autoprobe restored.
+  const writes = host.transcript.filter((t) => t.startsWith('write'));
+  const stuck = writes.indexOf('write /sys/bus/pci/drivers/vfio-pci/unbind "0000:3b:02.0" (never returns)');
+  expect(writes.slice(0, stuck).at(-1)).toBe('write /sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages "0"');
+  expect(writes.slice(stuck + 1)).toEqual([
+    'write /sys/bus/pci/devices/0000:3b:00.0/sriov_numvfs "0"',
+    'write /sys/bus/pci/devices/0000:3b:00.0/sriov_drivers_autoprobe "1"',
+  ]);
   expect(await host.snapshot()).toBe(before);
 });
 

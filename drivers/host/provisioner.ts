@@ -3,7 +3,7 @@
  * what was there, and `restore()` (or disposal) undoes them in reverse, every one, also after a failure
  * half-way. A change that fails is undone at once, so a failed `up()` leaves the host as it was.
  */
-import { ProvisionError } from '../../core/errors.ts';
+import { CommandFailedError, ProvisionError, TimeoutError } from '../../core/errors.ts';
 import { Teardown } from '../../core/teardown.ts';
 import type { Shell } from '../shell/shell.ts';
 import { DEFAULT_HOST_PATHS, pciDevicePath, pciDriverPath, type HostPaths } from './host-paths.ts';
@@ -19,16 +19,30 @@ export interface VfSettings {
   readonly spoofchk?: boolean;
 }
 
+/** Preference of the tc rules wirespeed adds (its own number, so they are told from others' rules). */
+export const TC_PREF = 29_300;
+
+export interface ProvisionerOptions {
+  /** Bound on one sysfs write (sriov_numvfs, bind, unbind …); default 60 s. */
+  readonly sysfsWriteTimeoutMs?: number;
+}
+
+/** What a sysfs write is: `printf` of the value into the attribute, as one command the shell can time out. */
+export const SYSFS_WRITE_SCRIPT = 'printf "%s" "$1" > "$2"';
+export const SYSFS_WRITE_NAME = 'wsp-sysfs-write';
+
 /** One node's provisioning session. */
 export class HostProvisioner implements AsyncDisposable {
   readonly #shell: Shell;
   readonly #paths: HostPaths;
   readonly #journal: Teardown;
+  readonly #writeTimeoutMs: number;
 
-  constructor(shell: Shell, paths: HostPaths = DEFAULT_HOST_PATHS) {
+  constructor(shell: Shell, paths: HostPaths = DEFAULT_HOST_PATHS, opts: ProvisionerOptions = {}) {
     this.#shell = shell;
     this.#paths = paths;
     this.#journal = new Teardown(shell.name, 'the node may be left with VFs, bindings or hugepages changed: fix by hand or reboot it');
+    this.#writeTimeoutMs = opts.sysfsWriteTimeoutMs ?? 60_000;
   }
 
   /** What will be undone, oldest first (for logs and failure reports). */
@@ -44,15 +58,22 @@ export class HostProvisioner implements AsyncDisposable {
     if (count > before.sriov.totalVfs) throw this.#error(`${pf} supports at most ${before.sriov.totalVfs} VFs, ${count} requested`, 'lower the VF count in the inventory');
     const priorNum = before.sriov.numVfs;
     const priorAuto = before.sriov.driversAutoprobe;
+    // VFs already there belong to someone (a CNI, a VM, another tool): changing sriov_numvfs would destroy them.
+    if (priorNum > 0) {
+      const users = [...before.sriov.vfs.values()].slice(0, 4).join(', ');
+      throw this.#error(
+        `${pf} already has ${priorNum} VF${priorNum === 1 ? '' : 's'} (${users}${priorNum > 4 ? ', …' : ''}); wirespeed does not remove VFs it did not create`,
+        `give the lab a PF without VFs, or remove them when nothing uses them: \`echo 0 > /sys/bus/pci/devices/${pf}/sriov_numvfs\``,
+      );
+    }
     await this.#step(`restore ${pf} sriov_numvfs=${priorNum}${priorAuto === undefined ? '' : ` autoprobe=${priorAuto ? 1 : 0}`}`, async () => {
-      await this.#shell.writeFile(`${dev}/sriov_numvfs`, '0');
-      if (priorAuto !== undefined) await this.#shell.writeFile(`${dev}/sriov_drivers_autoprobe`, priorAuto ? '1' : '0');
-      if (priorNum > 0) await this.#shell.writeFile(`${dev}/sriov_numvfs`, String(priorNum));
+      await this.#write(`${dev}/sriov_numvfs`, '0');
+      if (priorAuto !== undefined) await this.#write(`${dev}/sriov_drivers_autoprobe`, priorAuto ? '1' : '0');
+      if (priorNum > 0) await this.#write(`${dev}/sriov_numvfs`, String(priorNum));
     }, async () => {
       if (opts.autoprobe !== undefined && priorAuto !== undefined)
-        await this.#shell.writeFile(`${dev}/sriov_drivers_autoprobe`, opts.autoprobe ? '1' : '0');
-      if (priorNum !== 0) await this.#shell.writeFile(`${dev}/sriov_numvfs`, '0');
-      if (count > 0) await this.#shell.writeFile(`${dev}/sriov_numvfs`, String(count));
+        await this.#write(`${dev}/sriov_drivers_autoprobe`, opts.autoprobe ? '1' : '0');
+      if (count > 0) await this.#write(`${dev}/sriov_numvfs`, String(count));
     });
     const after = await readPciFunction(this.#shell, this.#paths, pf);
     if (after.sriov?.numVfs !== count || after.sriov.vfs.size !== count)
@@ -102,13 +123,13 @@ export class HostProvisioner implements AsyncDisposable {
     const prior = before.driver;
     await this.#step(`rebind ${bdf} to ${prior ?? '(no driver)'}`, async () => {
       const now = await readPciFunction(this.#shell, this.#paths, bdf);
-      if (now.driver) await this.#shell.writeFile(`${pciDriverPath(this.#paths, now.driver)}/unbind`, bdf);
-      await this.#shell.writeFile(`${dev}/driver_override`, before.driverOverride ?? '\n');
-      if (prior) await this.#shell.writeFile(`${pciDriverPath(this.#paths, prior)}/bind`, bdf);
+      if (now.driver) await this.#write(`${pciDriverPath(this.#paths, now.driver)}/unbind`, bdf);
+      await this.#write(`${dev}/driver_override`, before.driverOverride ?? '\n');
+      if (prior) await this.#write(`${pciDriverPath(this.#paths, prior)}/bind`, bdf);
     }, async () => {
-      await this.#shell.writeFile(`${dev}/driver_override`, driver);
-      if (prior) await this.#shell.writeFile(`${pciDriverPath(this.#paths, prior)}/unbind`, bdf);
-      await this.#shell.writeFile(`${pciDriverPath(this.#paths, driver)}/bind`, bdf);
+      await this.#write(`${dev}/driver_override`, driver);
+      if (prior) await this.#write(`${pciDriverPath(this.#paths, prior)}/unbind`, bdf);
+      await this.#write(`${pciDriverPath(this.#paths, driver)}/bind`, bdf);
     });
     const after = await readPciFunction(this.#shell, this.#paths, bdf);
     if (after.driver !== driver) throw this.#error(`${bdf} is bound to ${after.driver ?? 'no driver'} after binding ${driver}`, `is the ${driver} module loaded (modprobe ${driver})?`);
@@ -125,6 +146,45 @@ export class HostProvisioner implements AsyncDisposable {
       await this.#shell.run(['devlink', 'dev', 'eswitch', 'set', dev, 'mode', prior]);
     }, async () => {
       await this.#shell.run(['devlink', 'dev', 'eswitch', 'set', dev, 'mode', mode]);
+    });
+  }
+
+  /** `ip link set dev <ifname> up`, put back down at teardown when it was down. */
+  async setLinkUp(ifname: string): Promise<void> {
+    const r = await this.#shell.run(['ip', '-j', 'link', 'show', 'dev', ifname]);
+    const link = (JSON.parse(r.stdout) as { flags?: string[] }[])[0];
+    if (!link) throw this.#error(`ip shows no link ${ifname}`, 'check the netdev name (ip link)');
+    if (link.flags?.includes('UP')) return;
+    await this.#step(`link ${ifname} back down`, async () => {
+      await this.#shell.run(['ip', 'link', 'set', 'dev', ifname, 'down']);
+    }, async () => {
+      await this.#shell.run(['ip', 'link', 'set', 'dev', ifname, 'up']);
+    });
+  }
+
+  /**
+   * Send everything that arrives on `from` out of `to` (tc flower on the ingress qdisc, action mirred
+   * egress redirect; on a switchdev NIC the rule is offloaded to the eswitch). Teardown deletes the rule,
+   * and the ingress qdisc when this run added it.
+   */
+  async redirectIngress(from: string, to: string): Promise<void> {
+    const q = await this.#shell.run(['tc', '-j', 'qdisc', 'show', 'dev', from]);
+    const hasIngress = (JSON.parse(q.stdout || '[]') as { kind?: string }[]).some((x) => x.kind === 'ingress');
+    if (!hasIngress) {
+      await this.#step(`tc qdisc del dev ${from} ingress`, async () => {
+        await this.#shell.run(['tc', 'qdisc', 'del', 'dev', from, 'ingress']);
+      }, async () => {
+        await this.#shell.run(['tc', 'qdisc', 'add', 'dev', from, 'ingress']);
+      });
+    }
+    const pref = String(TC_PREF);
+    await this.#step(`tc filter del dev ${from} ingress pref ${pref}`, async () => {
+      // Gone with the qdisc when this run added that: nothing left to delete then.
+      const left = await this.#shell.run(['tc', '-j', 'filter', 'show', 'dev', from, 'ingress']).catch(() => undefined);
+      const filters = left ? (JSON.parse(left.stdout || '[]') as { pref?: number }[]) : [];
+      if (filters.some((f) => f.pref === TC_PREF)) await this.#shell.run(['tc', 'filter', 'del', 'dev', from, 'ingress', 'pref', pref]);
+    }, async () => {
+      await this.#shell.run(['tc', 'filter', 'add', 'dev', from, 'ingress', 'pref', pref, 'protocol', 'all', 'flower', 'action', 'mirred', 'egress', 'redirect', 'dev', to]);
     });
   }
 
@@ -155,9 +215,9 @@ export class HostProvisioner implements AsyncDisposable {
     const prior = Number((await this.#shell.readFile(file)).trim());
     if (prior === count) return;
     await this.#step(`hugepages node${numaNode} ${sizeKb}kB back to ${prior}`, async () => {
-      await this.#shell.writeFile(file, String(prior));
+      await this.#write(file, String(prior));
     }, async () => {
-      await this.#shell.writeFile(file, String(count));
+      await this.#write(file, String(count));
     });
     const got = Number((await this.#shell.readFile(file)).trim());
     if (got !== count)
@@ -186,6 +246,33 @@ export class HostProvisioner implements AsyncDisposable {
         // the apply error is the one to report; restore() of earlier steps still runs
       }
       throw e;
+    }
+  }
+
+  /**
+   * Write a sysfs attribute with a bound: a driver stuck in a bind, unbind or sriov_numvfs write never
+   * answers, and teardown must go on to the other steps and say which write hung. The shell kills the
+   * writer at the bound; a writer stuck in the kernel may outlive the kill, so the wait is bounded too.
+   */
+  async #write(path: string, value: string): Promise<void> {
+    const timeoutMs = this.#writeTimeoutMs;
+    const timedOut = (): TimeoutError =>
+      new TimeoutError(`writing ${JSON.stringify(value.trim())} to ${path}`, timeoutMs, {
+        where: this.#shell.name,
+        hint: 'the driver did not answer (see dmesg on the node); the write may still be stuck in the kernel, and the node may need a reboot before it is used again',
+      });
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(timedOut()), timeoutMs + Math.min(5000, timeoutMs));
+    });
+    try {
+      const r = await Promise.race([this.#shell.exec(['sh', '-c', SYSFS_WRITE_SCRIPT, SYSFS_WRITE_NAME, value, path], { timeoutMs }), bound]);
+      if (r.timedOut) throw timedOut();
+      if (r.exitCode !== 0) {
+        throw new CommandFailedError({ host: this.#shell.name, command: `write ${JSON.stringify(value.trim())} > ${path}`, exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr });
+      }
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import { ProvisionError, TimeoutError } from '../../core/errors.ts';
 import type { Shell, SpawnedProcess } from '../shell/shell.ts';
+import { locateOvs } from './locate-ovs.ts';
 import { parsePmdStats, type PmdStats } from './parse-pmd-stats.ts';
 
 export interface OvsDpdkOptions {
@@ -21,6 +22,7 @@ export interface OvsDpdkOptions {
   readonly socketLimit?: string;
   /** No PCI scan (vhost-user only, the local lab). */
   readonly noPci?: boolean;
+  /** ovs-vswitchd with DPDK and the db schema; found on the node (locate-ovs.ts) when not given. */
   readonly vswitchd?: string;
   readonly schema?: string;
   readonly startTimeoutMs?: number;
@@ -60,8 +62,10 @@ export class OvsDpdk implements AsyncDisposable {
   async #start(): Promise<void> {
     const { shell, runDir } = this.#o;
     const env = this.#env();
+    const install = this.#o.vswitchd && this.#o.schema ? { vswitchd: this.#o.vswitchd, schema: this.#o.schema } : await locateOvs(shell);
+    const vswitchdPath = this.#o.vswitchd ?? install.vswitchd;
     await shell.run(['mkdir', '-p', runDir]);
-    await shell.run(['ovsdb-tool', 'create', `${runDir}/conf.db`, this.#o.schema ?? '/usr/share/openvswitch/vswitch.ovsschema']);
+    await shell.run(['ovsdb-tool', 'create', `${runDir}/conf.db`, this.#o.schema ?? install.schema]);
     this.#procs.push(
       await shell.spawn(['ovsdb-server', `${runDir}/conf.db`, `--remote=punix:${this.dbSocket}`, `--pidfile=${runDir}/ovsdb-server.pid`, `--unixctl=${runDir}/ovsdb-server.ctl`, `--log-file=${runDir}/ovsdb-server.log`], { env }),
     );
@@ -77,7 +81,7 @@ export class OvsDpdk implements AsyncDisposable {
       `other_config:dpdk-extra=${extra}`,
     );
     const vswitchd = await shell.spawn(
-      [this.#o.vswitchd ?? '/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk', `unix:${this.dbSocket}`, `--pidfile=${runDir}/ovs-vswitchd.pid`, `--unixctl=${this.vswitchdCtl}`, `--log-file=${runDir}/ovs-vswitchd.log`, '-vconsole:off'],
+      [vswitchdPath, `unix:${this.dbSocket}`, `--pidfile=${runDir}/ovs-vswitchd.pid`, `--unixctl=${this.vswitchdCtl}`, `--log-file=${runDir}/ovs-vswitchd.log`, '-vconsole:off'],
       { env },
     );
     this.#procs.push(vswitchd);
@@ -119,17 +123,27 @@ export class OvsDpdk implements AsyncDisposable {
     await this.vsctl('add-port', bridge, port, '--', 'set', 'Interface', port, 'type=dpdk', `options:dpdk-devargs=${pci}`, `options:n_rxq=${rxQueues}`, `ofport_request=${ofport}`);
   }
 
-  /** Replace the bridge's flows with these (ovs-ofctl syntax). */
+  /** Replace the bridge's flows with these (ovs-ofctl syntax); `[]` empties it (a new bridge has NORMAL). */
   async setFlows(bridge: string, flows: readonly string[]): Promise<void> {
     safe(bridge);
+    await this.#o.shell.run(['ovs-ofctl', 'del-flows', this.#ofTarget(bridge)], { env: this.#env() });
+    await this.addFlows(bridge, flows);
+  }
+
+  /** Add flows to the bridge; the flows it has stay. */
+  async addFlows(bridge: string, flows: readonly string[]): Promise<void> {
+    safe(bridge);
     const env = this.#env();
-    await this.#o.shell.run(['ovs-ofctl', 'del-flows', this.#ofTarget(bridge)], { env });
     for (const f of flows) await this.#o.shell.run(['ovs-ofctl', 'add-flow', this.#ofTarget(bridge), f], { env });
   }
 
-  /** Cross-connect two ofports both ways (the vswitch as a patch between generator and DUT). */
+  /**
+   * Cross-connect two ofports both ways (the vswitch as a patch between generator and DUT). Adds to
+   * the bridge's flows, so several pairs share a bridge; empty it first (setFlows(bridge, [])) to drop
+   * the NORMAL flow a new bridge starts with.
+   */
   async crossConnect(bridge: string, a: number, b: number): Promise<void> {
-    await this.setFlows(bridge, [`in_port=${a},actions=output:${b}`, `in_port=${b},actions=output:${a}`]);
+    await this.addFlows(bridge, [`in_port=${a},actions=output:${b}`, `in_port=${b},actions=output:${a}`]);
   }
 
   async pmdStats(): Promise<PmdStats> {

@@ -113,11 +113,12 @@ test('down() runs every undo step and reports every failure: a DUT that will not
   }
 });
 
-test('vdpa on the CX-6 Dx lab: switchdev, VF, vdpa dev, DUT on /dev/vhost-vdpa-N; restored after', async () => {
+test('vdpa on the CX-6 Dx lab: switchdev, VF, wire <-> VF forwarding through the representors, vdpa dev, DUT on /dev/vhost-vdpa-N; restored after', async () => {
   const lab = await example('cx6dx-vdpa.yaml');
   const { hosts, hostPaths } = await withFakeNodes(lab, {
     gen: { pfs: [{ pci: '0000:81:00.0', ifname: 'ens1f0', model: nicModel('x710'), totalVfs: 8, numaNode: 0, iommuGroup: 60 }, { pci: '0000:81:00.1', ifname: 'ens1f1', model: nicModel('x710'), totalVfs: 8, numaNode: 0, iommuGroup: 61 }] },
-    sut: { pfs: [{ pci: '0000:65:00.0', ifname: 'ens3f0np0', model: nicModel('cx6dx'), totalVfs: 4, numaNode: 0, iommuGroup: 70 }, { pci: '0000:65:00.1', ifname: 'ens3f1np1', model: nicModel('cx6dx'), totalVfs: 4, numaNode: 0, iommuGroup: 71 }] },
+    // PFs nobody configured are down: a DUT on them would see no link.
+    sut: { pfs: [{ pci: '0000:65:00.0', ifname: 'ens3f0np0', model: nicModel('cx6dx'), totalVfs: 4, numaNode: 0, iommuGroup: 70, up: false }, { pci: '0000:65:00.1', ifname: 'ens3f1np1', model: nicModel('cx6dx'), totalVfs: 4, numaNode: 0, iommuGroup: 71, up: false }] },
   });
   try {
     const before = await Promise.all([...hosts.values()].map((h) => h.snapshot()));
@@ -127,8 +128,14 @@ test('vdpa on the CX-6 Dx lab: switchdev, VF, vdpa dev, DUT on /dev/vhost-vdpa-N
       'net_virtio_user0,path=/dev/vhost-vdpa-0,queues=1,queue_size=1024',
       'net_virtio_user1,path=/dev/vhost-vdpa-1,queues=1,queue_size=1024',
     ]);
-    expect(hosts.get('sut')!.transcript).toContain('devlink dev eswitch set pci/0000:65:00.0 mode switchdev');
+    const sut = hosts.get('sut')!;
+    expect(sut.transcript).toContain('devlink dev eswitch set pci/0000:65:00.0 mode switchdev');
+    // switchdev without rules forwards nothing: both ports must pass frames both ways now.
+    for (const pf of ['0000:65:00.0', '0000:65:00.1']) expect(await sut.forwards(pf, 0), pf).toEqual({ toVf: true, fromVf: true });
+    expect(sut.transcript).toContain('tc filter add dev ens3f0np0 ingress pref 29300 protocol all flower action mirred egress redirect dev ens3f0npf0vf0');
+    expect(sut.transcript).toContain('tc filter add dev ens3f0npf0vf0 ingress pref 29300 protocol all flower action mirred egress redirect dev ens3f0np0');
     await dp.down();
+    expect(await sut.forwards('0000:65:00.0', 0)).toEqual({ toVf: false, fromVf: false });
     expect(await Promise.all([...hosts.values()].map((h) => h.snapshot()))).toEqual(before);
   } finally {
     for (const h of hosts.values()) await h.dispose();

@@ -1,7 +1,8 @@
 /**
  * Bare-metal datapaths on a 2-node (tg + dut) or 1-node lab, reached over the nodes' shells (SSH):
  *  - sriov: one VF per DUT port (autoprobe off, MAC/trust/spoofchk set, vfio-pci unless mlx5), DUT on the VFs;
- *  - vdpa: PF to switchdev, one VF, `vdpa dev add`, DUT on virtio_user over /dev/vhost-vdpa-N;
+ *  - vdpa: PF to switchdev, one VF, uplink and VF representors up and joined by tc redirects (switchdev
+ *    forwards nothing by itself), `vdpa dev add`, DUT on virtio_user over /dev/vhost-vdpa-N;
  *  - vhost-user-ovs: PFs into OVS-DPDK, vhost-user client ports towards the DUT (virtio_user server=1);
  *  - vhost-user (VPP) and memif (VPP): PFs into VPP, vhost-user or memif towards the DUT.
  * The generator (pktgen) uses the tg node's PFs. Every change is journaled by HostProvisioner and undone
@@ -13,6 +14,7 @@ import type { Lab } from '../../../lab/model.ts';
 import type { DatapathKind } from '../../../lab/schema.ts';
 import { DEFAULT_HOST_PATHS, type HostPaths } from '../../host/host-paths.ts';
 import { readPciFunction } from '../../host/pci-function.ts';
+import { representorsOf } from '../../host/representors.ts';
 import { HostProvisioner } from '../../host/provisioner.ts';
 import type { Shell } from '../../shell/shell.ts';
 import type { GeneratorPort } from '../../loadgen/traffic-generator.ts';
@@ -117,6 +119,15 @@ async function bringUp(kind: DatapathKind, t: BaremetalTopology, o: BaremetalOpt
         for (const [i, p] of t.pairs.entries()) {
           await dutProv.setEswitchMode(p.dut.port.pci, 'switchdev');
           const vf = (await dutProv.createVfs(p.dut.port.pci, 1)).get(0)!;
+          // switchdev forwards nothing by itself: the wire (uplink representor) and the VF (its representor)
+          // are joined by a redirect each way, offloaded to the eswitch, with the PF and representor up.
+          const reps = await representorsOf(dutShell, p.dut.port.pci);
+          const vfRep = reps.vfs.get(0);
+          if (!vfRep) throw new ProvisionError(`devlink shows no representor for VF 0 of ${p.dut.port.pci}`, { where: t.dut.name, hint: 'the PF must be in switchdev mode before its VFs are created' });
+          await dutProv.setLinkUp(reps.uplink);
+          await dutProv.setLinkUp(vfRep);
+          await dutProv.redirectIngress(reps.uplink, vfRep);
+          await dutProv.redirectIngress(vfRep, reps.uplink);
           const mac = dutMac(o.runId, i);
           const name = `wsp${o.runId.replace(/[^A-Za-z0-9]/g, '').slice(0, 8)}v${i}`;
           await dutProv.addVdpaDevice(name, `pci/${vf}`, { mac });

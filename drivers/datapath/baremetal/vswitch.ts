@@ -19,6 +19,8 @@ export function vswitchStarter(o: { runRoot: string; ovsSocketMem?: string }): V
       const ovs = await OvsDpdk.start({ shell, runDir, filePrefix: `wsp-${runId}-ovs`, lcoreMask: mask([cpus[0]!]), pmdCpuMask: mask(cpus.length > 1 ? cpus.slice(1) : cpus), socketMem: o.ovsSocketMem ?? '1024' });
       try {
         await ovs.addNetdevBridge('wspbr0');
+        // No NORMAL flow: a port pair's traffic goes to its peer only (each crossConnect below adds a pair).
+        await ovs.setFlows('wspbr0', []);
         const dutPorts = [];
         for (const [i, pci] of physical.entries()) {
           await ovs.addDpdkPort('wspbr0', `phy${i}`, pci, 10 + i);
