@@ -13,39 +13,32 @@ const VALID = 'fixtures/labs/valid';
 
 test('the local lab loads into the model the others build on', async () => {
   const lab = await loadLab(LOCAL_LAB_PATH);
-  try {
-    expect(lab.name).toBe('local');
-    expect(lab.kind).toBe('local');
-    expect(lab.file).toBe(LOCAL_LAB_PATH);
-    expect(lab.nodes.map((n) => [n.name, n.roles, n.host])).toEqual([
-      ['tg', ['tg'], 'local'],
-      ['dut', ['dut'], 'local'],
-    ]);
-    expect(lab.node('tg').cpus).toEqual({ tg: [1], dut: [], isolated: [], numaNode: 0 });
-    expect(lab.node('dut').cpus.dut).toEqual([0]);
-    expect(lab.node('tg').ports.map((p) => p.name)).toEqual(['p0', 'p1']);
-    expect(lab.links).toEqual([
-      { a: { node: 'tg', port: 'p0' }, b: { node: 'dut', port: 'p0' } },
-      { a: { node: 'tg', port: 'p1' }, b: { node: 'dut', port: 'p1' } },
-    ]);
-    expect(lab.peer({ node: 'dut', port: 'p1' })).toEqual({ node: 'tg', port: 'p1' });
-    expect(lab.datapaths).toEqual(['vhost-user', 'memif', 'veth', 'vhost-user-ovs']);
-    expect(lab.nodes.reduce((s, n) => s + (n.hugepages?.count ?? 0), 0)).toBe(512);
-    expect(lab.nodesWithRole('dut').map((n) => n.name)).toEqual(['dut']);
-    expect(() => lab.node('nope')).toThrow(/has no node nope/);
-    // One shell per node, created once, and it runs commands.
-    const sh = await lab.node('tg').shell();
-    expect(await lab.node('tg').shell()).toBe(sh);
-    expect((await sh.run(['echo', 'ok'])).stdout).toBe('ok\n');
-  } finally {
-    await lab.close();
-  }
+  expect(lab.name).toBe('local');
+  expect(lab.kind).toBe('local');
+  expect(lab.file).toBe(LOCAL_LAB_PATH);
+  expect(lab.nodes.map((n) => [n.name, n.roles, n.host])).toEqual([
+    ['tg', ['tg'], 'local'],
+    ['dut', ['dut'], 'local'],
+  ]);
+  expect(lab.node('tg').cpus).toEqual({ tg: [1], dut: [], isolated: [], numaNode: 0 });
+  expect(lab.node('dut').cpus.dut).toEqual([0]);
+  expect(lab.node('tg').ports.map((p) => p.name)).toEqual(['p0', 'p1']);
+  expect(lab.links).toEqual([
+    { a: { node: 'tg', port: 'p0' }, b: { node: 'dut', port: 'p0' } },
+    { a: { node: 'tg', port: 'p1' }, b: { node: 'dut', port: 'p1' } },
+  ]);
+  expect(lab.peer({ node: 'dut', port: 'p1' })).toEqual({ node: 'tg', port: 'p1' });
+  expect(lab.datapaths).toEqual(['vhost-user', 'memif', 'veth', 'vhost-user-ovs']);
+  expect(lab.nodes.reduce((s, n) => s + (n.hugepages?.count ?? 0), 0)).toBe(512);
+  expect(lab.nodesWithRole('dut').map((n) => n.name)).toEqual(['dut']);
+  expect(() => lab.node('nope')).toThrow(/has no node nope/);
+  expect(lab.node('tg').access).toEqual({ kind: 'local' });
 });
 
 test('valid inventories load, with defaults and resolved paths', async () => {
   const files = readdirSync(VALID).filter((f) => f.endsWith('.yaml'));
   expect(files.length).toBeGreaterThanOrEqual(3);
-  for (const f of files) await (await loadLab(`${VALID}/${f}`)).close();
+  for (const f of files) await loadLab(`${VALID}/${f}`);
 
   const lab = await loadLab(`${VALID}/two-node-ssh.yaml`);
   const gen = lab.node('gen').config.shell;
@@ -109,16 +102,12 @@ test('a missing inventory file is a ConfigError naming it', async () => {
 
 test('one anchor reused 120 times (with a merge key) loads: the bound is on expansion, not on alias count', async () => {
   const lab = await loadLab(`${VALID}/many-aliases.yaml`);
-  try {
-    expect(lab.nodes).toHaveLength(121);
-    const last = lab.node('w119');
-    expect(last.roles).toEqual(['dut']);
-    expect(last.config.shell).toEqual({ kind: 'local' });
-    expect(last.ports.map((p) => p.name)).toEqual(['p0', 'p1']);
-    expect(lab.peer({ node: 'w119', port: 'p1' })).toEqual({ node: 'tg', port: 'p1' });
-  } finally {
-    await lab.close();
-  }
+  expect(lab.nodes).toHaveLength(121);
+  const last = lab.node('w119');
+  expect(last.roles).toEqual(['dut']);
+  expect(last.config.shell).toEqual({ kind: 'local' });
+  expect(last.ports.map((p) => p.name)).toEqual(['p0', 'p1']);
+  expect(lab.peer({ node: 'w119', port: 'p1' })).toEqual({ node: 'tg', port: 'p1' });
 });
 
 test.describe('inventories that are not inventories', () => {

@@ -1,11 +1,8 @@
 /**
  * The runtime model built from a validated inventory (config and model are separate, as in DTS):
- * resolved paths, parsed CPU lists, links as endpoint pairs, and one lazily created Shell per node.
+ * resolved paths, parsed CPU lists, links as endpoint pairs, and how each node is reached. It is data only:
+ * opening a node's shell is a driver's job (drivers/shell/node-shells.ts).
  */
-import { localShell } from '../drivers/shell/local.ts';
-import { netnsShell } from '../drivers/shell/netns.ts';
-import type { Shell } from '../drivers/shell/shell.ts';
-import { sshShell } from '../drivers/shell/ssh.ts';
 import { parseCpuList } from './cpu-list.ts';
 import type { ClusterConfig, DatapathKind, DutKind, GeneratorKind, LabConfig, NodeConfig, Role } from './schema.ts';
 import { parseLink, resolveInventoryPath } from './validate.ts';
@@ -58,9 +55,25 @@ export interface LabNode {
   host: string;
   hasRole(role: Role): boolean;
   port(name: string): Port | undefined;
-  /** The node's shell (inside its netns when it has one); created once, closed by lab.close(). */
-  shell(): Promise<Shell>;
+  /** How the node is reached, with the key and known-hosts paths resolved against the inventory. */
+  access: NodeAccess;
 }
+
+/** How a node is reached: this machine, or SSH (paths absolute). Its netns, if any, is LabNode.netns. */
+export type NodeAccess =
+  | { readonly kind: 'local' }
+  | {
+      readonly kind: 'ssh';
+      readonly host: string;
+      readonly port: number;
+      readonly user: string;
+      readonly keyPath: string;
+      readonly knownHostsPath?: string;
+      readonly hostKeySha256?: string;
+      readonly keepaliveIntervalMs: number;
+      readonly connectTimeoutMs: number;
+      readonly retries: number;
+    };
 
 export interface Lab {
   name: string;
@@ -83,14 +96,11 @@ export interface Lab {
   nodesWithRole(role: Role): LabNode[];
   /** The port at the other end of the link that uses `ref`, if linked. */
   peer(ref: PortRef): PortRef | undefined;
-  /** Close every shell the lab opened. Idempotent. */
-  close(): Promise<void>;
 }
 
 /** Build the runtime model from a validated config (see loadLab). */
 export function buildLab(config: LabConfig, file: string, dir: string): Lab {
-  const opened: Shell[] = [];
-  const nodes = config.nodes.map((n) => buildNode(n, dir, opened));
+  const nodes = config.nodes.map((n) => buildNode(n, dir));
   const links: Link[] = config.links.map((text) => {
     const ends = parseLink(text);
     if (!ends) throw new Error(`unvalidated link ${text}`);
@@ -103,7 +113,6 @@ export function buildLab(config: LabConfig, file: string, dir: string): Lab {
     peers.set(`${l.a.node}.${l.a.port}`, l.b);
     peers.set(`${l.b.node}.${l.b.port}`, l.a);
   }
-  let closed: Promise<void> | undefined;
   return {
     name: config.name,
     kind: config.kind,
@@ -136,14 +145,10 @@ export function buildLab(config: LabConfig, file: string, dir: string): Lab {
     peer(ref) {
       return peers.get(`${ref.node}.${ref.port}`);
     },
-    close() {
-      closed ??= Promise.allSettled(opened.map((s) => s.close())).then(() => undefined);
-      return closed;
-    },
   };
 }
 
-function buildNode(config: NodeConfig, dir: string, opened: Shell[]): LabNode {
+function buildNode(config: NodeConfig, dir: string): LabNode {
   const nics: Nic[] = config.nics.map((nic) => ({
     name: nic.name,
     model: nic.model,
@@ -159,15 +164,11 @@ function buildNode(config: NodeConfig, dir: string, opened: Shell[]): LabNode {
   const ports = nics.flatMap((n) => n.ports);
   const sh = config.shell;
   const host = sh.kind === 'local' ? 'local' : `${sh.user}@${sh.host}:${sh.port}`;
-  let shell: Shell | undefined;
-  const makeShell = (): Shell => {
-    let base: Shell;
-    switch (sh.kind) {
-      case 'local':
-        base = localShell();
-        break;
-      case 'ssh':
-        base = sshShell({
+  const access: NodeAccess =
+    sh.kind === 'local'
+      ? { kind: 'local' }
+      : {
+          kind: 'ssh',
           host: sh.host,
           port: sh.port,
           user: sh.user,
@@ -177,17 +178,7 @@ function buildNode(config: NodeConfig, dir: string, opened: Shell[]): LabNode {
           keepaliveIntervalMs: sh.keepaliveIntervalMs,
           connectTimeoutMs: sh.connectTimeoutMs,
           retries: sh.retries,
-          node: config.name,
-        });
-        break;
-      default: {
-        const never: never = sh;
-        throw new Error(`unhandled shell ${JSON.stringify(never)}`);
-      }
-    }
-    opened.push(base);
-    return config.netns ? netnsShell(base, config.netns) : base;
-  };
+        };
   return {
     name: config.name,
     roles: config.roles,
@@ -205,6 +196,6 @@ function buildNode(config: NodeConfig, dir: string, opened: Shell[]): LabNode {
     host,
     hasRole: (r) => config.roles.includes(r),
     port: (name) => ports.find((p) => p.name === name),
-    shell: () => Promise.resolve((shell ??= makeShell())),
+    access,
   };
 }

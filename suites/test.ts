@@ -15,6 +15,7 @@ import { stackFor } from '../drivers/datapath/stack/stack-for.ts';
 import type { RunningStack } from '../drivers/datapath/stack/stack.ts';
 import { createDpdkRuntime } from '../drivers/dpdk/runtime.ts';
 import { localShell } from '../drivers/shell/local.ts';
+import { nodeShells, type NodeShells } from '../drivers/shell/node-shells.ts';
 import { profileTag, type Direction, type TrafficProfile } from '../method/trial.ts';
 import { openRunStore, type RecordStore } from '../reports/store/jsonl.ts';
 import { sinksFor } from '../reports/influx/from-env.ts';
@@ -39,6 +40,8 @@ export interface MatrixOptions {
 export interface SuiteLab {
   readonly lab: Lab;
   readonly facts: LabFacts;
+  /** The nodes' shells, opened on first use, closed with the worker. */
+  readonly shells: NodeShells;
 }
 
 /** What a scenario needs; unmet needs skip it with the reason (test.use({ requires: [...] })). */
@@ -107,10 +110,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   lab: [
     async ({ settings }, use) => {
       const lab = await loadLab(settings.labPath);
+      const shells = nodeShells(lab);
       try {
-        await use({ lab, facts: labFacts(lab) });
+        await use({ lab, facts: labFacts(lab), shells });
       } finally {
-        await reportingFailure(() => lab.close());
+        await reportingFailure(() => shells.close());
       }
     },
     { scope: 'worker' },
@@ -156,7 +160,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         await use({ unavailable: gate });
         return;
       }
-      const stack = stackFor({ lab: lab.lab, datapath, dut, generator, runId: settings.runId, runDir: settings.outDir, shell, runtime });
+      const stack = stackFor({ lab: lab.lab, shells: lab.shells, datapath, dut, generator, runId: settings.runId, runDir: settings.outDir, shell, runtime });
       const why = await stack.availability();
       if (why !== null) {
         await use({ unavailable: why.reason });

@@ -1,4 +1,5 @@
 /** `wirespeed lab check` (preflight on every node) and `wirespeed lab show` (the resolved topology). */
+import { nodeShells } from '../../drivers/shell/node-shells.ts';
 import { relative } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { loadLab, LOCAL_LAB_PATH } from '../../lab/load.ts';
@@ -38,13 +39,14 @@ const checkCommand: CommandModule<object, LabArgs> = {
   builder: labOptions,
   handler: async (argv) => {
     const lab = await loadLab(argv.lab);
+    const shells = nodeShells(lab);
     try {
-      const checks = await runPreflight(lab, (node) => node.shell());
+      const checks = await runPreflight(lab, (node) => shells.of(node));
       process.stdout.write(argv.json ? `${JSON.stringify({ lab: lab.name, checks })}\n` : formatChecks(lab.name, checks));
       // A failed check is a lab problem (exit 3, see README).
       process.exitCode = checks.some((c) => c.status === 'fail') ? 3 : 0;
     } finally {
-      await lab.close();
+      await shells.close();
     }
   },
 };
@@ -56,11 +58,7 @@ const showCommand: CommandModule<object, LabArgs> = {
   handler: async (argv) => {
     // Showing needs no key files: an example inventory shows before its keys exist.
     const lab = await loadLab(argv.lab, { checkFiles: false });
-    try {
-      process.stdout.write(argv.json ? `${JSON.stringify(labTopologyJson(lab), null, 2)}\n` : formatLabTopology(lab));
-    } finally {
-      await lab.close();
-    }
+    process.stdout.write(argv.json ? `${JSON.stringify(labTopologyJson(lab), null, 2)}\n` : formatLabTopology(lab));
   },
 };
 

@@ -1,4 +1,5 @@
 import { test, expect } from '@playwright/test';
+import { nodeShells } from '../../drivers/shell/node-shells.ts';
 import { fileURLToPath } from 'node:url';
 import { FakeHost } from '../../fixtures/host/fake-host.ts';
 import { nicModel } from '../../lab/nic-catalogue.ts';
@@ -50,8 +51,9 @@ test('on bare metal the record carries each NIC driver, firmware and NUMA node, 
 
 test('on the local lab the NICs are virtual, and this host is described as it is', async () => {
   const lab = await loadLab(LOCAL_LAB_PATH);
+  const shells = nodeShells(lab);
   try {
-    const env = await collectEnvironment(lab, (node) => node.shell(), '0.1.0');
+    const env = await collectEnvironment(lab, (node) => shells.of(node), '0.1.0');
     expect(() => environmentSchema.parse(env)).not.toThrow();
     for (const node of env.nodes) {
       expect(node.nics).toEqual([{ name: 'vnic', model: 'virtual', driver: 'virtual' }]);
@@ -61,7 +63,7 @@ test('on the local lab the NICs are virtual, and this host is described as it is
     }
     expect(env.nodes.map((n) => n.coresUsed)).toEqual([[1], [0]]);
   } finally {
-    await lab.close();
+    await shells.close();
   }
 });
 

@@ -3,6 +3,7 @@
  * Playwright Test with live progress, sweep leftovers, write run-end and the report, and return the exit
  * code (1 for a failed scenario, the severity's code for a harness or lab failure).
  */
+import { nodeShells } from '../../drivers/shell/node-shells.ts';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.ts';
@@ -80,13 +81,17 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
   });
   const startedAt = new Date().toISOString();
   const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version?: string };
+  // The environment is read over the nodes' shells, closed before the suites open their own.
+  const environment = await (async () => {
+    await using shells = nodeShells(lab.lab);
+    return collectEnvironment(lab.lab, (node) => shells.of(node), pkg.version ?? '0.0.0');
+  })();
   await store.write({
     kind: 'run-start',
     startedAt,
-    environment: await collectEnvironment(lab.lab, (node) => node.shell(), pkg.version ?? '0.0.0'),
+    environment,
     invocation: `wirespeed run --lab ${opts.lab} --suite ${suites.join(',')} --datapath ${datapaths.join(',')} --dut ${duts.join(',')} --generator ${generators.join(',')}${opts.quick ? ' --quick' : ''}`,
   });
-  await lab.lab.close();
 
   print(
     `wirespeed run ${runId}: lab ${lab.facts.name}, suites ${suites.join(', ')}, datapaths ${datapaths.join(', ')}, DUTs ${duts.join(', ')}, generators ${generators.join(', ')}${opts.quick ? ' (quick)' : ''}`,

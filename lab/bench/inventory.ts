@@ -75,7 +75,6 @@ async function measureOne(file: string, maxBytes: number | undefined): Promise<v
   try {
     const lab = await loadLab(file, maxBytes === undefined ? {} : { maxBytes });
     outcome = `loaded ${lab.nodes.length} nodes`;
-    await lab.close();
   } catch (e) {
     outcome = `refused: ${(e as Error).message.split('\n')[0]!.replace(file, '<file>')}`;
   }

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { shellsFrom } from '../../shell/node-shells.ts';
 import { expect, test } from '@playwright/test';
 import { TeardownError } from '../../../core/teardown.ts';
 import { FakeHost } from '../../../fixtures/host/fake-host.ts';
@@ -22,16 +23,13 @@ function fakeDut(log: DutPort[][], fail = false): DutStarter {
 async function withFakeNodes(lab: Lab, specs: Record<string, Parameters<typeof FakeHost.create>[0]>) {
   const hosts = new Map<string, FakeHost>();
   for (const [node, spec] of Object.entries(specs)) hosts.set(node, await FakeHost.create(spec));
-  for (const n of lab.nodes) {
-    const h = hosts.get(n.name)!;
-    n.shell = async () => h;
-  }
-  return { hosts, hostPaths: (node: string) => hosts.get(node)!.paths };
+  const shells = shellsFrom(async (n) => hosts.get(n.name)!);
+  return { hosts, shells, hostPaths: (node: string) => hosts.get(node)!.paths };
 }
 
 test('availability on the local lab and on example inventories says why', async () => {
   const local = await loadLab(LOCAL_LAB_PATH);
-  const o = (lab: Lab) => ({ lab, runId: 'r1', startDut: fakeDut([]) });
+  const o = (lab: Lab) => ({ lab, shells: shellsFrom(() => Promise.reject(new Error('availability opens no shell'))), runId: 'r1', startDut: fakeDut([]) });
   expect(await baremetalDatapath('sriov', o(local)).availability()).toEqual({ reason: 'needs a NIC with SR-IOV: none on this lab' });
   expect(await baremetalDatapath('vdpa', o(local)).availability()).toEqual({ reason: 'needs a NIC with vDPA (ConnectX-6 Dx/Lx or later): none on this lab' });
   const x710 = await example('2n-x710.yaml');
@@ -44,14 +42,14 @@ test('availability on the local lab and on example inventories says why', async 
 test('sriov on the 2-node X710 lab: VFs with MAC/trust on vfio-pci, PFs for the generator; down() restores both nodes', async () => {
   const lab = await example('2n-x710.yaml');
   const x710 = nicModel('x710');
-  const { hosts, hostPaths } = await withFakeNodes(lab, {
+  const { hosts, shells, hostPaths } = await withFakeNodes(lab, {
     tg: { pfs: [{ pci: '0000:81:00.0', ifname: 'ens1f0', model: x710, totalVfs: 8, numaNode: 1, iommuGroup: 60 }, { pci: '0000:81:00.1', ifname: 'ens1f1', model: x710, totalVfs: 8, numaNode: 1, iommuGroup: 61 }] },
     dut: { pfs: [{ pci: '0000:3b:00.0', ifname: 'ens2f0', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 40 }, { pci: '0000:3b:00.1', ifname: 'ens2f1', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 41 }] },
   });
   try {
     const before = await Promise.all([...hosts.values()].map((h) => h.snapshot()));
     const started: DutPort[][] = [];
-    const dp = await baremetalDatapath('sriov', { lab, runId: 'r1', startDut: fakeDut(started), hostPaths }).up();
+    const dp = await baremetalDatapath('sriov', { lab, shells, runId: 'r1', startDut: fakeDut(started), hostPaths }).up();
     expect(dp.generatorPorts).toEqual([
       { kind: 'pci', name: 'p0', pci: '0000:81:00.0', mac: '3c:fd:fe:b5:71:00' },
       { kind: 'pci', name: 'p1', pci: '0000:81:00.1', mac: '3c:fd:fe:b5:71:01' },
@@ -75,13 +73,13 @@ test('sriov on the 2-node X710 lab: VFs with MAC/trust on vfio-pci, PFs for the 
 test('a DUT that fails to start: up() rejects and both nodes are restored', async () => {
   const lab = await example('2n-x710.yaml');
   const x710 = nicModel('x710');
-  const { hosts, hostPaths } = await withFakeNodes(lab, {
+  const { hosts, shells, hostPaths } = await withFakeNodes(lab, {
     tg: { pfs: [{ pci: '0000:81:00.0', ifname: 'ens1f0', model: x710, totalVfs: 8, numaNode: 1, iommuGroup: 60 }, { pci: '0000:81:00.1', ifname: 'ens1f1', model: x710, totalVfs: 8, numaNode: 1, iommuGroup: 61 }] },
     dut: { pfs: [{ pci: '0000:3b:00.0', ifname: 'ens2f0', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 40 }, { pci: '0000:3b:00.1', ifname: 'ens2f1', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 41 }] },
   });
   try {
     const before = await Promise.all([...hosts.values()].map((h) => h.snapshot()));
-    await expect(baremetalDatapath('sriov', { lab, runId: 'r2', startDut: fakeDut([], true), hostPaths }).up()).rejects.toThrow(/no hugepages/);
+    await expect(baremetalDatapath('sriov', { lab, shells, runId: 'r2', startDut: fakeDut([], true), hostPaths }).up()).rejects.toThrow(/no hugepages/);
     expect(await Promise.all([...hosts.values()].map((h) => h.snapshot()))).toEqual(before);
   } finally {
     for (const h of hosts.values()) await h.dispose();
@@ -91,14 +89,14 @@ test('a DUT that fails to start: up() rejects and both nodes are restored', asyn
 test('down() runs every undo step and reports every failure: a DUT that will not stop and a node that will not restore', async () => {
   const lab = await example('2n-x710.yaml');
   const x710 = nicModel('x710');
-  const { hosts, hostPaths } = await withFakeNodes(lab, {
+  const { hosts, shells, hostPaths } = await withFakeNodes(lab, {
     tg: { pfs: [{ pci: '0000:81:00.0', ifname: 'ens1f0', model: x710, totalVfs: 8, numaNode: 1, iommuGroup: 60 }, { pci: '0000:81:00.1', ifname: 'ens1f1', model: x710, totalVfs: 8, numaNode: 1, iommuGroup: 61 }] },
     dut: { pfs: [{ pci: '0000:3b:00.0', ifname: 'ens2f0', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 40 }, { pci: '0000:3b:00.1', ifname: 'ens2f1', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 41 }] },
   });
   try {
     const before = await Promise.all([...hosts.values()].map((h) => h.snapshot()));
     const stubborn: DutStarter = async (args) => ({ ...(await fakeDut([])(args)), stop: async () => { throw new Error('l3fwd ignored SIGTERM and SIGKILL'); } });
-    const dp = await baremetalDatapath('sriov', { lab, runId: 'r4', startDut: stubborn, hostPaths }).up();
+    const dp = await baremetalDatapath('sriov', { lab, shells, runId: 'r4', startDut: stubborn, hostPaths }).up();
     hosts.get('dut')!.failNext(/sriov_numvfs "0"/);
     const err = await dp.down().then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(TeardownError);
@@ -115,7 +113,7 @@ test('down() runs every undo step and reports every failure: a DUT that will not
 
 test('vdpa on the CX-6 Dx lab: switchdev, VF, wire <-> VF forwarding through the representors, vdpa dev, DUT on /dev/vhost-vdpa-N; restored after', async () => {
   const lab = await example('cx6dx-vdpa.yaml');
-  const { hosts, hostPaths } = await withFakeNodes(lab, {
+  const { hosts, shells, hostPaths } = await withFakeNodes(lab, {
     gen: { pfs: [{ pci: '0000:81:00.0', ifname: 'ens1f0', model: nicModel('x710'), totalVfs: 8, numaNode: 0, iommuGroup: 60 }, { pci: '0000:81:00.1', ifname: 'ens1f1', model: nicModel('x710'), totalVfs: 8, numaNode: 0, iommuGroup: 61 }] },
     // PFs nobody configured are down: a DUT on them would see no link.
     sut: { pfs: [{ pci: '0000:65:00.0', ifname: 'ens3f0np0', model: nicModel('cx6dx'), totalVfs: 4, numaNode: 0, iommuGroup: 70, up: false }, { pci: '0000:65:00.1', ifname: 'ens3f1np1', model: nicModel('cx6dx'), totalVfs: 4, numaNode: 0, iommuGroup: 71, up: false }] },
@@ -123,7 +121,7 @@ test('vdpa on the CX-6 Dx lab: switchdev, VF, wire <-> VF forwarding through the
   try {
     const before = await Promise.all([...hosts.values()].map((h) => h.snapshot()));
     const started: DutPort[][] = [];
-    const dp = await baremetalDatapath('vdpa', { lab, runId: 'run-7', startDut: fakeDut(started), hostPaths }).up();
+    const dp = await baremetalDatapath('vdpa', { lab, shells, runId: 'run-7', startDut: fakeDut(started), hostPaths }).up();
     expect(started[0]!.map((p) => p.kind === 'vdev' && p.vdev)).toEqual([
       'net_virtio_user0,path=/dev/vhost-vdpa-0,queues=1,queue_size=1024',
       'net_virtio_user1,path=/dev/vhost-vdpa-1,queues=1,queue_size=1024',

@@ -20,6 +20,7 @@ import type { Shell } from '../../shell/shell.ts';
 import type { GeneratorPort } from '../../loadgen/traffic-generator.ts';
 import type { Datapath, DutInfo, RunningDatapath, Unavailable } from '../datapath.ts';
 import { resolveTopology, type BaremetalTopology } from './topology.ts';
+import type { NodeShells } from '../../shell/node-shells.ts';
 
 /** How the DUT reaches one of its ports. */
 export type DutPort =
@@ -49,6 +50,8 @@ export type VswitchStarter = (o: {
 
 export interface BaremetalOptions {
   readonly lab: Lab;
+  /** The nodes' shells (drivers/shell/node-shells.ts). */
+  readonly shells: NodeShells;
   readonly runId: string;
   readonly startDut: DutStarter;
   readonly startVswitch?: VswitchStarter;
@@ -85,8 +88,8 @@ export function baremetalDatapath(kind: DatapathKind, o: BaremetalOptions): Data
 
 async function bringUp(kind: DatapathKind, t: BaremetalTopology, o: BaremetalOptions): Promise<RunningDatapath> {
   const paths = (node: string) => o.hostPaths?.(node) ?? DEFAULT_HOST_PATHS;
-  const dutShell = await t.dut.shell();
-  const tgShell = await t.tg.shell();
+  const dutShell = await o.shells.of(t.dut);
+  const tgShell = await o.shells.of(t.tg);
   const dutProv = new HostProvisioner(dutShell, paths(t.dut.name));
   const tgProv = t.tg === t.dut ? dutProv : new HostProvisioner(tgShell, paths(t.tg.name));
   let dut: StartedDut | undefined;

@@ -13,6 +13,7 @@ import type { PktgenPortConfig, PktgenSession } from '../../loadgen/pktgen/pktge
 import { startPktgen } from '../../loadgen/pktgen/start-pktgen.ts';
 import { dutMac } from './baremetal-datapath.ts';
 import { resolveTopology, type BaremetalTopology } from './topology.ts';
+import type { NodeShells } from '../../shell/node-shells.ts';
 
 /** Per-port pktgen settings for a topology (p0, p1). */
 export function pktgenPortsFor(t: BaremetalTopology, runId: string): [PktgenPortConfig, PktgenPortConfig] {
@@ -25,11 +26,11 @@ export function pktgenPortsFor(t: BaremetalTopology, runId: string): [PktgenPort
 }
 
 /** Start pktgen on the lab's tg node for this datapath kind; closing the session stops and cleans it up. */
-export async function startBaremetalPktgen(o: { lab: Lab; kind: DatapathKind; runId: string; runRoot: string }): Promise<PktgenSession> {
+export async function startBaremetalPktgen(o: { lab: Lab; shells: NodeShells; kind: DatapathKind; runId: string; runRoot: string }): Promise<PktgenSession> {
   const t = resolveTopology(o.lab, o.kind);
   if ('reason' in t) throw new ProvisionError(`no generator for ${o.kind}: ${t.reason}`, { where: `lab ${o.lab.name}` });
   if (t.pairs.length !== 2) throw new ProvisionError(`pktgen drives two ports, the topology has ${t.pairs.length}`, { where: `lab ${o.lab.name}` });
-  const shell = await t.tg.shell();
+  const shell = await o.shells.of(t.tg);
   const found = await locatePktgen(shell);
   if (found.kind === 'absent') throw new ProvisionError(describeLocation(found), { where: `node ${t.tg.name}`, hint: 'docs/hardware.md: installing pktgen on a generator node' });
   const runDir = `${o.runRoot}/${o.runId}/tg`;

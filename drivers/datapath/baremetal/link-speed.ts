@@ -10,9 +10,11 @@ import { DEFAULT_HOST_PATHS, pciDevicePath, type HostPaths } from '../../host/ho
 import { readPciFunction } from '../../host/pci-function.ts';
 import type { LinkRate } from '../stack/stack.ts';
 import type { BaremetalTopology, PortEnd } from './topology.ts';
+import type { NodeShells } from '../../shell/node-shells.ts';
+import type { Shell } from '../../shell/shell.ts';
 
 /** Speed of each link of the topology, generator port p0 first. */
-export async function linkRates(t: BaremetalTopology, hostPaths?: (node: string) => HostPaths): Promise<LinkRate[]> {
+export async function linkRates(t: BaremetalTopology, shells: NodeShells, hostPaths?: (node: string) => HostPaths): Promise<LinkRate[]> {
   const paths = (node: string) => hostPaths?.(node) ?? DEFAULT_HOST_PATHS;
   const rates: LinkRate[] = [];
   for (const [i, pair] of t.pairs.entries()) {
@@ -24,7 +26,7 @@ export async function linkRates(t: BaremetalTopology, hostPaths?: (node: string)
     }
     let read: LinkRate | undefined;
     for (const end of [pair.tg, pair.dut]) {
-      read = await readNodeSpeed(end, paths(end.node.name), port);
+      read = await readNodeSpeed(await shells.of(end.node), end, paths(end.node.name), port);
       if (read) break;
     }
     rates.push(
@@ -40,8 +42,7 @@ export async function linkRates(t: BaremetalTopology, hostPaths?: (node: string)
 }
 
 /** The negotiated speed the kernel shows for a port's netdev, or undefined (no kernel driver, link down, no file). */
-async function readNodeSpeed(end: PortEnd, paths: HostPaths, port: string): Promise<LinkRate | undefined> {
-  const shell = await end.node.shell();
+async function readNodeSpeed(shell: Shell, end: PortEnd, paths: HostPaths, port: string): Promise<LinkRate | undefined> {
   const fn = await readPciFunction(shell, paths, end.port.pci).catch(() => undefined);
   const netdev = fn?.netdevs[0];
   if (!netdev) return undefined;

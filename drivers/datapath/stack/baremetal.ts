@@ -28,6 +28,7 @@ export function baremetalStack(req: StackRequest): Stack {
     typeof dutSupport === 'function'
       ? baremetalDatapath(req.datapath, {
           lab: req.lab,
+          shells: req.shells,
           runId: req.runId,
           startDut: dutSupport({ runId: req.runId, runRoot }),
           startVswitch: vswitchStarter({ runRoot }),
@@ -54,12 +55,12 @@ export function baremetalStack(req: StackRequest): Stack {
         throw new ProvisionError(`the ${req.datapath} stack cannot start: ${reason}`, { where: `lab ${req.lab.name}`, hint: 'run wirespeed lab check on this lab' });
       }
       // Before up(): once bound to vfio-pci the ports have no netdev to read the speed from.
-      const links = await linkRates(topology, req.hostPaths);
+      const links = await linkRates(topology, req.shells, req.hostPaths);
       const teardown = new Teardown(`stack ${req.datapath}/${req.dut}/${req.generator}`);
       try {
         const running = await dp.up(signal);
         teardown.add(`datapath ${req.datapath}`, () => running.down());
-        const generator = await gen.open({ lab: req.lab, running, shell: req.shell, runtime: req.runtime, runId: req.runId, runDir: req.runDir, cpus: topology.tg.cpus.tg, links });
+        const generator = await gen.open({ lab: req.lab, shells: req.shells, running, shell: req.shell, runtime: req.runtime, runId: req.runId, runDir: req.runDir, cpus: topology.tg.cpus.tg, links });
         teardown.add(`generator ${req.generator}`, () => generator.close());
         return runningStack({
           datapath: req.datapath,

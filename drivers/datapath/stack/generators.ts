@@ -14,6 +14,7 @@ import { locatePktgen } from '../../loadgen/pktgen/locate-pktgen.ts';
 import { pktgenSelfTest } from '../../loadgen/pktgen/pktgen-self-test.ts';
 import { generatorSelfTest } from '../../loadgen/self-test.ts';
 import type { GeneratorSession } from '../../loadgen/traffic-generator.ts';
+import type { NodeShells } from '../../shell/node-shells.ts';
 import type { Shell } from '../../shell/shell.ts';
 import { startBaremetalPktgen } from '../baremetal/generator.ts';
 import type { RunningDatapath } from '../datapath.ts';
@@ -24,6 +25,8 @@ import type { GeneratorCeiling, LinkRate } from './stack.ts';
 /** What opening a generator on a running datapath needs. */
 export interface GeneratorContext {
   readonly lab: Lab;
+  /** The lab nodes' shells (bare metal). */
+  readonly shells: NodeShells;
   readonly running: RunningDatapath;
   /** Shell of this machine (local lab). */
   readonly shell: Shell;
@@ -84,7 +87,7 @@ export const GENERATORS: Readonly<Record<GeneratorKind, GeneratorSupport>> = {
       if (ctx.lab.kind === 'baremetal') {
         // Nodes keep the run's files in the same layout as this machine: <results>/<runId>/tg.
         const runRoot = basename(ctx.runDir) === ctx.runId ? dirname(ctx.runDir) : ctx.runDir;
-        return startBaremetalPktgen({ lab: ctx.lab, kind: ctx.running.kind, runId: ctx.runId, runRoot });
+        return startBaremetalPktgen({ lab: ctx.lab, shells: ctx.shells, kind: ctx.running.kind, runId: ctx.runId, runRoot });
       }
       // pktgen paces by the link speed it negotiates (virtio_user 10 Gb/s, memif 100 Gb/s), read at open.
       const started = await openPktgenOn(ctx.running, { shell: ctx.shell, runtime: ctx.runtime, pktgen: await locatePktgen(ctx.shell), cpus: generatorCpus(ctx) });

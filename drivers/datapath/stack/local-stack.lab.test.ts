@@ -1,4 +1,5 @@
 import { test, expect } from '@playwright/test';
+import { nodeShells } from '../../shell/node-shells.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +32,7 @@ async function withStack(datapath: DatapathKind, name: string, fn: (s: RunningSt
   const lab = await loadLab('lab/local.yaml');
   const pids: number[] = [];
   try {
-    const stack = stackFor({ lab, datapath, dut: 'l3fwd', generator: 'wsp-gen', runId, runDir, shell, runtime, ...(local ? { local } : {}) });
+    const stack = stackFor({ lab, shells: nodeShells(lab), datapath, dut: 'l3fwd', generator: 'wsp-gen', runId, runDir, shell, runtime, ...(local ? { local } : {}) });
     expect(await stack.availability()).toBeNull();
     await using s = await stack.up();
     pids.push(s.running.dut.pid!);
@@ -39,7 +40,6 @@ async function withStack(datapath: DatapathKind, name: string, fn: (s: RunningSt
     pids.push(s.running.dut.pid!);
   } finally {
     await runtime.cleanup();
-    await lab.close();
     const left = await runLeftovers({ shell, runId, dirs: [join(runDir, 'sock'), join(runDir, 'st'), runtime.runtimeDir], pids });
     await rm(runDir, { recursive: true, force: true });
     expect(left, 'left behind by the run').toEqual([]);

@@ -55,7 +55,7 @@ export function localStack(req: StackRequest): Stack {
       try {
         const running = await datapath().up(signal);
         teardown.add(`datapath ${req.datapath}`, () => running.down());
-        const ctx: GeneratorContext = { lab: req.lab, running, shell: req.shell, runtime: req.runtime, runId: req.runId, runDir: req.runDir, cpus: tgCpus };
+        const ctx: GeneratorContext = { lab: req.lab, shells: req.shells, running, shell: req.shell, runtime: req.runtime, runId: req.runId, runDir: req.runDir, cpus: tgCpus };
         const generator = await gen.open(ctx);
         teardown.add(`generator ${req.generator}`, () => generator.close());
         return runningStack({

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { shellsFrom } from '../../shell/node-shells.ts';
 import { ConfigError } from '../../../core/errors.ts';
 import { FakeHost, type FakePf } from '../../../fixtures/host/fake-host.ts';
 import { lineRatePps } from '../../../lab/line-rate.ts';
@@ -18,7 +19,6 @@ async function withFakeNodes<T>(lab: Lab, pfs: Record<string, readonly FakePf[]>
     for (const n of lab.nodes) {
       const host = await FakeHost.create({ pfs: pfs[n.name] ?? [] });
       hosts[n.name] = host;
-      n.shell = async () => host;
     }
     return await fn(hosts);
   } finally {
@@ -39,7 +39,7 @@ const pf = (pci: string, ifname: string, model: string, speedMbps?: number): Fak
 async function maxLoads(lab: Lab, hosts: Record<string, FakeHost>) {
   const t = resolveTopology(lab, 'sriov');
   if ('reason' in t) throw new Error(t.reason);
-  const links = await linkRates(t, (node) => hosts[node]!.paths);
+  const links = await linkRates(t, shellsFrom(async (n) => hosts[n.name]!), (node) => hosts[node]!.paths);
   return { links, at: Object.fromEntries(FRAMES.map((f) => [f, lineRateLoad(links, { kind: 'fixed', frameBytes: f })])) };
 }
 

@@ -3,10 +3,13 @@ import type { Lab } from '../../../lab/model.ts';
 import type { DatapathKind, DutKind, GeneratorKind } from '../../../lab/schema.ts';
 import type { DpdkRuntime } from '../../dpdk/runtime.ts';
 import type { HostPaths } from '../../host/host-paths.ts';
+import type { NodeShells } from '../../shell/node-shells.ts';
 import type { Shell } from '../../shell/shell.ts';
 
 export interface StackRequest {
   readonly lab: Lab;
+  /** The lab nodes' shells (bare metal: provisioning, the DUT and pktgen run through them). */
+  readonly shells: NodeShells;
   readonly datapath: DatapathKind;
   readonly dut: DutKind;
   readonly generator: GeneratorKind;

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { nodeShells, shellsFrom, type NodeShells } from '../../shell/node-shells.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,10 +29,10 @@ test.afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const request = (lab: Lab, datapath: DatapathKind, dut: DutKind = 'l3fwd', generator: GeneratorKind = 'pktgen'): StackRequest => {
+const request = (lab: Lab, datapath: DatapathKind, dut: DutKind = 'l3fwd', generator: GeneratorKind = 'pktgen', shells: NodeShells = nodeShells(lab)): StackRequest => {
   const shell = localShell();
   const runDir = join(dir, 'r1');
-  return { lab, datapath, dut, generator, runId: 'r1', runDir, shell, runtime: createDpdkRuntime({ shell, runId: 'r1', runDir }) };
+  return { lab, shells, datapath, dut, generator, runId: 'r1', runDir, shell, runtime: createDpdkRuntime({ shell, runId: 'r1', runDir }) };
 };
 
 test('a bare-metal lab gets bare-metal stacks whose availability says what this lab can run', async () => {
@@ -54,7 +55,6 @@ test('a DUT or generator a lab kind cannot run makes the stack unavailable, sayi
   const noPktgen = { ...request(local, 'memif', 'l3fwd', 'pktgen'), shell: withoutPktgen(localShell()) };
   expect((await stackFor(noPktgen).availability())?.reason).toMatch(/^pktgen-dpdk is not installed on .*: build it with `WIRESPEED_PKTGEN_SRC=/);
   expect((await stackFor(request(local, 'sriov', 'l3fwd', 'wsp-gen')).availability())?.reason).toMatch(/sriov needs a NIC with SR-IOV virtual functions; the local lab has none/);
-  await local.close();
 });
 
 /** A shell on which no pktgen is installed: not on PATH, nothing in the build cache; the rest runs for real. */
@@ -82,6 +82,7 @@ test('the generator on a bare-metal lab is pktgen on the tg node PFs, named by t
   const spawned: { node: string; argv: string[] }[] = [];
   // No tg node here: its shell answers the lookups (pktgen 24.10.3 on PATH), records what would run and
   // refuses to start it.
+  const fakes = new Map<string, Shell>();
   for (const node of lab.nodes) {
     const answer = async (cmd: Command): Promise<ExecResult> => {
       const argv = cmd as readonly string[];
@@ -102,12 +103,13 @@ test('the generator on a bare-metal lab is pktgen on the tg node PFs, named by t
         throw new Error('spawn refused by the test');
       },
     };
-    node.shell = async () => shell;
+    fakes.set(node.name, shell);
   }
-  const r = request(lab, 'sriov');
+  const shells = shellsFrom(async (n) => fakes.get(n.name)!);
+  const r = request(lab, 'sriov', 'l3fwd', 'pktgen', shells);
   // Only kind and ports of the running datapath matter to the generator.
   const running = { kind: 'sriov', generatorPorts: [] } as unknown as RunningDatapath;
-  await expect(GENERATORS.pktgen.open({ lab, running, shell: r.shell, runtime: r.runtime, runId: 'r1', runDir: r.runDir, cpus: [] })).rejects.toThrow('spawn refused by the test');
+  await expect(GENERATORS.pktgen.open({ lab, shells, running, shell: r.shell, runtime: r.runtime, runId: 'r1', runDir: r.runDir, cpus: [] })).rejects.toThrow('spawn refused by the test');
   expect(spawned).toHaveLength(1);
   const { node, argv } = spawned[0]!;
   expect(node).toBe('gen');
@@ -159,12 +161,10 @@ test('sriov through stackFor on fake X710 nodes: l3fwd on the VFs in EAL port or
   const spawned: string[][] = [];
   try {
     const hosts: Record<string, FakeHost> = { gen, sut };
-    for (const n of lab.nodes) {
-      const shell = withoutPktgen(nodeWithDpdk(hosts[n.name]!, dir, spawned));
-      n.shell = async () => shell;
-    }
+    const fakes = new Map(lab.nodes.map((n) => [n.name, withoutPktgen(nodeWithDpdk(hosts[n.name]!, dir, spawned))]));
+    const shells = shellsFrom(async (n) => fakes.get(n.name)!);
     const before = [await gen.snapshot(), await sut.snapshot()];
-    const stack = stackFor({ ...request(lab, 'sriov'), hostPaths: (node) => hosts[node]!.paths });
+    const stack = stackFor({ ...request(lab, 'sriov', 'l3fwd', 'pktgen', shells), hostPaths: (node) => hosts[node]!.paths });
     expect(await stack.availability()).toBeNull();
     // pktgen is not installed on the tg node: the stack fails after its DUT came up, and must leave nothing behind.
     const err = await stack.up().catch((e: unknown) => e);

@@ -1,4 +1,5 @@
 import { test, expect } from '@playwright/test';
+import { nodeShells } from '../../shell/node-shells.ts';
 import { loadLab } from '../../../lab/load.ts';
 import { fail, pass, skip, type CheckSource } from './check.ts';
 import { PREFLIGHT_CHECKS } from './checks.ts';
@@ -10,7 +11,8 @@ test('lab check runs the explicit list: gates first, skips with reasons, a gate 
     'ssh-reachable', 'iommu', 'nic', 'vfio-pci', 'nic-driver', 'sriov', 'vdpa',
   ]);
   const lab = await loadLab('fixtures/labs/valid/minimal.yaml');
-  const shells = (node: (typeof lab.nodes)[number]) => node.shell();
+  const pool = nodeShells(lab);
+  const shells = (node: (typeof lab.nodes)[number]) => pool.of(node);
   let ran = 0;
   const checks: CheckSource[] = [
     ...PREFLIGHT_CHECKS,
@@ -47,6 +49,6 @@ test('lab check runs the explicit list: gates first, skips with reasons, a gate 
     ]);
     await expect(runPreflight(lab, shells, [...throwing, throwing[0]!])).rejects.toThrow(/boom is listed twice/);
   } finally {
-    await lab.close();
+    await pool.close();
   }
 });
