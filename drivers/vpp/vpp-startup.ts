@@ -6,11 +6,23 @@ export interface VppStartupSpec {
   readonly runDir: string;
   readonly mainCore: number;
   readonly workerCores: readonly number[];
-  /** PCI functions given to VPP's dpdk plugin; empty = `no-pci` (memif / vhost-user only). */
+  /**
+   * PCI functions given to VPP's dpdk plugin, each named `vppPortName(i)` (empty = `no-pci`: memif /
+   * vhost-user only). Without a name VPP calls a port after its speed and bus position
+   * (TenGigabitEthernet3b/0/0), which says nothing about which inventory port it is.
+   */
   readonly pci: readonly string[];
   readonly hugepageMb?: number;
   readonly memifPlugin?: boolean;
   readonly vhostPlugin?: boolean;
+}
+
+/**
+ * The interface name VPP gives the i-th PCI function of a spec: the dpdk plugin's per-device `name`
+ * (src/plugins/dpdk/device/init.c) replaces the name it would derive from the link speed and PCI address.
+ */
+export function vppPortName(i: number): string {
+  return `port${i}`;
 }
 
 /** Render startup.conf. */
@@ -30,7 +42,7 @@ export function vppStartupConf(s: VppStartupSpec): string {
     '}',
     `buffers { buffers-per-numa 16384 }`,
     'dpdk {',
-    ...(s.pci.length ? s.pci.map((p) => `  dev ${p}`) : ['  no-pci']),
+    ...(s.pci.length ? s.pci.map((p, i) => `  dev ${p} { name ${vppPortName(i)} }`) : ['  no-pci']),
     '}',
     'plugins {',
     '  plugin default { disable }',

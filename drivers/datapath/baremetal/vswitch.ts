@@ -6,6 +6,7 @@
 import { ProvisionError } from '../../../core/errors.ts';
 import { OvsDpdk } from '../../ovs/ovs-dpdk.ts';
 import { startVpp } from '../../vpp/start-vpp.ts';
+import { vppPortName } from '../../vpp/vpp-startup.ts';
 import { dutMac, type VswitchStarter } from './baremetal-datapath.ts';
 
 const mask = (cpus: readonly number[]) => `0x${cpus.reduce((m, c) => m | (1n << BigInt(c)), 0n).toString(16)}`;
@@ -39,8 +40,16 @@ export function vswitchStarter(o: { runRoot: string; ovsSocketMem?: string }): V
     const vpp = await startVpp(shell, { runDir, mainCore: cpus[0]!, workerCores: cpus.slice(1), pci: physical, memifPlugin: kind === 'memif', vhostPlugin: kind === 'vhost-user' });
     try {
       const v = vpp.vppctl;
-      const phys = (await v.showInt()).filter((i) => !i.name.startsWith('local')).map((i) => i.name);
-      if (phys.length < physical.length) throw new ProvisionError(`VPP shows ${phys.length} hardware interfaces, expected ${physical.length}`, { hint: 'are the ports bound to vfio-pci?' });
+      // Port i is the PCI function the inventory names for DUT port i: VPP names it vppPortName(i) from
+      // startup.conf, so pairing never depends on how VPP would sort or name the NICs.
+      const shown = new Set((await v.showInt()).map((i) => i.name));
+      const phys = physical.map((_, i) => vppPortName(i));
+      const missing = physical.filter((_, i) => !shown.has(phys[i]!));
+      if (missing.length > 0)
+        throw new ProvisionError(`VPP has no interface for ${missing.join(', ')} (it shows ${[...shown].join(', ') || 'none'})`, {
+          where: shell.name,
+          hint: `bind ${missing.join(' ')} to vfio-pci and check that its NUMA node has hugepages; see ${runDir}/vpp.log`,
+        });
       const dutPorts = [];
       if (kind === 'memif') await v.createMemifSocket(1, `${runDir}/memif.sock`);
       for (const [i] of physical.entries()) {
