@@ -23,7 +23,7 @@ function wirespeed(...args: string[]): Promise<Run> {
 
 interface CheckJson {
   lab: string;
-  checks: { node: string; name: string; status: string; detail: string }[];
+  checks: { node: string; name: string; status: string; detail: string; hint?: string }[];
 }
 
 const LOCAL_CHECKS = ['root', 'dpdk-runtime', 'libdpdk', 'hugepages', 'hugetlbfs', 'netns', 'cpus'];
@@ -47,6 +47,36 @@ test('lab check --json on the local lab: every check passes, exit 0, exactly the
   const ns = await new Promise<string>((res) => execFile('ip', ['netns', 'list'], (_e, so) => res(so)));
   expect(ns).not.toMatch(/wsp-chk-/);
 });
+
+for (const example of readdirSync('lab/examples').filter((f) => f.endsWith('.yaml'))) {
+  test(`lab check --json on the example ${example}: every node, every check with a status, every fail and skip with a reason`, async () => {
+    // The examples name key files nobody has: each node says so (with how to make one) instead of the
+    // first missing key ending the command.
+    const r = await wirespeed('lab', 'check', '--lab', `lab/examples/${example}`, '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(3);
+    const out = JSON.parse(r.stdout) as CheckJson;
+    const nodes = [...new Set(out.checks.map((c) => c.node))];
+    const inventory = readFileSync(`lab/examples/${example}`, 'utf8');
+    expect(nodes).toEqual([...inventory.matchAll(/^ {2}- name: (\S+)/gm)].map((m) => m[1]));
+    for (const c of out.checks) {
+      expect(['pass', 'fail', 'skip'], `${c.node} ${c.name}`).toContain(c.status);
+      if (c.status !== 'pass') expect(c.detail.trim(), `${c.node} ${c.name}`).not.toBe('');
+      if (c.status === 'fail') expect(c.hint?.trim(), `${c.node} ${c.name}`).toBeTruthy();
+    }
+    for (const node of nodes) {
+      const mine = out.checks.filter((c) => c.node === node);
+      expect(mine[0]).toMatchObject({ name: 'ssh-files', status: 'fail', detail: expect.stringMatching(new RegExp(`^key file "keys/\\S+" of node ${node} not found \\(looked at `)) });
+      expect(mine[0]!.hint).toContain('ssh-keygen -t ed25519');
+      // Host facts and NIC checks are listed too, each skipped with the reason.
+      expect(mine.map((c) => c.name)).toEqual(expect.arrayContaining(['ssh-reachable', 'cpu-isolation', 'cpu-governor', 'iommu']));
+      for (const c of mine.slice(1)) expect(c.status, c.name).toBe('skip');
+      // Skipped because the gate failed, or (a check that does not apply to this NIC) with its own reason.
+      expect(mine.find((c) => c.name === 'ssh-reachable')?.detail).toBe('not run: ssh-files failed');
+      expect(mine.find((c) => c.name === 'cpu-isolation')?.detail).toBe('not run: ssh-files failed');
+    }
+  });
+}
 
 test('lab check prints a table for people', async () => {
   const r = await wirespeed('lab', 'check', '--lab', 'lab/local.yaml');
@@ -128,6 +158,7 @@ ${other ? `      - { name: wrong, model: x710, ports: [{ name: p1, pci: "${other
   - name: gone
     roles: [tg]
     shell: { kind: ssh, host: 127.0.0.1, port: ${closed}, key: ${sshd.keyPath}, hostKeySha256: ${sshd.hostKeySha256}, retries: 1 }
+    cpus: { tg: "1" }
     nics:
       - { name: nic0, model: x710, ports: [{ name: p0, pci: "0000:81:00.0" }] }
 datapaths: [sriov]
@@ -151,14 +182,19 @@ datapaths: [sriov]
     expect(get('box', 'netns')).toBeUndefined();
     expect(get('box', 'dpdk-runtime')).toBeUndefined();
 
+    // Host facts: box pins no CPU, so there is nothing to hold them against.
+    expect(get('box', 'cpu-isolation')).toMatchObject({ status: 'skip', detail: 'the inventory pins no CPU on this node (cpus.tg / cpus.dut)' });
+    expect(get('box', 'nic-numa real.p0')).toMatchObject({ status: 'skip', detail: 'the inventory pins no CPU on this node (cpus.tg / cpus.dut)' });
+
     const gone = out.checks.filter((c) => c.node === 'gone');
-    expect(gone[0]).toMatchObject({ name: 'ssh-reachable', status: 'fail' });
-    expect(gone[0]!.detail).toContain(`root@127.0.0.1:${closed}: cannot run \`uname -srm\``);
-    expect(gone[0]!.detail).toContain(`attempt 1: connect ECONNREFUSED 127.0.0.1:${closed}`);
-    expect(gone[0]!.detail).toContain(`attempt 2: connect ECONNREFUSED 127.0.0.1:${closed}`);
+    expect(gone[0]).toMatchObject({ name: 'ssh-files', status: 'pass' });
+    expect(gone[1]).toMatchObject({ name: 'ssh-reachable', status: 'fail' });
+    expect(gone[1]!.detail).toContain(`root@127.0.0.1:${closed}: cannot run \`uname -srm\``);
+    expect(gone[1]!.detail).toContain(`attempt 1: connect ECONNREFUSED 127.0.0.1:${closed}`);
+    expect(gone[1]!.detail).toContain(`attempt 2: connect ECONNREFUSED 127.0.0.1:${closed}`);
     // The built-in checks, then whatever other areas registered: all skipped.
-    expect(gone.slice(1, 5).map((c) => c.name)).toEqual(['root', 'cpus', 'iommu', 'nic nic0.p0']);
-    for (const c of gone.slice(1)) expect(c).toMatchObject({ status: 'skip', detail: 'not run: ssh-reachable failed' });
+    expect(gone.slice(2, 9).map((c) => c.name)).toEqual(['root', 'cpus', 'iommu', 'nic nic0.p0', 'cpu-isolation', 'cpu-governor', 'nic-numa nic0.p0']);
+    for (const c of gone.slice(2)) expect(c).toMatchObject({ status: 'skip', detail: 'not run: ssh-reachable failed' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

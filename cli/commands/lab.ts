@@ -27,7 +27,10 @@ export function formatTable(rows: readonly (readonly string[])[]): string {
 /** The people's view of check results, with a summary line. */
 export function formatChecks(labName: string, results: readonly CheckResult[]): string {
   // Details quote remote output and inventory fields: one line each, control characters escaped.
-  const rows = [['NODE', 'CHECK', 'STATUS', 'DETAIL'], ...results.map((r) => [r.node, terminalSafeLine(r.name), r.status.toUpperCase(), terminalSafeLine(r.detail)])];
+  const rows = [
+    ['NODE', 'CHECK', 'STATUS', 'DETAIL'],
+    ...results.map((r) => [r.node, terminalSafeLine(r.name), r.status.toUpperCase(), terminalSafeLine(r.hint === undefined ? r.detail : `${r.detail} — ${r.hint}`)]),
+  ];
   const count = (s: string): number => results.filter((r) => r.status === s).length;
   const failed = count('fail');
   return `${formatTable(rows)}\n\nlab ${labName}: ${results.length} checks, ${count('pass')} pass, ${failed} fail, ${count('skip')} skip${failed ? ' — not ready' : ' — ready'}\n`;
@@ -38,7 +41,9 @@ const checkCommand: CommandModule<object, LabArgs> = {
   describe: 'run preflight checks on every node of a lab; exit 0 only when none fails',
   builder: labOptions,
   handler: async (argv) => {
-    const lab = await loadLab(argv.lab);
+    // Key and known_hosts files are checks of their nodes (ssh-files), not load errors: one node's missing
+    // key must not hide what the other checks would say.
+    const lab = await loadLab(argv.lab, { checkFiles: false });
     const shells = nodeShells(lab);
     try {
       const checks = await runPreflight(lab, (node) => shells.of(node));

@@ -5,12 +5,15 @@
  */
 import type { Lab, LabNode } from '../../../lab/model.ts';
 import type { Shell } from '../../shell/shell.ts';
+import type { HostPaths } from '../host-paths.ts';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
+/** What a check found: `detail` says what (for a skip: why it did not run); a failure may add what to do. */
 export interface CheckOutcome {
   status: CheckStatus;
   detail: string;
+  hint?: string;
 }
 
 /** One line of `wirespeed lab check` (and of its --json output). */
@@ -19,6 +22,7 @@ export interface CheckResult {
   name: string;
   status: CheckStatus;
   detail: string;
+  hint?: string;
 }
 
 export interface CheckContext {
@@ -28,9 +32,26 @@ export interface CheckContext {
   shell: Shell;
   /** Nodes on the same host as this one (itself included): they share CPUs and hugepages. */
   hostNodes: LabNode[];
+  /** Where the node's sysfs and procfs are (tests point them at a fake tree). */
+  paths: HostPaths;
 }
 
-export interface PreflightCheck {
+/** A check that looks at the node through its shell (most of them). */
+export interface NodeCheck extends CheckBase {
+  run(ctx: CheckContext): Promise<CheckOutcome>;
+}
+
+/**
+ * A check of what must hold before the node's shell can be opened (its key file, say): it reads the
+ * inventory and this machine only, so it runs, and can fail as a gate, when the shell could not open.
+ */
+export interface InventoryCheck extends CheckBase {
+  inspect(ctx: Omit<CheckContext, 'shell'>): Promise<CheckOutcome>;
+}
+
+export type PreflightCheck = NodeCheck | InventoryCheck;
+
+interface CheckBase {
   /** Short, stable name (kebab-case); per-item checks may add the item, e.g. `nic nic0.p0`. */
   name: string;
   /**
@@ -38,7 +59,6 @@ export interface PreflightCheck {
    * reason; false to leave it out (e.g. a NIC check on the local lab, which has no NIC).
    */
   appliesTo(node: LabNode, lab: Lab): boolean | string;
-  run(ctx: CheckContext): Promise<CheckOutcome>;
   /** When a gate check fails, the node's remaining checks are skipped (e.g. SSH unreachable). */
   gate?: boolean;
   /** Give up after this long (default 30 s): the check then fails with "timed out". */
@@ -57,5 +77,5 @@ export type CheckSource = PreflightCheck | CheckFactory;
 
 /** Helpers for check bodies. */
 export const pass = (detail: string): CheckOutcome => ({ status: 'pass', detail });
-export const fail = (detail: string): CheckOutcome => ({ status: 'fail', detail });
+export const fail = (detail: string, hint?: string): CheckOutcome => ({ status: 'fail', detail, ...(hint === undefined ? {} : { hint }) });
 export const skip = (detail: string): CheckOutcome => ({ status: 'skip', detail });

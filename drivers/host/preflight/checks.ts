@@ -3,7 +3,8 @@
  * new check is written beside these and added here, never registered as a side effect of an import.
  */
 import type { CheckSource } from './check.ts';
-import { iommuCheck, nicPresentChecks, sshReachableCheck } from './host-checks.ts';
+import { cpuIsolationCheck, governorCheck, nicNumaChecks } from './host-fact-checks.ts';
+import { iommuCheck, nicPresentChecks, sshFilesCheck, sshReachableCheck } from './host-checks.ts';
 import { cpusCheck, dpdkRuntimeCheck, hugepagesCheck, hugetlbfsCheck, libdpdkCheck, netnsCheck, rootCheck } from './local-checks.ts';
 import { nicDriverChecks, sriovChecks, vdpaChecks, vfioPciCheck } from './nic-checks.ts';
 
@@ -17,9 +18,14 @@ export const PREFLIGHT_CHECKS: readonly CheckSource[] = [
   netnsCheck,
   cpusCheck,
   // hardware nodes
+  sshFilesCheck,
   sshReachableCheck,
   iommuCheck,
   nicPresentChecks,
+  // host facts against what the inventory pins
+  cpuIsolationCheck,
+  governorCheck,
+  nicNumaChecks,
   vfioPciCheck,
   nicDriverChecks,
   sriovChecks,

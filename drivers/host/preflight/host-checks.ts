@@ -1,11 +1,32 @@
 /**
- * Checks of hardware nodes: reachable over SSH (a gate: when it fails, the node's other checks are
- * skipped), IOMMU on, and each NIC port present at its PCI address with the expected vendor:device.
- * None of them applies to the local lab, which has no NIC.
+ * Checks of hardware nodes: the SSH key and known_hosts files usable, then reachable over SSH (gates: when
+ * one fails, the node's other checks are skipped with that reason), IOMMU on, and each NIC port present at
+ * its PCI address with the expected vendor:device. None of them applies to the local lab, which has no NIC.
  */
+import { dirname } from 'node:path';
 import type { Nic, Port } from '../../../lab/model.ts';
+import { sshFileIssues } from '../../../lab/validate.ts';
 import { nicByPciId, NIC_CATALOGUE } from '../../../lab/nic-catalogue.ts';
-import { fail, pass, type CheckFactory, type PreflightCheck } from './check.ts';
+import { fail, pass, skip, type CheckFactory, type InventoryCheck, type PreflightCheck } from './check.ts';
+
+/**
+ * The node's key and known_hosts files, checked here rather than at load so that `lab check` reports
+ * every node (a missing key on one node used to end the command before any check ran).
+ */
+export const sshFilesCheck: InventoryCheck = {
+  name: 'ssh-files',
+  gate: true,
+  appliesTo: (node) => node.config.shell.kind === 'ssh',
+  async inspect({ lab, node }) {
+    const shell = node.config.shell;
+    if (shell.kind !== 'ssh') return skip('not an ssh node');
+    const at = (...rest: (string | number)[]) => ['nodes', lab.config.nodes.indexOf(node.config), ...rest];
+    const issues = sshFileIssues(node.config, at, dirname(lab.file));
+    if (issues.length) return fail(issues.map((i) => i.message).join('; '), issues.map((i) => i.hint).filter(Boolean).join('; '));
+    const hostKey = shell.knownHosts !== undefined ? `known_hosts ${shell.knownHosts}` : 'host key pinned (hostKeySha256)';
+    return pass(`key ${shell.key} is a usable private key; ${hostKey}`);
+  },
+};
 
 export const sshReachableCheck: PreflightCheck = {
   name: 'ssh-reachable',

@@ -8,7 +8,7 @@ import { runPreflight } from './run.ts';
 test('lab check runs the explicit list: gates first, skips with reasons, a gate failure skips the rest, a throwing check fails', async () => {
   expect(PREFLIGHT_CHECKS.map((c) => c.name)).toEqual([
     'root', 'dpdk-runtime', 'libdpdk', 'hugepages', 'hugetlbfs', 'netns', 'cpus',
-    'ssh-reachable', 'iommu', 'nic', 'vfio-pci', 'nic-driver', 'sriov', 'vdpa',
+    'ssh-files', 'ssh-reachable', 'iommu', 'nic', 'cpu-isolation', 'cpu-governor', 'nic-numa', 'vfio-pci', 'nic-driver', 'sriov', 'vdpa',
   ]);
   const lab = await loadLab('fixtures/labs/valid/minimal.yaml');
   const pool = nodeShells(lab);

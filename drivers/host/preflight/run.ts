@@ -2,7 +2,8 @@
 import { TimeoutError, WirespeedError } from '../../../core/errors.ts';
 import type { Lab, LabNode } from '../../../lab/model.ts';
 import type { Shell } from '../../shell/shell.ts';
-import type { CheckOutcome, CheckResult, CheckSource, PreflightCheck } from './check.ts';
+import { DEFAULT_HOST_PATHS, type HostPaths } from '../host-paths.ts';
+import type { CheckContext, CheckOutcome, CheckResult, CheckSource, PreflightCheck } from './check.ts';
 import { PREFLIGHT_CHECKS } from './checks.ts';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -11,11 +12,11 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 export type ShellOf = (node: LabNode) => Promise<Shell>;
 
 /** Results of all checks, grouped by node in inventory order; `checks` defaults to the list of checks.ts. */
-export async function runPreflight(lab: Lab, shells: ShellOf, checks: readonly CheckSource[] = PREFLIGHT_CHECKS): Promise<CheckResult[]> {
+export async function runPreflight(lab: Lab, shells: ShellOf, checks: readonly CheckSource[] = PREFLIGHT_CHECKS, paths: HostPaths = DEFAULT_HOST_PATHS): Promise<CheckResult[]> {
   const names = checks.map((c) => c.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice !== undefined) throw new Error(`preflight check ${twice} is listed twice`);
-  const perNode = await Promise.all(lab.nodes.map((node) => runNode(lab, node, shells, checks)));
+  const perNode = await Promise.all(lab.nodes.map((node) => runNode(lab, node, shells, checks, paths)));
   return perNode.flat();
 }
 
@@ -25,7 +26,7 @@ export function checksFor(node: LabNode, lab: Lab, checks: readonly CheckSource[
   return [...all.filter((c) => c.gate), ...all.filter((c) => !c.gate)];
 }
 
-async function runNode(lab: Lab, node: LabNode, shells: ShellOf, checks: readonly CheckSource[]): Promise<CheckResult[]> {
+async function runNode(lab: Lab, node: LabNode, shells: ShellOf, checks: readonly CheckSource[], paths: HostPaths): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const hostNodes = lab.nodes.filter((n) => n.host === node.host);
   let gateFailed: string | undefined;
@@ -35,28 +36,33 @@ async function runNode(lab: Lab, node: LabNode, shells: ShellOf, checks: readonl
     let outcome: CheckOutcome;
     if (typeof applies === 'string') outcome = { status: 'skip', detail: applies };
     else if (gateFailed) outcome = { status: 'skip', detail: `not run: ${gateFailed} failed` };
-    else outcome = await runOne(check, lab, node, hostNodes, shells);
+    else outcome = await runOne(check, { lab, node, hostNodes, paths }, shells);
     if (check.gate && outcome.status === 'fail') gateFailed = check.name;
     results.push({ node: node.name, name: check.name, ...outcome });
   }
   return results;
 }
 
-async function runOne(check: PreflightCheck, lab: Lab, node: LabNode, hostNodes: LabNode[], shells: ShellOf): Promise<CheckOutcome> {
+async function runOne(check: PreflightCheck, ctx: Omit<CheckContext, 'shell'>, shells: ShellOf): Promise<CheckOutcome> {
+  const { node } = ctx;
   const timeoutMs = check.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let timer: NodeJS.Timeout | undefined;
   try {
-    const shell = await shells(node);
+    const outcome = 'inspect' in check ? check.inspect(ctx) : shells(node).then((shell) => check.run({ ...ctx, shell }));
     return await Promise.race([
-      check.run({ lab, node, shell, hostNodes }),
+      outcome,
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new TimeoutError(`check ${check.name} on ${node.name}`, timeoutMs)), timeoutMs);
       }),
     ]);
   } catch (e) {
-    // A check that throws has failed; its error says why (first lines, with the hint).
-    const text = e instanceof WirespeedError ? e.message : e instanceof Error ? e.message : String(e);
-    return { status: 'fail', detail: text.split('\n').slice(0, 6).join(' | ') };
+    // A check that throws has failed; its error says why (first lines) and, when it has one, what to do.
+    const firstLines = (text: string): string => text.split('\n').slice(0, 6).join(' | ');
+    if (e instanceof WirespeedError) {
+      const where = e.where === undefined ? '' : `${e.where}: `;
+      return { status: 'fail', detail: firstLines(`${where}${e.what}`), ...(e.hint === undefined ? {} : { hint: firstLines(e.hint) }) };
+    }
+    return { status: 'fail', detail: firstLines(e instanceof Error ? e.message : String(e)) };
   } finally {
     clearTimeout(timer);
   }
