@@ -5,6 +5,7 @@
 import { MeasurementError } from '../core/errors.ts';
 import { l1Bps } from '../lab/line-rate.ts';
 import type { LatencyHistogram } from './histogram.ts';
+import type { LoopGaps } from './host-stalls.ts';
 
 export interface ImixEntry {
   readonly frameBytes: number;
@@ -44,6 +45,37 @@ export interface TrialSpec {
    * low-rate stamped stream sent alongside the load (CSIT's approach); absent means no latency.
    */
   readonly latency?: 'all' | { readonly streamPps: number };
+  /**
+   * Contiguous counters over the window in bins of this many seconds (no dead time between samples),
+   * per direction: what failover measures. Generators that cannot must refuse the trial (ConfigError).
+   */
+  readonly timelineS?: number;
+}
+
+/**
+ * The longest run of sequence numbers one direction lost between two packets it received: an outage.
+ * Times are seconds from the start of the counted window: TX from the packets' stamps, RX when they came.
+ */
+export interface OutageGap {
+  /** Sequence numbers missing between the two packets (lost, or not yet arrived reordered). */
+  readonly packets: number;
+  readonly beforeSeq: number;
+  readonly afterSeq: number;
+  /** Sent: the last packet before the outage, the first after it. */
+  readonly beforeTxS: number;
+  readonly afterTxS: number;
+  /** Received: the same two packets. */
+  readonly beforeRxS: number;
+  readonly afterRxS: number;
+}
+
+/** Counters of one direction in contiguous bins of `binS` from the window start (TrialSpec.timelineS). */
+export interface DirectionTimeline {
+  readonly binS: number;
+  /** Packets attempted in each bin (by send time). */
+  readonly attempted: readonly number[];
+  /** Packets received, in the bin they were sent in (their TX stamp): no smearing by queueing delay. */
+  readonly received: readonly number[];
 }
 
 export interface DirectionCounters {
@@ -64,6 +96,10 @@ export interface DirectionCounters {
   readonly received: number;
   readonly reordered: number;
   readonly duplicated: number;
+  /** The direction's longest outage, when the generator tracks sequence numbers (absent: none seen). */
+  readonly gap?: OutageGap;
+  /** When the spec asked for a timeline. */
+  readonly timeline?: DirectionTimeline;
 }
 
 export interface TrialResult {
@@ -90,6 +126,8 @@ export interface TrialResult {
   readonly receivedPps: number;
   readonly directions: readonly DirectionCounters[];
   readonly latency?: LatencyHistogram;
+  /** The host-stall probe: gaps between the generator's polling-loop iterations during the trial. */
+  readonly loopGaps?: LoopGaps;
 }
 
 /**
@@ -103,6 +141,7 @@ export function trialFromDirections(
   directions: readonly DirectionCounters[],
   where: string,
   latency?: LatencyHistogram,
+  loopGaps?: LoopGaps,
 ): TrialResult {
   const bad = (what: string): never => {
     throw new MeasurementError(what, { where, hint: 'such a trial says nothing about the DUT: the generator or its counters failed' });
@@ -137,7 +176,7 @@ export function trialFromDirections(
     receivedPps: received / window.actualDurationS,
     directions: [...directions],
   };
-  return latency === undefined ? result : { ...result, latency };
+  return { ...result, ...(latency === undefined ? {} : { latency }), ...(loopGaps === undefined ? {} : { loopGaps }) };
 }
 
 /** Packets due in `durationS` at `loadPps` split over `directions` (for generators that report no deficit). */

@@ -28,6 +28,7 @@ function reply(patch: Partial<TrialReply> = {}): TrialReply {
     deficit: 0,
     warmup_attempted: 1_000_000,
     warmup_unsent: 0,
+    gap: null,
     latency: { count: 4, min_ns: 40, max_ns: 9_000, sum_ns: 40 + 41 + 2_000 + 9_000, buckets: [[40, 1], [41, 1], [1984, 1], [8960, 1]] as [number, number][] },
     ...extra,
   });
@@ -44,6 +45,7 @@ function reply(patch: Partial<TrialReply> = {}): TrialReply {
     stray: 0,
     pps_per_dir: 1e6,
     mix: [[64, 1]],
+    loop: { iterations: 90_000_000, span_s: 10.1, threshold_ns: 10_000, count: 3, min_ns: 12_000, max_ns: 4_200_000, sum_ns: 12_000 + 30_000 + 4_200_000, buckets: [[11776, 1], [29696, 1], [4194304, 1]] },
     directions: [dir('p0->p1', 0, 1), dir('p1->p0', 1, 0, { unsent: 0, sent: 10_000_000, received: 10_000_000, lost: 0 })],
     ...patch,
   });
@@ -111,6 +113,31 @@ test('packets the generator could not attempt (its deficit) were requested all t
   expect(r.directions[0]).toMatchObject({ requested: 10_500_000, attempted: 10_000_000 });
   // The offered rate is what was really attempted, not what was asked for.
   expect(r.offeredPps).toBeCloseTo(20_000_000 / 10.000002, 6);
+});
+
+test('outage gap, timeline and the loop-stall probe are carried into the TrialResult', () => {
+  const r0 = reply();
+  const gap = { packets: 250_000, before_seq: 999_999, after_seq: 1_250_000, before_tx_s: 1.000001, after_tx_s: 1.250002, before_rx_s: 1.00002, after_rx_s: 1.26 };
+  const withGap: TrialReply = {
+    ...r0,
+    timeline_ms: 5000,
+    directions: [
+      { ...r0.directions[0]!, gap, timeline: { attempted: [5_000_000, 5_000_000], received: [4_750_000, 5_000_000] } },
+      { ...r0.directions[1]!, timeline: { attempted: [5_000_000, 5_000_000], received: [5_000_000, 5_000_000] } },
+    ],
+  };
+  const r = toTrialResult({ ...spec64, timelineS: 5 }, withGap);
+  expect(r.directions[0]!.gap).toEqual({ packets: 250_000, beforeSeq: 999_999, afterSeq: 1_250_000, beforeTxS: 1.000001, afterTxS: 1.250002, beforeRxS: 1.00002, afterRxS: 1.26 });
+  expect(r.directions[1]!.gap).toBeUndefined();
+  expect(r.directions[0]!.timeline).toEqual({ binS: 5, attempted: [5_000_000, 5_000_000], received: [4_750_000, 5_000_000] });
+  expect(r.loopGaps).toMatchObject({ observedS: 10.1, iterations: 90_000_000, thresholdNs: 10_000 });
+  expect(r.loopGaps!.gaps).toMatchObject({ count: 3, maxNs: 4_200_000 });
+  // A timeline asked for and missing means an old binary: refused, not silently empty.
+  expect(() => toTrialResult({ ...spec64, timelineS: 5 }, r0)).toThrow(/rebuild wsp-gen/);
+  expect(trialRequest(1, { ...spec64, timelineS: 0.01 })).toMatchObject({ timeline_ms: 10 });
+  expect(() => validateTrial({ ...spec64, timelineS: 0.001 }, 2, 'gen')).toThrow(/10000 bins/);
+  // Loop buckets that do not add up are refused like latency buckets.
+  expect(() => toTrialResult(spec64, { ...r0, loop: { ...r0.loop, count: 4 } })).toThrow(/loop gaps/);
 });
 
 test('a trial with nothing attempted is invalid (MeasurementError), never a lossless pass', () => {

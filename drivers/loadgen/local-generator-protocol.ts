@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ConfigError, MeasurementError } from '../../core/errors.ts';
 import { bucketIndex, bucketLowerNs, type LatencyHistogram } from '../../method/histogram.ts';
+import type { LoopGaps } from '../../method/host-stalls.ts';
 import { trialFromDirections, type DirectionCounters, type TrialResult, type TrialSpec } from '../../method/trial.ts';
 
 export const PROTOCOL_VERSION = 'wsp-gen/1';
@@ -14,6 +15,8 @@ export const MAX_FRAME_BYTES = 1518;
 export const MAX_FLOWS = 65536;
 /** The C side caps the number of sizes in a mix. */
 export const MAX_MIX_SIZES = 8;
+/** The C side keeps at most this many timeline bins per direction. */
+export const MAX_TIMELINE_BINS = 8192;
 
 const u64 = z.number().int().nonnegative();
 
@@ -50,6 +53,29 @@ const latencySchema = z.strictObject({
   buckets: z.array(z.tuple([u64, u64])),
 });
 
+const gapSchema = z.strictObject({
+  packets: u64,
+  before_seq: u64,
+  after_seq: u64,
+  before_tx_s: z.number(),
+  after_tx_s: z.number(),
+  before_rx_s: z.number(),
+  after_rx_s: z.number(),
+});
+
+const timelineSchema = z.strictObject({ attempted: z.array(u64), received: z.array(u64) });
+
+const loopSchema = z.strictObject({
+  iterations: u64,
+  span_s: z.number().nonnegative(),
+  threshold_ns: u64,
+  count: u64,
+  min_ns: u64,
+  max_ns: u64,
+  sum_ns: u64,
+  buckets: z.array(z.tuple([u64, u64])),
+});
+
 const directionSchema = z.strictObject({
   name: z.string(),
   tx_port: z.number().int(),
@@ -64,6 +90,9 @@ const directionSchema = z.strictObject({
   deficit: u64,
   warmup_attempted: u64,
   warmup_unsent: u64,
+  /** The longest run of lost sequence numbers between two received packets; null when none. */
+  gap: gapSchema.nullable(),
+  timeline: timelineSchema.optional(),
   latency: latencySchema,
 });
 export type WireDirection = z.infer<typeof directionSchema>;
@@ -83,6 +112,10 @@ export const trialReplySchema = z.strictObject({
   stray: u64,
   pps_per_dir: z.number().positive(),
   mix: z.array(z.tuple([z.number().int(), z.number().int()])).min(1),
+  /** The host-stall probe: gaps of the trial loop of at least threshold_ns. */
+  loop: loopSchema,
+  /** Present when the request asked for a timeline. */
+  timeline_ms: z.number().positive().optional(),
   directions: z.array(directionSchema).min(1).max(2),
 });
 export type TrialReply = z.infer<typeof trialReplySchema>;
@@ -182,6 +215,12 @@ export function validateTrial(spec: TrialSpec, portCount: number, where: string)
   if (spec.direction === 'bidirectional' && portCount < 2) {
     bad('bidirectional traffic needs two ports; this generator session has one', 'open the session on two ports, or use direction: unidirectional');
   }
+  if (spec.timelineS !== undefined) {
+    const bins = spec.durationS / spec.timelineS;
+    if (!Number.isFinite(bins) || spec.timelineS <= 0 || bins > MAX_TIMELINE_BINS) {
+      bad(`timelineS ${spec.timelineS} gives ${Number.isFinite(bins) ? Math.ceil(bins) : 'no'} bins over ${spec.durationS} s`, `use bins of at least ${spec.durationS / MAX_TIMELINE_BINS} s (at most ${MAX_TIMELINE_BINS} per trial)`);
+    }
+  }
   if (spec.latency !== undefined && spec.latency !== 'all') {
     const s = spec.latency.streamPps;
     if (!Number.isFinite(s) || s <= 0) bad(`latency streamPps ${s} is not a positive rate`, "use a rate above 0, or latency: 'all'");
@@ -217,6 +256,7 @@ export function trialRequest(id: number, spec: TrialSpec, tuning: TrialTuning = 
   if (tuning.drainMs !== undefined) req.drain_ms = tuning.drainMs;
   if (tuning.quietMs !== undefined) req.quiet_ms = tuning.quietMs;
   if (tuning.linkWaitMs !== undefined) req.link_wait_ms = tuning.linkWaitMs;
+  if (spec.timelineS !== undefined) req.timeline_ms = spec.timelineS * 1000;
   return req;
 }
 
@@ -255,6 +295,10 @@ export function toTrialResult(spec: TrialSpec, reply: TrialReply, where = 'local
   if (reply.directions.length !== directionCount(spec)) {
     throw new MeasurementError(`asked for ${spec.direction} traffic, got ${reply.directions.length} direction(s)`, { where });
   }
+  if (spec.timelineS !== undefined && reply.timeline_ms === undefined) {
+    throw new MeasurementError('asked for a timeline, the reply has none', { where, hint: 'rebuild wsp-gen (npm run setup): the binary is older than the driver' });
+  }
+  const binS = reply.timeline_ms === undefined ? undefined : reply.timeline_ms / 1000;
   const directions: DirectionCounters[] = reply.directions.map((d) => ({
     name: d.name,
     requested: d.attempted + d.deficit,
@@ -264,7 +308,34 @@ export function toTrialResult(spec: TrialSpec, reply: TrialReply, where = 'local
     received: d.received,
     reordered: d.reordered,
     duplicated: d.duplicated,
+    ...(d.gap === null
+      ? {}
+      : {
+          gap: {
+            packets: d.gap.packets,
+            beforeSeq: d.gap.before_seq,
+            afterSeq: d.gap.after_seq,
+            beforeTxS: d.gap.before_tx_s,
+            afterTxS: d.gap.after_tx_s,
+            beforeRxS: d.gap.before_rx_s,
+            afterRxS: d.gap.after_rx_s,
+          },
+        }),
+    ...(d.timeline === undefined || binS === undefined ? {} : { timeline: { binS, attempted: d.timeline.attempted, received: d.timeline.received } }),
   }));
   const window = { startedAt: new Date(reply.window_start_unix_us / 1e3).toISOString(), actualDurationS: reply.actual_s };
-  return trialFromDirections(spec, window, directions, where, spec.latency === undefined ? undefined : mergeLatency(reply.directions));
+  return trialFromDirections(spec, window, directions, where, spec.latency === undefined ? undefined : mergeLatency(reply.directions), loopGapsOf(reply));
+}
+
+/** The trial loop's gaps (the generator's host-stall probe) from a reply. */
+export function loopGapsOf(reply: TrialReply): LoopGaps {
+  const l = reply.loop;
+  const inBuckets = l.buckets.reduce((s, [, c]) => s + c, 0);
+  if (inBuckets !== l.count) throw new MeasurementError(`loop gaps: buckets hold ${inBuckets}, count says ${l.count}`);
+  return {
+    observedS: l.span_s,
+    iterations: l.iterations,
+    thresholdNs: l.threshold_ns,
+    gaps: { scheme: 'log-linear-32', buckets: l.buckets.map(([a, b]) => [a, b] as const), count: l.count, minNs: l.min_ns, maxNs: l.max_ns, sumNs: l.sum_ns },
+  };
 }

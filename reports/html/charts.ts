@@ -64,9 +64,11 @@ export function throughputCharts(view: RunView): ThroughputCharts | undefined {
   for (const bps of lineRates) {
     mppsSeries.push({ name: `line rate (${fmtGbps(bps)} Gbit/s)`, color: '#b91c1c', dash: '3 3', points: xFrames.map((f) => [f, lineRatePps(bps / 1e9, f) / 1e6] as const) });
   }
-  const refMpps: RefLine[] = view.selfTests
-    .filter((s) => s.profile.kind === 'fixed')
-    .map((s) => ({ axis: 'y', value: s.ceilingPps / 1e6, label: `generator ceiling ${profileTag(s.profile)}: ${fmtMpps(s.ceilingPps)} Mpps`, color: '#6b7280' }));
+  const refMpps: RefLine[] = view.selfTests.flatMap((s) =>
+    s.profile.kind === 'fixed' && s.ceilingPps !== undefined
+      ? [{ axis: 'y' as const, value: s.ceilingPps / 1e6, label: `generator ceiling ${profileTag(s.profile)}: ${fmtMpps(s.ceilingPps)} Mpps`, color: '#6b7280' }]
+      : [],
+  );
   const maxMpps = Math.max(...mppsSeries.flatMap((s) => s.points.map((p) => p[1])), ...refMpps.map((r) => r.value));
   const maxGbps = Math.max(...gbpsSeries.flatMap((s) => s.points.map((p) => p[1])), ...refGbps.map((r) => r.value));
   const x = { kind: 'log2' as const, min: frames[0] ?? 64, max: frames.at(-1) ?? 1518, tickValues: frames, label: 'frame size (bytes, with FCS)', format: (v: number) => String(v) };

@@ -207,7 +207,7 @@ function environment(v: RunView): string {
     return `<h3>Node ${esc(node.name)} <span class="sub">${esc(node.roles.join(', '))}</span></h3>
 <dl class="env"><dt>hostname</dt><dd>${esc(node.hostname)}</dd><dt>CPU</dt><dd>${esc(node.cpuModel)} (${node.cpuCount} logical CPUs; used: ${esc(node.coresUsed.join(', ') || 'none recorded')})</dd><dt>kernel</dt><dd>${esc(node.kernel)}${node.kernelCmdline ? `<br><code>${esc(node.kernelCmdline)}</code>` : ''}</dd><dt>isolated CPUs</dt><dd>${esc(isolated)}</dd><dt>cpufreq governor</dt><dd>${esc(governors)}</dd><dt>software</dt><dd>${esc(sw || 'not recorded')}</dd><dt>NICs</dt><dd>${nics || 'none'}</dd></dl>`;
   });
-  const selfTests = v.selfTests.map((s) => `<li>${esc(s.generator)} ${esc(profileLabel(s.profile))}: ${esc(fmtPps(s.ceilingPps))}${s.note ? ` <span class="sub">${esc(s.note)}</span>` : ''}</li>`);
+  const selfTests = v.selfTests.map((s) => `<li>${esc(s.generator)} ${esc(profileLabel(s.profile))}: ${esc(s.ceilingPps === undefined ? `not run: ${s.unavailable ?? ''}` : fmtPps(s.ceilingPps))}${s.note ? ` <span class="sub">${esc(s.note)}</span>` : ''}</li>`);
   return `<h2>Environment</h2>
 <dl class="env"><dt>lab</dt><dd>${esc(env.labName)} (${esc(env.labKind)})</dd><dt>run id</dt><dd><code>${esc(v.runId)}</code></dd><dt>harness</dt><dd>wirespeed ${esc(env.harnessVersion)}, commit <code>${esc(env.harnessCommit)}</code>, Node ${esc(env.nodeVersion)}</dd>${
     v.start?.invocation ? `<dt>invocation</dt><dd><code>${esc(v.start.invocation)}</code></dd>` : ''

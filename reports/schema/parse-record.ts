@@ -64,7 +64,7 @@ function checkEnvelope(value: unknown): { what: string; hint: string } | null {
   if (typeof v.schemaVersion !== 'number' || !READABLE_SCHEMA_VERSIONS.includes(v.schemaVersion)) {
     const newer = typeof v.schemaVersion === 'number' && v.schemaVersion > SCHEMA_VERSION;
     return {
-      what: `schemaVersion ${JSON.stringify(v.schemaVersion)} is not supported (this wirespeed reads ${READABLE_SCHEMA_VERSIONS.join(' and ')})`,
+      what: `schemaVersion ${JSON.stringify(v.schemaVersion)} is not supported (this wirespeed reads ${READABLE_SCHEMA_VERSIONS.join(', ')})`,
       hint: newer ? 'the record was written by a newer wirespeed: upgrade to read it' : 'the file is not a wirespeed record file or is corrupt',
     };
   }

@@ -5,14 +5,16 @@
  */
 import { z } from 'zod';
 import { DATAPATHS } from '../../lab/schema.ts';
-import { latencyHistogramSchema, trafficProfileSchema, trialResultSchema } from './trial.ts';
+import { latencyHistogramSchema, loopGapsSchema, trafficProfileSchema, trialResultSchema } from './trial.ts';
 
-export const SCHEMA_VERSION = 2 as const;
+export const SCHEMA_VERSION = 3 as const;
 /**
  * Versions this wirespeed reads. 1 → 2: trials gained `requested` (packets due at the requested load;
  * loss counts against it). A v1 trial is read with requested = attempted, which is what v1 assumed.
+ * 2 → 3: only additions (trial loop gaps, outage gaps and timelines; MRR's bound; marked throughput
+ * bounds; failover per direction; self-test latency bias; `skip` records): a v2 record is a valid v3 one.
  */
-export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2];
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2, 3];
 
 const isoTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time such as 2026-11-22T04:05:00Z' });
 const pps = z.number().nonnegative().finite();
@@ -110,6 +112,18 @@ export const goalSchema = z.strictObject({
   durationSumS: z.number().positive().exactOptional(),
 });
 
+/**
+ * Why a bound is not a measured property of the DUT: `max-load` when the search's maximum load passed
+ * (the DUT was not saturated; the figure is "≥ max load" and the tester limits it), `irregular` when the
+ * search ended otherwise irregularly (MLRsearch draft 4.8.4). Compare and trend never treat a marked
+ * bound as a measurement.
+ */
+export const boundMarkSchema = z.strictObject({
+  kind: z.enum(['max-load', 'irregular']),
+  /** For people: e.g. "max load 11.8 Mpps (generator self-test ceiling, 64 B) passed". */
+  reason: nonEmpty,
+});
+
 /** One search result with its bounds: the lower bound is the reported throughput. */
 export const throughputBoundSchema = z
   .strictObject({
@@ -119,6 +133,9 @@ export const throughputBoundSchema = z
     upperBoundPps: pps.exactOptional(),
     /** Lower bounds of repeated searches, when the scenario repeats (for compare's confidence interval). */
     repeatsPps: z.array(pps).exactOptional(),
+    /** The search's maximum load (the stack's: line rate, or the generator ceiling on virtual ports). */
+    maxLoadPps: pps.exactOptional(),
+    mark: boundMarkSchema.exactOptional(),
   })
   .refine((b) => b.upperBoundPps === undefined || b.upperBoundPps >= b.lowerBoundPps, {
     message: 'upperBoundPps must not be below lowerBoundPps',
@@ -130,6 +147,14 @@ export const mrrSchema = z.strictObject({
   /** Received rate of each MRR trial (CSIT takes several). */
   receivedPps: z.array(pps).min(1, 'at least one MRR trial'),
   trialDurationS: z.number().positive(),
+  /** Rate the generator really attempted in each trial (below offeredPps when it could not keep up). */
+  attemptedPps: z.array(pps).exactOptional(),
+  /**
+   * What bounded the MRR: `generator` when the generator could not attempt the offered load (the figure
+   * is then the generator's, at `limitedAtPps`), `dut` when it attempted all and the DUT dropped.
+   */
+  boundedBy: z.enum(['generator', 'dut']).exactOptional(),
+  limitedAtPps: pps.exactOptional(),
 });
 
 export const latencyAtLoadSchema = z.strictObject({
@@ -144,13 +169,32 @@ export const latencyAtLoadSchema = z.strictObject({
   histogram: latencyHistogramSchema,
 });
 
+/** The outage one direction saw (method/failover.ts directionOutages). */
+export const directionOutageSchema = z.strictObject({
+  name: nonEmpty,
+  lostPackets: z.number().int().nonnegative(),
+  /** Send time of the last packet delivered before the outage to the first after it. */
+  blockedS: seconds,
+  /** lostPackets / the direction's rate. */
+  lossDerivedS: seconds,
+  /** Those two packets' send times, on the timeline's clock. */
+  lastBeforeS: z.number().finite(),
+  firstAfterS: z.number().finite(),
+});
+
 export const failoverSchema = z.strictObject({
   /** dut-restart, link-flap, vswitch-restart, pod-delete, vf-reset. */
   event: nonEmpty,
   offeredPps: pps,
   lostPackets: z.number().int().nonnegative(),
-  /** lost / offered rate. */
+  /** The longest blocked time of any direction (per-direction outages); lost / offered rate in records before v3. */
   blockedS: seconds,
+  /** lost / offered rate over the whole window (RFC 6412's loss-derived time). */
+  lossDerivedS: seconds.exactOptional(),
+  /** Per direction: the outage around the event, by sequence numbers and send stamps. */
+  directions: z.array(directionOutageSchema).exactOptional(),
+  /** Length of the timeline's contiguous bins, seconds. */
+  intervalS: z.number().positive().exactOptional(),
   /** From the event to the first interval back at the offered rate; absent when it did not recover. */
   recoveryS: seconds.exactOptional(),
   /** Event time relative to the start of the timeline. */
@@ -199,14 +243,58 @@ export const resultRecordSchema = z
     path: ['reason'],
   });
 
-/** The generator's own ceiling (loopback self-test), so the report can tell DUT limits from generator limits. */
-export const generatorSelfTestSchema = z.strictObject({
+/** The tester's own latency (generator looped to itself, no DUT) at a low load. */
+export const testerBiasSchema = z.strictObject({
+  loadPps: pps,
+  p50Ns: z.number().nonnegative(),
+  p99Ns: z.number().nonnegative(),
+  maxNs: z.number().nonnegative(),
+  /** What latency figures subtract or show beside them: the loopback median. */
+  biasNs: z.number().nonnegative(),
+  histogram: latencyHistogramSchema,
+});
+
+/**
+ * The tester characterised in this run (CSIT reports it with every run), per profile: its own ceiling
+ * (loopback self-test, no DUT) so the report can tell DUT limits from generator limits, its latency bias,
+ * and the stalls its loop saw meanwhile. `unavailable` says why a lab could not run it.
+ */
+export const generatorSelfTestSchema = z
+  .strictObject({
+    ...base,
+    kind: z.literal('generator-selftest'),
+    generator: nonEmpty,
+    profile: trafficProfileSchema,
+    ceilingPps: pps.exactOptional(),
+    /** Load offered for the ceiling (far above it) and the counted window. */
+    offeredPps: pps.exactOptional(),
+    trialDurationS: z.number().positive().exactOptional(),
+    bias: testerBiasSchema.exactOptional(),
+    loopGaps: loopGapsSchema.exactOptional(),
+    unavailable: nonEmpty.exactOptional(),
+    note: z.string().exactOptional(),
+  })
+  .refine((r) => r.ceilingPps !== undefined || r.unavailable !== undefined, {
+    message: 'a self-test record has a ceiling or says why it is unavailable',
+    path: ['ceilingPps'],
+  });
+
+/**
+ * A scenario that did not run, with why: the lab lacks a capability, the stack is unavailable, the
+ * event cannot be injected here. Every skip is a record, so every report can count and list them.
+ */
+export const skipRecordSchema = z.strictObject({
   ...base,
-  kind: z.literal('generator-selftest'),
-  generator: nonEmpty,
-  profile: trafficProfileSchema,
-  ceilingPps: pps,
-  note: z.string().exactOptional(),
+  kind: z.literal('skip'),
+  /** The scenario id when the test got as far as naming it. */
+  scenarioId: nonEmpty.exactOptional(),
+  /** The test's title (e.g. "64b failover dut-restart") and its project (datapath x DUT x NIC). */
+  test: nonEmpty,
+  project: z.string(),
+  datapath: z.enum(DATAPATHS).exactOptional(),
+  reason: nonEmpty,
+  /** The capability the lab lacks (e.g. "sriov", "cores>=3"), when a gate decided. */
+  capability: nonEmpty.exactOptional(),
 });
 
 export const runEndSchema = z.strictObject({
@@ -223,13 +311,14 @@ export const runEndSchema = z.strictObject({
   error: z.string().exactOptional(),
 });
 
-export const RECORD_KINDS = ['run-start', 'trial', 'result', 'generator-selftest', 'run-end'] as const;
+export const RECORD_KINDS = ['run-start', 'trial', 'result', 'generator-selftest', 'skip', 'run-end'] as const;
 
 export const runRecordSchema = z.discriminatedUnion('kind', [
   runStartSchema,
   trialRecordSchema,
   resultRecordSchema,
   generatorSelfTestSchema,
+  skipRecordSchema,
   runEndSchema,
 ]);
 
@@ -238,6 +327,10 @@ export type RunStartRecord = DeepReadonly<z.infer<typeof runStartSchema>>;
 export type TrialRecord = DeepReadonly<z.infer<typeof trialRecordSchema>>;
 export type ResultRecord = DeepReadonly<z.infer<typeof resultRecordSchema>>;
 export type GeneratorSelfTestRecord = DeepReadonly<z.infer<typeof generatorSelfTestSchema>>;
+export type SkipRecord = DeepReadonly<z.infer<typeof skipRecordSchema>>;
+export type TesterBias = DeepReadonly<z.infer<typeof testerBiasSchema>>;
+export type DirectionOutageRecord = DeepReadonly<z.infer<typeof directionOutageSchema>>;
+export type BoundMark = DeepReadonly<z.infer<typeof boundMarkSchema>>;
 export type RunEndRecord = DeepReadonly<z.infer<typeof runEndSchema>>;
 export type RecordKind = RunRecord['kind'];
 

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import type { LatencyHistogram } from '../../method/histogram.ts';
-import type { DirectionCounters, TrafficProfile, TrialResult, TrialSpec } from '../../method/trial.ts';
+import type { LoopGaps } from '../../method/host-stalls.ts';
+import type { DirectionCounters, DirectionTimeline, OutageGap, TrafficProfile, TrialResult, TrialSpec } from '../../method/trial.ts';
 
 const count = z.number().int().nonnegative();
 const finiteNonNeg = z.number().nonnegative().finite();
@@ -39,6 +40,28 @@ export const trialSpecSchema = z.strictObject({
   direction: z.enum(['bidirectional', 'unidirectional']),
   warmupS: finiteNonNeg.exactOptional(),
   latency: z.union([z.literal('all'), z.strictObject({ streamPps: z.number().positive() })]).exactOptional(),
+  timelineS: z.number().positive().finite().exactOptional(),
+});
+
+export const outageGapSchema = z.strictObject({
+  packets: count,
+  beforeSeq: count,
+  afterSeq: count,
+  beforeTxS: z.number().finite(),
+  afterTxS: z.number().finite(),
+  beforeRxS: z.number().finite(),
+  afterRxS: z.number().finite(),
+});
+
+export const directionTimelineSchema = z
+  .strictObject({ binS: z.number().positive().finite(), attempted: z.array(count), received: z.array(count) })
+  .refine((t) => t.attempted.length === t.received.length, { message: 'attempted and received must have one entry per bin', path: ['received'] });
+
+export const loopGapsSchema = z.strictObject({
+  observedS: finiteNonNeg,
+  iterations: count,
+  thresholdNs: finiteNonNeg,
+  gaps: latencyHistogramSchema,
 });
 
 export const directionCountersSchema = z.strictObject({
@@ -50,6 +73,8 @@ export const directionCountersSchema = z.strictObject({
   received: count,
   reordered: count,
   duplicated: count,
+  gap: outageGapSchema.exactOptional(),
+  timeline: directionTimelineSchema.exactOptional(),
 });
 
 export const trialResultSchema = z.strictObject({
@@ -69,6 +94,7 @@ export const trialResultSchema = z.strictObject({
   receivedPps: finiteNonNeg,
   directions: z.array(directionCountersSchema),
   latency: latencyHistogramSchema.exactOptional(),
+  loopGaps: loopGapsSchema.exactOptional(),
 });
 
 // Compile-time checks: a parsed value is usable where the contract type is expected, and the other way round
@@ -78,5 +104,11 @@ const _spec = (t: z.infer<typeof trialSpecSchema>): TrialSpec => t;
 const _hist = (h: LatencyHistogram): z.input<typeof latencyHistogramSchema> => ({ ...h, buckets: h.buckets.map(([a, b]) => [a, b]) });
 const _profile = (p: TrafficProfile): z.input<typeof trafficProfileSchema> =>
   p.kind === 'fixed' ? p : { ...p, mix: p.mix.map((e) => ({ ...e })) };
-const _dir = (d: DirectionCounters): z.input<typeof directionCountersSchema> => d;
-void [_trial, _spec, _hist, _profile, _dir];
+const _dir = (d: DirectionCounters): z.input<typeof directionCountersSchema> => {
+  const { timeline, ...rest } = d;
+  return timeline === undefined ? rest : { ...rest, timeline: _timeline(timeline) };
+};
+const _gap = (g: OutageGap): z.input<typeof outageGapSchema> => g;
+const _timeline = (t: DirectionTimeline): z.input<typeof directionTimelineSchema> => ({ ...t, attempted: [...t.attempted], received: [...t.received] });
+const _loop = (l: LoopGaps): z.input<typeof loopGapsSchema> => ({ ...l, gaps: _hist(l.gaps) });
+void [_trial, _spec, _hist, _profile, _dir, _gap, _loop];

@@ -22,6 +22,10 @@
 #define RX_BURST 64
 /* Duplicate detection remembers this many sequence numbers below the highest seen. */
 #define SEQ_WINDOW (1u << 16)
+/* Timeline: at most this many bins per direction (e.g. 20 s at 5 ms). */
+#define TIMELINE_MAX_BINS 8192
+/* Loop gaps at least this long go into the stall histogram (a normal iteration takes < 5 us). */
+#define LOOP_GAP_THRESHOLD_NS 10000
 
 /* Packet format: Ethernet / IPv4 / UDP to WSP_UDP_DST_PORT, then an 18-byte stamp (host byte order). */
 #define WSP_UDP_DST_PORT 6100
@@ -75,6 +79,17 @@ struct trial_params {
 	double depth_us;   /* token bucket depth */
 	double catchup;    /* pay back a stall's lost tokens at this fraction of the rate on top */
 	double link_wait_ms;
+	double timeline_ms; /* 0: none; else contiguous bins of this length over the window */
+};
+
+/*
+ * The longest run of sequence numbers missing between two packets received in order: an outage seen by
+ * one direction. Times are seconds from the window start (TX: the packet's stamp; RX: when it arrived).
+ */
+struct gap {
+	uint64_t packets; /* 0: no gap */
+	uint64_t before_seq, after_seq;
+	double before_tx_s, after_tx_s, before_rx_s, after_rx_s;
 };
 
 struct dir_result {
@@ -84,6 +99,9 @@ struct dir_result {
 	uint64_t warmup_attempted, warmup_unsent;
 	uint64_t deficit; /* packets due in the window that the generator could not attempt (its own shortfall) */
 	struct hist *lat;
+	struct gap gap;
+	/* Timeline bins (when asked): attempted by send time, received by the TX stamp's bin. */
+	uint64_t *tl_attempted, *tl_received;
 };
 
 struct trial_result {
@@ -96,6 +114,11 @@ struct trial_result {
 	uint64_t stray;
 	int aborted;
 	uint64_t mix_seq_len;
+	uint32_t timeline_bins;
+	/* Host-stall probe: gaps between iterations of the polling loop over the whole trial. */
+	uint64_t loop_iterations;
+	double loop_span_s;
+	struct hist *loop_gaps;
 };
 
 /* Returns nonzero to abort the running trial (control input, signal). Called about once per ms. */

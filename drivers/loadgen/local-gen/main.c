@@ -212,7 +212,8 @@ static int get_num(const struct json_object *req, const char *key, double def, d
 
 static const char *const trial_keys[] = { "id", "cmd", "pps_per_dir", "duration_s", "warmup_s", "frame",
 					  "sizes", "weights", "flows", "direction", "latency", "latency_pps_per_dir",
-					  "drain_ms", "quiet_ms", "depth_us", "catchup", "link_wait_ms", NULL };
+					  "drain_ms", "quiet_ms", "depth_us", "catchup", "link_wait_ms",
+					  "timeline_ms", NULL };
 
 static int parse_trial(const struct json_object *req, struct trial_params *tp, char *err, size_t errlen)
 {
@@ -236,6 +237,7 @@ static int parse_trial(const struct json_object *req, struct trial_params *tp, c
 	    get_num(req, "depth_us", 200, 1, 1e6, &tp->depth_us, err, errlen) ||
 	    get_num(req, "catchup", 4, 0, 100, &tp->catchup, err, errlen) ||
 	    get_num(req, "link_wait_ms", 5000, 0, 600000, &tp->link_wait_ms, err, errlen) ||
+	    get_num(req, "timeline_ms", 0, 0, 60000, &tp->timeline_ms, err, errlen) ||
 	    get_num(req, "flows", 1, 1, MAX_FLOWS, &x, err, errlen))
 		return -1;
 	if (x != floor(x)) {
@@ -358,6 +360,29 @@ static int trial_poll(void *ctx)
 	return stop;
 }
 
+/* A histogram's summary and its non-empty buckets as [lower_ns, count] pairs. */
+static void emit_hist(struct jbuf *b, const struct hist *h)
+{
+	int first = 1;
+	jb_printf(b, "\"count\":%" PRIu64 ",\"min_ns\":%" PRIu64 ",\"max_ns\":%" PRIu64 ",\"sum_ns\":%" PRIu64 ",\"buckets\":[",
+		  h->count, h->min_ns, h->max_ns, h->sum_ns);
+	for (unsigned k = 0; k < HIST_BUCKETS; k++) {
+		if (!h->counts[k])
+			continue;
+		jb_printf(b, "%s[%" PRIu64 ",%" PRIu64 "]", first ? "" : ",", hist_lower(k), h->counts[k]);
+		first = 0;
+	}
+	jb_printf(b, "]");
+}
+
+static void emit_counts(struct jbuf *b, const uint64_t *v, uint32_t n)
+{
+	jb_printf(b, "[");
+	for (uint32_t i = 0; i < n; i++)
+		jb_printf(b, "%s%" PRIu64, i ? "," : "", v[i]);
+	jb_printf(b, "]");
+}
+
 static void emit_trial(const struct json_object *req, const struct trial_params *tp, const struct trial_result *r)
 {
 	struct jbuf b;
@@ -370,12 +395,17 @@ static void emit_trial(const struct json_object *req, const struct trial_params 
 		  tp->pps_per_dir);
 	for (int i = 0; i < tp->nsizes; i++)
 		jb_printf(&b, "%s[%d,%d]", i ? "," : "", tp->sizes[i], tp->weights[i]);
-	jb_printf(&b, "],\"directions\":[");
+	jb_printf(&b, "],\"loop\":{\"iterations\":%" PRIu64 ",\"span_s\":%.6f,\"threshold_ns\":%d,", r->loop_iterations,
+		  r->loop_span_s, LOOP_GAP_THRESHOLD_NS);
+	emit_hist(&b, r->loop_gaps);
+	jb_printf(&b, "}");
+	if (r->timeline_bins)
+		jb_printf(&b, ",\"timeline_ms\":%.17g", tp->timeline_ms);
+	jb_printf(&b, ",\"directions\":[");
 	for (int i = 0; i < r->ndirs; i++) {
 		const struct dir_result *d = &r->dirs[i];
-		const struct hist *h = d->lat;
+		const struct gap *g = &d->gap;
 		uint64_t lost = d->attempted > d->received ? d->attempted - d->received : 0;
-		int first = 1;
 		jb_printf(&b,
 			  "%s{\"name\":\"%s\",\"tx_port\":%d,\"rx_port\":%d,\"attempted\":%" PRIu64 ",\"sent\":%" PRIu64
 			  ",\"unsent\":%" PRIu64 ",\"received\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"reordered\":%" PRIu64
@@ -383,17 +413,24 @@ static void emit_trial(const struct json_object *req, const struct trial_params 
 			  ",\"warmup_unsent\":%" PRIu64,
 			  i ? "," : "", d->name, d->tx_port, d->rx_port, d->attempted, d->sent, d->unsent, d->received,
 			  lost, d->reordered, d->duplicated, d->deficit, d->warmup_attempted, d->warmup_unsent);
-		jb_printf(&b,
-			  ",\"latency\":{\"count\":%" PRIu64 ",\"min_ns\":%" PRIu64 ",\"max_ns\":%" PRIu64
-			  ",\"sum_ns\":%" PRIu64 ",\"buckets\":[",
-			  h->count, h->min_ns, h->max_ns, h->sum_ns);
-		for (unsigned k = 0; k < HIST_BUCKETS; k++) {
-			if (!h->counts[k])
-				continue;
-			jb_printf(&b, "%s[%" PRIu64 ",%" PRIu64 "]", first ? "" : ",", hist_lower(k), h->counts[k]);
-			first = 0;
+		if (g->packets)
+			jb_printf(&b,
+				  ",\"gap\":{\"packets\":%" PRIu64 ",\"before_seq\":%" PRIu64 ",\"after_seq\":%" PRIu64
+				  ",\"before_tx_s\":%.9f,\"after_tx_s\":%.9f,\"before_rx_s\":%.9f,\"after_rx_s\":%.9f}",
+				  g->packets, g->before_seq, g->after_seq, g->before_tx_s, g->after_tx_s, g->before_rx_s,
+				  g->after_rx_s);
+		else
+			jb_printf(&b, ",\"gap\":null");
+		if (r->timeline_bins) {
+			jb_printf(&b, ",\"timeline\":{\"attempted\":");
+			emit_counts(&b, d->tl_attempted, r->timeline_bins);
+			jb_printf(&b, ",\"received\":");
+			emit_counts(&b, d->tl_received, r->timeline_bins);
+			jb_printf(&b, "}");
 		}
-		jb_printf(&b, "]}}");
+		jb_printf(&b, ",\"latency\":{");
+		emit_hist(&b, d->lat);
+		jb_printf(&b, "}}");
 	}
 	jb_printf(&b, "]}");
 	send_line(&b);

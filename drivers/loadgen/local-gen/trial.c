@@ -36,6 +36,9 @@ struct dir_state {
 	/* receiving */
 	int have_highest;
 	uint64_t highest;
+	/* the highest packet, when it was a counted one: where an outage (gap) starts */
+	int counted_seen;
+	uint64_t highest_tx_tsc, highest_rx_tsc;
 	uint64_t bitmap[SEQ_WINDOW / 64];
 	struct dir_result *out;
 };
@@ -44,7 +47,12 @@ enum phase { PH_WARMUP, PH_COUNT, PH_DRAIN };
 
 static struct dir_state dirs[MAX_DIRS];
 static struct hist hists[MAX_DIRS];
+static struct hist loop_hist;
+static uint64_t tl_attempted[MAX_DIRS][TIMELINE_MAX_BINS], tl_received[MAX_DIRS][TIMELINE_MAX_BINS];
 static uint8_t mix_seq[MAX_MIX_SLOTS];
+/* The counted window's start and the timeline's bins (bin_tsc 0: no timeline). */
+static uint64_t win_start_tsc, bin_tsc;
+static uint32_t nbins;
 
 static void build_templates(struct gen *g, struct dir_state *d, const struct trial_params *tp)
 {
@@ -172,6 +180,18 @@ static double ns_per_tsc;
 static uint64_t stray_count;
 static uint64_t last_counted_rx_tsc;
 
+/* Timeline bin of a TX stamp (packets sent at the window's end go to the last bin). */
+static inline uint32_t bin_of(uint64_t tsc)
+{
+	uint64_t b = tsc > win_start_tsc ? (tsc - win_start_tsc) / bin_tsc : 0;
+	return b < nbins ? (uint32_t)b : nbins - 1;
+}
+
+static inline double since_window_s(uint64_t tsc)
+{
+	return (double)(int64_t)(tsc - win_start_tsc) * ns_per_tsc / 1e9;
+}
+
 static inline void rx_port(struct gen *g, int idx, int ndirs, enum phase ph, uint8_t tag)
 {
 	struct rte_mbuf *m[RX_BURST];
@@ -184,9 +204,9 @@ static inline void rx_port(struct gen *g, int idx, int ndirs, enum phase ph, uin
 		const uint8_t *p = rte_pktmbuf_mtod(m[i], const uint8_t *);
 		uint16_t ethertype, dport, magic, seq_hi;
 		uint32_t seq_lo;
-		uint64_t seq, tsc;
+		uint64_t seq, tsc, prev_highest;
 		struct dir_state *d;
-		int st, dir;
+		int st, dir, had_highest;
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
 		if (m[i]->data_len < HDR_LEN + STAMP_LEN) {
@@ -210,6 +230,8 @@ static inline void rx_port(struct gen *g, int idx, int ndirs, enum phase ph, uin
 		memcpy(&seq_lo, p + OFF_SEQ_LO, 4);
 		memcpy(&seq_hi, p + OFF_SEQ_HI, 2);
 		seq = ((uint64_t)seq_hi << 32) | seq_lo;
+		had_highest = d->have_highest;
+		prev_highest = d->highest;
 		st = seq_track(d, seq);
 		if (ph == PH_WARMUP || seq < d->first_counted)
 			continue; /* sent during warm-up */
@@ -219,12 +241,34 @@ static inline void rx_port(struct gen *g, int idx, int ndirs, enum phase ph, uin
 			continue;
 		}
 		d->out->received++;
-		if (st == 1)
+		memcpy(&tsc, p + OFF_TSC, 8);
+		if (st == 1) {
 			d->out->reordered++;
-		if (p[OFF_DIR] & DIR_LATENCY_FLAG) {
-			memcpy(&tsc, p + OFF_TSC, 8);
-			hist_add(d->out->lat, now > tsc ? (uint64_t)((double)(now - tsc) * ns_per_tsc) : 0);
+		} else {
+			/*
+			 * A new highest sequence number: the numbers skipped since the last counted one were lost
+			 * (or come later, reordered). Keep the longest such run: an outage, with the stamps of the
+			 * packets either side of it.
+			 */
+			if (had_highest && d->counted_seen && seq > prev_highest + 1 &&
+			    seq - prev_highest - 1 > d->out->gap.packets) {
+				struct gap *g = &d->out->gap;
+				g->packets = seq - prev_highest - 1;
+				g->before_seq = prev_highest;
+				g->after_seq = seq;
+				g->before_tx_s = since_window_s(d->highest_tx_tsc);
+				g->after_tx_s = since_window_s(tsc);
+				g->before_rx_s = since_window_s(d->highest_rx_tsc);
+				g->after_rx_s = since_window_s(now);
+			}
+			d->counted_seen = 1;
+			d->highest_tx_tsc = tsc;
+			d->highest_rx_tsc = now;
 		}
+		if (bin_tsc)
+			d->out->tl_received[bin_of(tsc)]++;
+		if (p[OFF_DIR] & DIR_LATENCY_FLAG)
+			hist_add(d->out->lat, now > tsc ? (uint64_t)((double)(now - tsc) * ns_per_tsc) : 0);
 	}
 	rte_pktmbuf_free_bulk(m, n);
 }
@@ -274,6 +318,8 @@ static inline unsigned send_burst(struct gen *g, struct dir_state *d, unsigned n
 		d->out->attempted += n;
 		d->out->sent += sent;
 		d->out->unsent += n - sent;
+		if (bin_tsc)
+			d->out->tl_attempted[bin_of(tsc)] += n;
 	} else {
 		d->out->warmup_attempted += n;
 		d->out->warmup_unsent += n - sent;
@@ -360,11 +406,23 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 	int ndirs, mix_len;
 	uint8_t tag;
 	uint64_t t0, warm_end, t_end = UINT64_MAX, win_start = 0, win_end = 0, drain_start = 0, next_poll;
-	uint64_t drain_max, quiet;
+	uint64_t drain_max, quiet, prev_iter, loop_thr;
 	enum phase ph;
 	struct timespec ts;
 
 	memset(res, 0, sizeof(*res));
+	if (tp->timeline_ms > 0) {
+		double bins = ceil(tp->duration_s * 1e3 / tp->timeline_ms);
+		if (bins > TIMELINE_MAX_BINS)
+			return "timeline_ms is too fine for the duration (more than 8192 bins per direction)";
+		nbins = (uint32_t)bins;
+		bin_tsc = (uint64_t)(tp->timeline_ms / 1e3 * (double)g->tsc_hz);
+		if (bin_tsc == 0)
+			return "timeline_ms is shorter than one TSC tick";
+	} else {
+		nbins = 0;
+		bin_tsc = 0;
+	}
 	mix_len = mix_sequence(tp->weights, tp->nsizes, mix_seq, MAX_MIX_SLOTS);
 	if (mix_len < 0)
 		return "the size mix is invalid (weights must be positive, their sum at most 1024)";
@@ -381,6 +439,11 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 	stray_count = 0;
 	res->ndirs = ndirs;
 	res->mix_seq_len = (uint64_t)mix_len;
+	res->timeline_bins = nbins;
+	memset(&loop_hist, 0, sizeof(loop_hist));
+	res->loop_gaps = &loop_hist;
+	loop_thr = (uint64_t)(LOOP_GAP_THRESHOLD_NS / 1e9 * (double)g->tsc_hz);
+	win_start_tsc = UINT64_MAX;
 	t0 = rte_rdtsc();
 	for (int i = 0; i < ndirs; i++) {
 		struct dir_state *d = &dirs[i];
@@ -399,6 +462,12 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 		d->first_counted = UINT64_MAX;
 		d->out = &res->dirs[i];
 		d->out->lat = &hists[i];
+		d->out->tl_attempted = tl_attempted[i];
+		d->out->tl_received = tl_received[i];
+		if (nbins) {
+			memset(tl_attempted[i], 0, nbins * sizeof(uint64_t));
+			memset(tl_received[i], 0, nbins * sizeof(uint64_t));
+		}
 		d->out->tx_port = d->tx_idx;
 		d->out->rx_port = d->rx_idx;
 		snprintf(d->out->name, sizeof(d->out->name), "p%d->p%d", d->tx_idx, d->rx_idx);
@@ -410,11 +479,21 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 	quiet = (uint64_t)(tp->quiet_ms / 1e3 * (double)g->tsc_hz);
 	next_poll = t0 + g->tsc_hz / 1000;
 	ph = PH_WARMUP;
+	prev_iter = t0;
 	for (;;) {
 		uint64_t now = rte_rdtsc();
+		/*
+		 * The host-stall probe: this loop never sleeps, so a long gap between two iterations is time the
+		 * vCPU (or the thread) was taken away. No extra poller: the measurement's own loop is the probe.
+		 */
+		if (now - prev_iter >= loop_thr)
+			hist_add(&loop_hist, (uint64_t)((double)(now - prev_iter) * ns_per_tsc));
+		prev_iter = now;
+		res->loop_iterations++;
 		if (ph == PH_WARMUP && now >= warm_end) {
 			ph = PH_COUNT;
 			win_start = now;
+			win_start_tsc = now;
 			t_end = win_start + (uint64_t)(tp->duration_s * (double)g->tsc_hz);
 			clock_gettime(CLOCK_REALTIME, &ts);
 			res->window_start_unix_us = (uint64_t)ts.tv_sec * 1000000ull + (uint64_t)ts.tv_nsec / 1000u;
@@ -472,6 +551,7 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 		win_start = win_end = rte_rdtsc(); /* aborted during warm-up: an empty window */
 	res->actual_s = (double)(win_end - win_start) / (double)g->tsc_hz;
 	res->drain_s = drain_start ? (double)(rte_rdtsc() - drain_start) / (double)g->tsc_hz : 0;
+	res->loop_span_s = (double)(prev_iter - t0) / (double)g->tsc_hz;
 	res->stray = stray_count;
 	return NULL;
 }
