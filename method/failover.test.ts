@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { ConfigError } from '../core/errors.ts';
-import { analyzeFailover, type FailoverSample } from './failover.ts';
+import { analyzeFailover, directionOutages, samplesFromTimelines, type FailoverSample } from './failover.ts';
 
 const OFFERED = 1_000_000; // pps; 100 ms samples carry 100 000 packets
 
@@ -60,4 +60,35 @@ test('bad input is a ConfigError', () => {
   expect(() => analyzeFailover({ samples: [], eventTS: 0, offeredPps: 1 })).toThrow(ConfigError);
   expect(() => analyzeFailover({ samples: series(() => 1), eventTS: 0, offeredPps: 0 })).toThrow(/offered rate 0 pps/);
   expect(() => analyzeFailover({ samples: [{ tS: 0, durationS: 0, attempted: 1, received: 1 }], eventTS: 0, offeredPps: 1 })).toThrow(/bad sample/);
+});
+
+test('outage per direction: blocked time from the stamps either side, loss-derived time beside it', () => {
+  const gap = { packets: 50_000, beforeSeq: 99_999, afterSeq: 150_000, beforeTxS: 1.0, afterTxS: 1.5, beforeRxS: 1.00002, afterRxS: 1.51 };
+  const [a, b] = directionOutages(
+    [
+      { name: 'p0->p1', gap, ratePps: 100_000 },
+      { name: 'p1->p0', ratePps: 100_000 },
+    ],
+    10.9,
+    10.0, // the window started at 10 s on the event's clock
+  );
+  expect(a).toEqual({ name: 'p0->p1', lostPackets: 50_000, blockedS: 0.5, lossDerivedS: 0.5, lastBeforeS: 11.0, firstAfterS: 11.5 });
+  // A direction that lost nothing in order was never blocked.
+  expect(b).toMatchObject({ name: 'p1->p0', lostPackets: 0, blockedS: 0 });
+  // A gap that ended before the event is not the event's.
+  expect(directionOutages([{ name: 'x', gap, ratePps: 1 }], 11.6, 10.0)[0]).toMatchObject({ blockedS: 0, lostPackets: 0 });
+  expect(() => directionOutages([{ name: 'x', gap, ratePps: 0 }], 0, 0)).toThrow(/rate 0 pps/);
+});
+
+test('timelines become contiguous samples: no dead time, loss of both directions summed', () => {
+  const t = (received: number[]) => ({ binS: 0.1, attempted: received.map(() => 10_000), received });
+  const samples = samplesFromTimelines([t([10_000, 0, 5_000, 10_000]), t([10_000, 2_000, 10_000, 10_000])], 5);
+  samples.forEach((s, i) => expect(s.tS).toBeCloseTo(5 + i * 0.1, 9));
+  expect(samples.every((s, i) => i === 0 || Math.abs(s.tS - (samples[i - 1]!.tS + samples[i - 1]!.durationS)) < 1e-9)).toBe(true);
+  expect(samples.map((s) => s.attempted - s.received)).toEqual([0, 18_000, 5_000, 0]);
+  const r = analyzeFailover({ samples, eventTS: 5.1, offeredPps: 200_000 });
+  expect(r.lostPackets).toBe(23_000);
+  expect(r.timeToFirstPacketS).toBe(0); // one direction kept some traffic: never a full stop
+  expect(() => samplesFromTimelines([], 0)).toThrow(/no timeline/);
+  expect(() => samplesFromTimelines([t([1]), { ...t([1]), binS: 0.2 }], 0)).toThrow(/differ/);
 });

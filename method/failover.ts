@@ -3,8 +3,14 @@
  * (DUT restart, link flap, pod delete, ...). Blocked time = lost packets / offered rate: the "packet loss
  * duration" of CSIT's reconfiguration tests and the Loss-Derived Convergence Time of RFC 6412/6413.
  * Also the time to the first packet after the outage and the time back to steady state.
+ *
+ * Two views, both without dead time: contiguous counter bins over one long trial (loss per bin, time to
+ * recover), and per direction the outage itself: the last packet delivered before it and the first after
+ * it, by sequence number and send stamp. The latter is the blocked time: it does not depend on the bin
+ * length, nor on whether the loss was spread over the bins.
  */
 import { ConfigError } from '../core/errors.ts';
+import type { DirectionTimeline, OutageGap } from './trial.ts';
 
 /** Counters of one sampling interval. */
 export interface FailoverSample {
@@ -78,4 +84,69 @@ export function analyzeFailover(opts: FailoverOptions): FailoverResult {
   else if (lastBad < after.length - 1) timeToSteadyStateS = since(after[lastBad + 1]!);
 
   return { lostPackets, blockedTimeS: lostPackets / opts.offeredPps, timeToFirstPacketS, timeToSteadyStateS, lostBeforeEventPackets };
+}
+
+/** The outage one direction saw, on the event's clock (seconds). */
+export interface DirectionOutage {
+  readonly name: string;
+  /** Sequence numbers lost in the outage. */
+  readonly lostPackets: number;
+  /** From the send time of the last packet delivered before the outage to that of the first after it. */
+  readonly blockedS: number;
+  /** lostPackets / the direction's rate: the loss-derived time (RFC 6412), for comparison. */
+  readonly lossDerivedS: number;
+  /** Send times of those two packets. */
+  readonly lastBeforeS: number;
+  readonly firstAfterS: number;
+}
+
+export interface DirectionOutageInput {
+  readonly name: string;
+  /** The direction's longest outage from the generator; absent when it lost nothing in order. */
+  readonly gap?: OutageGap;
+  /** The direction's offered rate, pps. */
+  readonly ratePps: number;
+}
+
+/**
+ * Per direction, the outage that holds or follows the event: gaps ending before the event are not the
+ * event's (they count as loss before it), and a direction that lost nothing was never blocked.
+ * `windowStartS` puts the gap's window-relative times on the event's clock.
+ */
+export function directionOutages(dirs: readonly DirectionOutageInput[], eventTS: number, windowStartS: number): DirectionOutage[] {
+  return dirs.map((d) => {
+    if (!(d.ratePps > 0)) throw new ConfigError(`${d.name}: rate ${d.ratePps} pps must be > 0`, { where: 'directionOutages' });
+    const g = d.gap;
+    if (g === undefined || windowStartS + g.afterTxS < eventTS) {
+      return { name: d.name, lostPackets: 0, blockedS: 0, lossDerivedS: 0, lastBeforeS: eventTS, firstAfterS: eventTS };
+    }
+    return {
+      name: d.name,
+      lostPackets: g.packets,
+      blockedS: Math.max(0, g.afterTxS - g.beforeTxS),
+      lossDerivedS: g.packets / d.ratePps,
+      lastBeforeS: windowStartS + g.beforeTxS,
+      firstAfterS: windowStartS + g.afterTxS,
+    };
+  });
+}
+
+/**
+ * Contiguous samples from per-direction timelines (summed over directions): bin i starts at
+ * windowStartS + i * binS. There is no gap between samples, so no loss goes uncounted.
+ */
+export function samplesFromTimelines(timelines: readonly DirectionTimeline[], windowStartS: number): FailoverSample[] {
+  const first = timelines[0];
+  if (first === undefined) throw new ConfigError('no timeline', { where: 'samplesFromTimelines', hint: 'run the failover trial with timelineS set' });
+  for (const t of timelines) {
+    if (t.binS !== first.binS || t.attempted.length !== first.attempted.length || t.received.length !== first.attempted.length) {
+      throw new ConfigError('timelines of the directions differ in bins', { where: 'samplesFromTimelines' });
+    }
+  }
+  return first.attempted.map((_, i) => ({
+    tS: windowStartS + i * first.binS,
+    durationS: first.binS,
+    attempted: timelines.reduce((s, t) => s + (t.attempted[i] ?? 0), 0),
+    received: timelines.reduce((s, t) => s + (t.received[i] ?? 0), 0),
+  }));
 }
