@@ -128,6 +128,8 @@ export interface TrialResult {
   readonly latency?: LatencyHistogram;
   /** The host-stall probe: gaps between the generator's polling-loop iterations during the trial. */
   readonly loopGaps?: LoopGaps;
+  /** The same probe in the DUT's main loop, where the DUT has it (our l3fwd build), over the trial. */
+  readonly dutLoopGaps?: LoopGaps;
 }
 
 /**

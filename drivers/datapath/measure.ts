@@ -4,6 +4,7 @@
  * last lines, whatever the generator saw (its own error, or figures that only show loss).
  */
 import { MeasurementError } from '../../core/errors.ts';
+import { loopGapsBetween, readLoopGaps } from '../dpdk/loop-gaps.ts';
 import type { Measure, TrialResult, TrialSpec } from '../../method/trial.ts';
 import type { GeneratorSession } from '../loadgen/traffic-generator.ts';
 import type { RunningDatapath } from './datapath.ts';
@@ -18,9 +19,13 @@ function dutDied(dp: RunningDatapath, when: string, cause?: unknown): Measuremen
   });
 }
 
-/** Run one trial through `session` while watching the DUT of `dp`. */
+/**
+ * Run one trial through `session` while watching the DUT of `dp`. Where the DUT has the host-stall probe
+ * (our l3fwd), the gaps its main loop saw during the trial go into the result as `dutLoopGaps`.
+ */
 export async function measureOnDatapath(dp: RunningDatapath, session: GeneratorSession, trial: TrialSpec, signal?: AbortSignal): Promise<TrialResult> {
   if (!dp.dutAlive()) throw dutDied(dp, 'before the trial');
+  const probeBefore = dp.dutTelemetry ? await readLoopGaps(dp.dutTelemetry) : undefined;
   let timer: NodeJS.Timeout | undefined;
   const watched = new Promise<never>((_, reject) => {
     timer = setInterval(() => {
@@ -34,7 +39,8 @@ export async function measureOnDatapath(dp: RunningDatapath, session: GeneratorS
     const result = await Promise.race([measuring, watched]);
     // Died right at the end: the counters may miss what it dropped on the way out.
     if (!dp.dutAlive()) throw dutDied(dp, 'at the end of the trial');
-    return result;
+    const probeAfter = probeBefore && dp.dutTelemetry ? await readLoopGaps(dp.dutTelemetry) : undefined;
+    return probeBefore && probeAfter ? { ...result, dutLoopGaps: loopGapsBetween(probeBefore, probeAfter) } : result;
   } catch (err) {
     if (err instanceof MeasurementError && err.where === `datapath ${dp.kind}`) throw err;
     // The generator failed: if the DUT is gone (or going), that is the real cause.

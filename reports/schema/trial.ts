@@ -95,6 +95,7 @@ export const trialResultSchema = z.strictObject({
   directions: z.array(directionCountersSchema),
   latency: latencyHistogramSchema.exactOptional(),
   loopGaps: loopGapsSchema.exactOptional(),
+  dutLoopGaps: loopGapsSchema.exactOptional(),
 });
 
 // Compile-time checks: a parsed value is usable where the contract type is expected, and the other way round
