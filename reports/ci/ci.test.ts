@@ -47,7 +47,8 @@ test('report on a partial run writes HTML, JUnit and markdown that flag the unfi
   expect(junit).toContain('message="partial run: no run-end record"');
   const md = await readFile(join(root, 'ci-partial', 'summary.md'), 'utf8');
   expect(md).toMatch(/\| `1n-local-2p-veth-l3fwd-64b-ndrpdr` \| – .* ⚠️ unfinished \|/);
-  expect(md).toMatch(/\| `1n-local-2p-memif-l3fwd-64b-ndrpdr` \| 5\.\d{3} Mpps \| 5\.\d{3} Mpps \| 5\.\d{3} Mpps \| .* \| virtual \| – \| – \| ✅ passed \|/);
+  // NDR, the spread of its 5 repeats (median, range, coefficient of variation), PDR, MRR.
+  expect(md).toMatch(/\| `1n-local-2p-memif-l3fwd-64b-ndrpdr` \| 5\.\d{3} Mpps \| median 5\.\d{3} Mpps \(5\.\d{3} Mpps–5\.\d{3} Mpps, CV \d\.\d %, n=5\) \| 5\.\d{3} Mpps \| 5\.\d{3} Mpps \| .* \| virtual \| – \| – \| ✅ passed \|/);
   const html = await readFile(join(root, 'ci-partial', 'report.html'), 'utf8');
   expect(html).toContain('Partial run.');
 });

@@ -2,8 +2,8 @@
  * JUnit XML for CI: one testcase per scenario (failed → <failure>, skipped → <skipped>), scenarios cut off
  * by a stopped run and unreadable record lines → <error>, so a partial run never looks green.
  */
-import { throughputSamples, type RunView } from '../model/run-view.ts';
-import { fmtMpps } from '../model/format.ts';
+import { type RunView } from '../model/run-view.ts';
+import { boundText, mrrText } from '../model/figure-text.ts';
 import type { ResultRecord } from '../schema/record.ts';
 
 export function renderJunit(view: RunView): string {
@@ -13,17 +13,22 @@ export function renderJunit(view: RunView): string {
   let skipped = 0;
   let totalS = 0;
   for (const r of view.results) {
+    if (r.status === 'skipped') continue; // in view.skips, below
     totalS += r.durationS;
     const body: string[] = [];
     if (r.status === 'failed') {
       failures++;
       body.push(`<failure message="${xml(r.reason ?? 'failed')}" type="ScenarioFailed">${xml(r.reason ?? '')}</failure>`);
-    } else if (r.status === 'skipped') {
-      skipped++;
-      body.push(`<skipped message="${xml(r.reason ?? 'skipped')}"/>`);
     }
-    body.push(`<system-out>${xml(summaryLine(r, view.resultsByScenario.get(r.scenarioId) ?? [r]))}</system-out>`);
+    body.push(`<system-out>${xml(summaryLine(r))}</system-out>`);
     cases.push(testcase(r.datapath, r.scenarioId, r.durationS, body));
+  }
+  // Every skip, whether or not the test got as far as naming its scenario: the count matches the summary's.
+  for (const s of view.skips) {
+    skipped++;
+    const body = [`<skipped message="${xml(s.reason)}"/>`];
+    if (s.capability) body.push(`<system-out>${xml(`needs ${s.capability}`)}</system-out>`);
+    cases.push(testcase(s.datapath ?? s.project ?? 'skipped', s.scenarioId ?? `${s.project ? `[${s.project}] ` : ''}${s.test}`, 0, body));
   }
   for (const id of view.unfinished) {
     errors++;
@@ -56,12 +61,11 @@ function testcase(classname: string, name: string, timeS: number, body: string[]
   return `    <testcase classname="wirespeed.${xml(classname)}" name="${xml(name)}" time="${timeS.toFixed(3)}">\n      ${body.join('\n      ')}\n    </testcase>`;
 }
 
-function summaryLine(r: ResultRecord, all: readonly ResultRecord[]): string {
+function summaryLine(r: ResultRecord): string {
   const parts: string[] = [];
-  if (r.ndr) parts.push(`NDR ${fmtMpps(r.ndr.lowerBoundPps)} Mpps`);
-  if (r.pdr) parts.push(`PDR ${fmtMpps(r.pdr.lowerBoundPps)} Mpps`);
-  const mrr = throughputSamples(all, 'mrr');
-  if (mrr.length) parts.push(`MRR ${fmtMpps(mrr.reduce((a, b) => a + b, 0) / mrr.length)} Mpps`);
+  if (r.ndr) parts.push(`NDR ${boundText(r.ndr)}`);
+  if (r.pdr) parts.push(`PDR ${boundText(r.pdr)}`);
+  if (r.mrr) parts.push(`MRR ${mrrText(r.mrr)}`);
   return parts.join(', ') || r.status;
 }
 

@@ -1,6 +1,9 @@
 /** A markdown summary for CI job pages (GitHub step summary, GitLab MR notes). */
+import { describeStalls } from '../../method/host-stalls.ts';
 import { fmtLatency, fmtPps } from '../model/format.ts';
-import { aggregateLineRateBps, highestLoad, type RunView } from '../model/run-view.ts';
+import { boundText, mrrText, profileLabel, spreadText } from '../model/figure-text.ts';
+import { aggregateLineRateBps, highestLoad, throughputSamples, type RunView, type SkipEntry } from '../model/run-view.ts';
+import { testerView } from '../model/tester.ts';
 import { l1BitsPerSecond, profileTag } from '../../method/trial.ts';
 
 export function renderMarkdown(view: RunView): string {
@@ -10,34 +13,63 @@ export function renderMarkdown(view: RunView): string {
   lines.push('');
   const env = view.start?.environment;
   lines.push(
-    `${env ? `Lab **${env.labName}** · ` : ''}**${count('passed')}** passed · **${count('failed')}** failed · **${count('skipped')}** skipped` +
+    `${env ? `Lab **${env.labName}** · ` : ''}**${count('passed')}** passed · **${count('failed')}** failed · **${view.skips.length}** skipped` +
       (view.unfinished.length ? ` · **${view.unfinished.length}** unfinished` : ''),
   );
   if (view.partial) lines.push('', '> ⚠️ **Partial run**: no run-end record (killed, crashed or still running). Figures below are what was recorded.');
   if (view.errors.length) lines.push('', `> ⚠️ ${view.errors.length} record line(s) could not be read.`);
+  lines.push('', ...testerLines(view));
   lines.push('');
-  lines.push('| scenario | NDR | PDR | MRR | NDR Gbit/s (L1) | of line rate | p99 latency | failover | status |');
-  lines.push('|---|--:|--:|--:|--:|--:|--:|---|---|');
-  for (const r of view.results) {
+  lines.push('| scenario | NDR | NDR repeats | PDR | MRR | NDR Gbit/s (L1) | of line rate | p99 latency | failover | status |');
+  lines.push('|---|--:|--:|--:|--:|--:|--:|--:|---|---|');
+  const shown = view.results.filter((r) => r.status !== 'skipped');
+  for (const r of shown) {
+    const all = view.resultsByScenario.get(r.scenarioId) ?? [r];
     const ndrBps = r.ndr ? l1BitsPerSecond(r.ndr.lowerBoundPps, r.profile) : Number.NaN;
     const lr = aggregateLineRateBps(r);
     const lat = r.latency && r.latency.length ? highestLoad(r.latency) : undefined;
-    const mrr = r.mrr && r.mrr.receivedPps.length ? r.mrr.receivedPps.reduce((a, b) => a + b, 0) / r.mrr.receivedPps.length : undefined;
     const failover = (r.failover ?? [])
       .map((f) => `${f.event}: ${f.blockedS.toFixed(3)} s blocked${f.recoveryS === undefined ? ', not back at the offered rate' : `, back in ${f.recoveryS.toFixed(2)} s`}`)
       .join('; ');
-    const status = r.status === 'passed' ? '✅ passed' : r.status === 'failed' ? `❌ failed: ${cell(r.reason ?? '')}` : `⏭️ skipped: ${cell(r.reason ?? '')}`;
+    const status = r.status === 'passed' ? '✅ passed' : `❌ failed: ${cell(r.reason ?? '')}`;
+    const ndrRepeats = throughputSamples(all, 'ndr');
+    const ndr = r.ndr ? boundText(r.ndr) : '–';
+    const repeats = ndrRepeats.length > 1 ? spreadText(ndrRepeats) : '–';
     lines.push(
-      `| \`${r.scenarioId}\` | ${r.ndr ? fmtPps(r.ndr.lowerBoundPps) : '–'} | ${r.pdr ? fmtPps(r.pdr.lowerBoundPps) : '–'} | ${mrr === undefined ? '–' : fmtPps(mrr)} | ${Number.isFinite(ndrBps) ? (ndrBps / 1e9).toFixed(2) : '–'} | ${
+      `| \`${r.scenarioId}\` | ${ndr} | ${repeats} | ${r.pdr ? boundText(r.pdr) : '–'} | ${r.mrr ? mrrText(r.mrr) : '–'} | ${Number.isFinite(ndrBps) ? (ndrBps / 1e9).toFixed(2) : '–'} | ${
         lr === undefined ? 'virtual' : `${((ndrBps / lr) * 100).toFixed(1)} %`
       } | ${lat ? fmtLatency(lat.p99Ns) : '–'} | ${failover ? cell(failover) : '–'} | ${status} |`,
     );
   }
-  for (const id of view.unfinished) lines.push(`| \`${id}\` | – | – | – | – | – | – | – | ⚠️ unfinished |`);
-  if (view.results.length === 0 && view.unfinished.length === 0) lines.push('| (no scenarios recorded) | | | | | | | | |');
+  for (const id of view.unfinished) lines.push(`| \`${id}\` | – | – | – | – | – | – | – | – | ⚠️ unfinished |`);
+  if (shown.length === 0 && view.unfinished.length === 0) lines.push('| (no scenarios measured) | | | | | | | | | |');
+  if (view.skips.length > 0) lines.push('', `**Skipped: ${view.skips.length}**`, '', ...skipLines(view.skips));
   lines.push('');
   lines.push(`<sub>Frames: ${[...new Set(view.results.map((r) => profileTag(r.profile)))].join(', ') || '–'}. Open report.html in the run directory for charts.</sub>`);
   return lines.join('\n') + '\n';
+}
+
+/** The tester and the host, before any figure. */
+function testerLines(view: RunView): string[] {
+  const t = testerView(view);
+  const self = t.profiles.length
+    ? t.profiles
+        .map((p) => `${profileLabel(p.profile)} ${p.ceilingPps === undefined ? `not run (${p.unavailable ?? '?'})` : fmtPps(p.ceilingPps)}${p.biasNs === undefined ? '' : `, latency bias ${fmtLatency(p.biasNs)}`}`)
+        .join('; ')
+    : 'not recorded';
+  return [
+    `**Tester**: ${t.profiles[0]?.generator ?? 'generator'} self-test (loopback, no DUT): ${self}.`,
+    `**Host**: generator loop: ${t.generatorStalls ? describeStalls(t.generatorStalls) : 'not recorded'}; DUT loop: ${t.dutStalls ? describeStalls(t.dutStalls) : 'not recorded'}.`,
+  ];
+}
+
+/** Skips grouped by reason, most frequent first, each with its scenarios. */
+function skipLines(skips: readonly SkipEntry[]): string[] {
+  const byReason = new Map<string, SkipEntry[]>();
+  for (const s of skips) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s]);
+  return [...byReason.entries()]
+    .sort((a, b) => b[1].length - a[1].length)
+    .map(([reason, ss]) => `- ⏭️ skipped: ${cell(reason)} — ${ss.length} × ${ss.map((s) => `\`${s.scenarioId ?? `${s.project ? `[${s.project}] ` : ''}${s.test}`}\``).join(', ')}`);
 }
 
 function cell(s: string): string {

@@ -56,8 +56,9 @@ export function compareRuns(a: RunView, b: RunView, options: { alpha?: number; t
     }
     const figures: FigureComparison[] = [];
     for (const fig of THROUGHPUT) {
-      const sa = throughputSamples(ra, fig as 'ndr' | 'pdr' | 'mrr');
-      const sb = throughputSamples(rb, fig as 'ndr' | 'pdr' | 'mrr');
+      // A bound at the tester's limit (or an irregular one) is not the DUT's: never compared as measured.
+      const sa = throughputSamples(ra, fig as 'ndr' | 'pdr' | 'mrr', { measuredOnly: true });
+      const sb = throughputSamples(rb, fig as 'ndr' | 'pdr' | 'mrr', { measuredOnly: true });
       if (sa.length && sb.length && mean(sa) > 0) figures.push(figure(fig, 'pps', true, sa, sb, options));
     }
     const la = latencyP99(ra);

@@ -4,11 +4,14 @@
  * failover, every trial, environment.
  */
 import { formatCpuList } from '../../lab/cpu-list.ts';
+import { describeStalls } from '../../method/host-stalls.ts';
 import { summarizeRepeats } from '../../method/statistics.ts';
 import { l1BitsPerSecond, profileTag, type TrafficProfile } from '../../method/trial.ts';
+import { boundText, mrrText, profileLabel, spreadText } from '../model/figure-text.ts';
 import { fmtDuration, fmtGbps, fmtLatency, fmtLoss, fmtMpps, fmtPct, fmtPps, fmtUs } from '../model/format.ts';
 import { aggregateLineRateBps, throughputSamples, type RunView } from '../model/run-view.ts';
-import type { ResultRecord, TrialRecord } from '../schema/record.ts';
+import { testerView } from '../model/tester.ts';
+import { SCHEMA_VERSION, type ResultRecord, type ThroughputBound, type TrialRecord } from '../schema/record.ts';
 import { boundsChart, failoverChart, highestLoad, latencyChart, throughputCharts } from './charts.ts';
 import { STYLE } from './style.ts';
 import { esc } from './svg/escape.ts';
@@ -22,7 +25,7 @@ export interface HtmlReportOptions {
 /** Render a run as a complete HTML document. */
 export function renderHtmlReport(view: RunView, options: HtmlReportOptions = {}): string {
   const title = `wirespeed report · ${view.runId}`;
-  const body = [header(view), banners(view), cards(view), summary(view), throughput(view), bounds(view), latency(view), failover(view), trials(view), environment(view), footer(view, options)];
+  const body = [header(view), banners(view), tester(view), cards(view), summary(view), skipped(view), throughput(view), bounds(view), latency(view), failover(view), trials(view), environment(view), footer(view, options)];
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -76,6 +79,35 @@ function banners(v: RunView): string {
   return out.join('\n');
 }
 
+/** The tester and the host before any figure: self-test ceiling, latency bias, stalls of both pollers. */
+function tester(v: RunView): string {
+  const t = testerView(v);
+  const rows = t.profiles.map(
+    (p) =>
+      `<tr><td>${esc(p.generator)}</td><td class="nowrap">${esc(profileLabel(p.profile))}</td><td class="num">${p.ceilingPps === undefined ? `<span class="sub">${esc(p.unavailable ?? 'not run')}</span>` : esc(fmtPps(p.ceilingPps))}</td><td class="num">${
+        p.biasNs === undefined ? '–' : `${esc(fmtLatency(p.biasNs))}<div class="sub">p99 ${esc(fmtLatency(p.biasP99Ns ?? Number.NaN))}</div>`
+      }</td></tr>`,
+  );
+  const selfTest = rows.length
+    ? `<table><thead><tr><th>generator</th><th>frame</th><th class="num">self-test ceiling</th><th class="num">latency bias (loopback p50)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+    : '<p class="note">Generator self-test: not recorded.</p>';
+  const stalls = (label: string, s: typeof t.generatorStalls) => `<dt>${esc(label)}</dt><dd>${s ? esc(describeStalls(s)) : 'not recorded'}</dd>`;
+  return `<h2>Tester and host</h2>
+<p class="note">What the tester does without a DUT (its ceiling bounds every throughput figure; its loopback latency is part of every latency figure) and how often the host took the CPU from the polling loops (gaps between loop iterations; a stall delays or drops what arrives meanwhile).</p>
+${selfTest}
+<dl class="host">${stalls('generator loop stalls', t.generatorStalls)}${stalls('DUT loop stalls', t.dutStalls)}</dl>`;
+}
+
+function skipped(v: RunView): string {
+  if (v.skips.length === 0) return '';
+  const rows = v.skips.map(
+    (s) =>
+      `<tr><td><code>${esc(s.scenarioId ?? s.test)}</code>${s.project ? `<div class="sub">${esc(s.project)}</div>` : ''}</td><td class="nowrap">${esc(s.datapath ?? '–')}</td><td>${esc(s.reason)}</td><td>${esc(s.capability ?? '–')}</td></tr>`,
+  );
+  return `<h2>Skipped (${v.skips.length})</h2>
+<div class="scroll"><table><thead><tr><th>scenario</th><th>datapath</th><th>reason</th><th>capability</th></tr></thead><tbody>${rows.join('\n')}</tbody></table></div>`;
+}
+
 function cards(v: RunView): string {
   const count = (s: ResultRecord['status']) => v.results.filter((r) => r.status === s).length;
   const trialCount = [...v.trialsByScenario.values()].reduce((s, t) => s + t.length, 0);
@@ -84,7 +116,7 @@ function cards(v: RunView): string {
     ['scenarios', String(v.results.length + v.unfinished.length)],
     ['passed', String(count('passed'))],
     ['failed', String(count('failed'))],
-    ['skipped', String(count('skipped'))],
+    ['skipped', String(v.skips.length)],
     ['trials', String(trialCount)],
     ['traffic time', fmtDuration(trialSeconds)],
   ];
@@ -92,23 +124,22 @@ function cards(v: RunView): string {
 }
 
 function summary(v: RunView): string {
-  if (v.results.length === 0) return `<h2>Summary</h2><p class="note">No scenario has a result yet.</p>`;
-  const rows = v.results.map((r) => {
+  const measured = v.results.filter((r) => r.status !== 'skipped');
+  if (measured.length === 0 && v.unfinished.length === 0) return `<h2>Summary</h2><p class="note">No scenario has a result yet.</p>`;
+  const rows = measured.map((r) => {
     const all = v.resultsByScenario.get(r.scenarioId) ?? [r];
     const ndrSamples = throughputSamples(all, 'ndr');
-    const ndrMean = ndrSamples.length > 1 ? summarizeRepeats(ndrSamples) : undefined;
     const lr = aggregateLineRateBps(r);
     const ndrBps = r.ndr ? l1BitsPerSecond(r.ndr.lowerBoundPps, r.profile) : Number.NaN;
     const lat = highestLoadOf(r);
-    const mrr = r.mrr ? r.mrr.receivedPps.reduce((a, b) => a + b, 0) / r.mrr.receivedPps.length : Number.NaN;
     return `<tr>
   <td class="scn"><code>${esc(r.scenarioId)}</code>${r.reason ? `<div class="sub">${esc(r.reason)}</div>` : ''}</td>
   <td class="nowrap">${esc(r.datapath)}</td><td title="${esc(r.dut.version)}">${esc(r.dut.kind)}</td><td class="nowrap">${esc(profileLabel(r.profile))}</td>
-  <td class="num">${r.ndr ? bound(r.ndr.lowerBoundPps, r.ndr.upperBoundPps) : '–'}${ndrMean ? `<div class="sub">n=${ndrMean.n}: ${esc(fmtPps(ndrMean.mean))} ± ${esc(fmtPps(ndrMean.ci95High - ndrMean.mean))}</div>` : ''}</td>
-  <td class="num">${r.pdr ? bound(r.pdr.lowerBoundPps, r.pdr.upperBoundPps) : '–'}</td>
+  <td class="num">${r.ndr ? bound(r.ndr) : '–'}${ndrSamples.length > 1 ? `<div class="sub">${esc(spreadText(ndrSamples))}</div>` : ''}</td>
+  <td class="num">${r.pdr ? bound(r.pdr) : '–'}</td>
   <td class="num">${fmtGbps(ndrBps)}</td>
   <td class="num">${lr === undefined ? '<span class="sub" title="virtual ports (memif, vhost-user, veth) have no line rate">none (virtual)</span>' : fmtPct(ndrBps / lr)}</td>
-  <td class="num">${Number.isFinite(mrr) ? esc(fmtPps(mrr)) : '–'}</td>
+  <td class="num">${r.mrr ? esc(mrrText(r.mrr)) : '–'}</td>
   <td class="num">${lat ? `${esc(fmtLatency(lat.p99Ns))}<div class="sub">at ${esc(loadLabel(lat))}</div>` : '–'}</td>
   <td><span class="chip ${r.status}">${esc(r.status)}</span></td>
 </tr>`;
@@ -159,7 +190,9 @@ function latency(v: RunView): string {
           `<tr><td class="nowrap">${esc(loadLabel(l))}</td><td class="num">${esc(fmtPps(l.loadPps))}</td><td class="num">${f(l.p50Ns)}</td><td class="num">${f(l.p90Ns)}</td><td class="num">${f(l.p99Ns)}</td><td class="num">${f(l.p999Ns)}</td><td class="num">${f(l.maxNs)}</td><td class="num">${l.histogram.count.toLocaleString('en-US')}</td></tr>`,
       )
       .join('');
+    const bias = loads.find((l) => l.testerBiasNs !== undefined)?.testerBiasNs;
     return `<div class="fig">${latencyChart(r, loads)}
+${bias === undefined ? '' : `<p class="note">Tester bias (generator loopback p50, no DUT): ${esc(fmtLatency(bias))}, included in every figure below.</p>`}
 <table><thead><tr><th>load</th><th class="num">offered</th><th class="num">p50 ${ms ? 'ms' : 'µs'}</th><th class="num">p90</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">max</th><th class="num">samples</th></tr></thead><tbody>${rows}</tbody></table></div>`;
   });
   return `<h2>Latency</h2>
@@ -171,8 +204,17 @@ function failover(v: RunView): string {
   const items = v.results.flatMap((r) => (r.failover ?? []).map((f) => ({ r, f })));
   if (items.length === 0) return '';
   return `<h2>Failover</h2>
-<p class="note">Constant load below NDR while the event is injected. Blocked time = lost packets ÷ offered rate; recovery runs from the event to the first interval back at the offered rate.</p>
-<div class="grid2">${items.map(({ r, f }) => `<div class="fig">${failoverChart(r, f)}</div>`).join('\n')}</div>`;
+<p class="note">Constant load below NDR while the event is injected, counted in contiguous bins (no dead time). Blocked time per direction: from the send time of the last packet delivered before the outage to that of the first delivered after it; the loss-derived time (lost packets ÷ the direction's rate) beside it. Recovery runs from the event to the first bin back at the offered rate.</p>
+<div class="grid2">${items.map(({ r, f }) => `<div class="fig">${failoverChart(r, f)}${failoverDirections(f)}</div>`).join('\n')}</div>`;
+}
+
+function failoverDirections(f: NonNullable<ResultRecord['failover']>[number]): string {
+  if (!f.directions || f.directions.length === 0) return '';
+  const rows = f.directions.map(
+    (d) =>
+      `<tr><td class="nowrap">${esc(d.name)}</td><td class="num">${d.blockedS.toFixed(3)}</td><td class="num">${d.lossDerivedS.toFixed(3)}</td><td class="num">${d.lostPackets.toLocaleString('en-US')}</td><td class="num">${d.lastBeforeS.toFixed(3)}</td><td class="num">${d.firstAfterS.toFixed(3)}</td></tr>`,
+  );
+  return `<table><thead><tr><th>direction</th><th class="num">blocked s</th><th class="num">loss-derived s</th><th class="num">lost</th><th class="num">last before, s</th><th class="num">first after, s</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function trials(v: RunView): string {
@@ -207,22 +249,24 @@ function environment(v: RunView): string {
     return `<h3>Node ${esc(node.name)} <span class="sub">${esc(node.roles.join(', '))}</span></h3>
 <dl class="env"><dt>hostname</dt><dd>${esc(node.hostname)}</dd><dt>CPU</dt><dd>${esc(node.cpuModel)} (${node.cpuCount} logical CPUs; used: ${esc(node.coresUsed.join(', ') || 'none recorded')})</dd><dt>kernel</dt><dd>${esc(node.kernel)}${node.kernelCmdline ? `<br><code>${esc(node.kernelCmdline)}</code>` : ''}</dd><dt>isolated CPUs</dt><dd>${esc(isolated)}</dd><dt>cpufreq governor</dt><dd>${esc(governors)}</dd><dt>software</dt><dd>${esc(sw || 'not recorded')}</dd><dt>NICs</dt><dd>${nics || 'none'}</dd></dl>`;
   });
-  const selfTests = v.selfTests.map((s) => `<li>${esc(s.generator)} ${esc(profileLabel(s.profile))}: ${esc(s.ceilingPps === undefined ? `not run: ${s.unavailable ?? ''}` : fmtPps(s.ceilingPps))}${s.note ? ` <span class="sub">${esc(s.note)}</span>` : ''}</li>`);
   return `<h2>Environment</h2>
 <dl class="env"><dt>lab</dt><dd>${esc(env.labName)} (${esc(env.labKind)})</dd><dt>run id</dt><dd><code>${esc(v.runId)}</code></dd><dt>harness</dt><dd>wirespeed ${esc(env.harnessVersion)}, commit <code>${esc(env.harnessCommit)}</code>, Node ${esc(env.nodeVersion)}</dd>${
     v.start?.invocation ? `<dt>invocation</dt><dd><code>${esc(v.start.invocation)}</code></dd>` : ''
-  }<dt>generator self-test</dt><dd>${selfTests.length ? `<ul>${selfTests.join('')}</ul>` : 'not recorded'}</dd></dl>
+  }<dt>tester</dt><dd>see “Tester and host” above</dd></dl>
 ${nodes.join('\n')}`;
 }
 
 function footer(v: RunView, o: HtmlReportOptions): string {
   return `<footer>Generated by wirespeed${o.harnessVersion ? ` ${esc(o.harnessVersion)}` : ''} from <code>${esc(v.dir)}/records.jsonl</code>${
     o.generatedAt ? ` on ${esc(fmtTime(o.generatedAt.toISOString()))}` : ''
-  }. Record schema version 1.</footer>`;
+  }. Record schema version ${SCHEMA_VERSION}.</footer>`;
 }
 
-function bound(lower: number, upper: number | undefined): string {
-  return `<span class="nowrap">${esc(fmtPps(lower))}</span>${upper === undefined ? '<div class="sub">max load passed</div>' : `<div class="sub">&lt; ${esc(fmtPps(upper))}</div>`}`;
+function bound(b: ThroughputBound): string {
+  const marked = b.mark !== undefined;
+  return `<span class="nowrap${marked ? ' marked' : ''}">${esc(boundText(b))}</span>${
+    b.upperBoundPps === undefined ? (marked ? '' : '<div class="sub">max load passed</div>') : `<div class="sub">&lt; ${esc(fmtPps(b.upperBoundPps))}</div>`
+  }${b.mark ? `<div class="sub">${esc(b.mark.reason)}</div>` : ''}`;
 }
 
 /** "50 % PDR", "idle" for the latency stream alone, or the absolute load. */
@@ -236,10 +280,7 @@ function highestLoadOf(r: ResultRecord) {
   return ls.length ? highestLoad(ls) : undefined;
 }
 
-export function profileLabel(p: TrafficProfile): string {
-  if (p.kind === 'fixed') return `${p.frameBytes} B`;
-  return `${p.name} (${p.mix.map((e) => `${e.frameBytes}:${e.weight}`).join(', ')})`;
-}
+export { profileLabel };
 
 function fmtTime(iso: string): string {
   return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z').replace(/Z$/, ' UTC');

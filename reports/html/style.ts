@@ -56,9 +56,10 @@ details { border: 1px solid var(--line); border-radius: 8px; margin: 8px 0; back
 details > summary { cursor: pointer; padding: 8px 12px; font-weight: 600; }
 details > summary .sub { font-weight: 400; margin-left: 8px; }
 details > div { padding: 0 12px 10px; overflow-x: auto; }
-dl.env { display:grid; grid-template-columns: 200px 1fr; gap: 4px 16px; margin: 8px 0; }
-dl.env dt { color: var(--muted); }
-dl.env dd { margin: 0; }
+dl.env, dl.host { display:grid; grid-template-columns: 200px 1fr; gap: 4px 16px; margin: 8px 0; }
+dl.env dt, dl.host dt { color: var(--muted); }
+dl.env dd, dl.host dd { margin: 0; }
+.marked { font-style: italic; }
 footer { margin-top: 48px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 10px; }
 @media print { main { max-width: none; padding: 0; } details { break-inside: avoid; } details:not([open]) > div { display:block; } }
 `;

@@ -2,8 +2,19 @@
  * A run as the reports see it: records grouped by kind and scenario, the latest result per scenario and
  * repeat, and what a partial run was doing when it stopped. Pure: built from readRun()'s output.
  */
-import type { GeneratorSelfTestRecord, ResultRecord, RunEndRecord, RunRecord, RunStartRecord, TrialRecord } from '../schema/record.ts';
+import type { GeneratorSelfTestRecord, ResultRecord, RunEndRecord, RunRecord, RunStartRecord, SkipRecord, TrialRecord } from '../schema/record.ts';
 import type { RecordError, RunRead } from '../store/jsonl.ts';
+
+/** A scenario that did not run, and why: from a `skip` record, or a result with status skipped. */
+export interface SkipEntry {
+  readonly scenarioId?: string;
+  /** Test title, or the scenario id when only a result record says it was skipped. */
+  readonly test: string;
+  readonly project?: string;
+  readonly datapath?: string;
+  readonly reason: string;
+  readonly capability?: string;
+}
 
 export interface RunView {
   readonly dir: string;
@@ -18,6 +29,8 @@ export interface RunView {
   readonly resultsByScenario: ReadonlyMap<string, readonly ResultRecord[]>;
   readonly trialsByScenario: ReadonlyMap<string, readonly TrialRecord[]>;
   readonly selfTests: readonly GeneratorSelfTestRecord[];
+  /** Every skipped scenario with its reason: the one count summary, JUnit and HTML all report. */
+  readonly skips: readonly SkipEntry[];
   /** Scenarios with trials but no result: running when the run stopped. */
   readonly unfinished: readonly string[];
   /** Time of the last record. */
@@ -34,6 +47,7 @@ export function viewOf(records: readonly RunRecord[], meta: { dir: string; parti
   const resultsByScenario = new Map<string, ResultRecord[]>();
   const trialsByScenario = new Map<string, TrialRecord[]>();
   const selfTests: GeneratorSelfTestRecord[] = [];
+  const skipRecords: SkipRecord[] = [];
   for (const r of records) {
     switch (r.kind) {
       case 'run-start':
@@ -51,10 +65,28 @@ export function viewOf(records: readonly RunRecord[], meta: { dir: string; parti
       case 'generator-selftest':
         selfTests.push(r);
         break;
+      case 'skip':
+        skipRecords.push(r);
+        break;
     }
   }
   const results = [...resultsByScenario.values()].map((rs) => rs[rs.length - 1]!);
   const unfinished = [...trialsByScenario.keys()].filter((id) => !resultsByScenario.has(id));
+  const skips: SkipEntry[] = skipRecords.map((s) => ({
+    ...(s.scenarioId === undefined ? {} : { scenarioId: s.scenarioId }),
+    test: s.test,
+    project: s.project,
+    ...(s.datapath === undefined ? {} : { datapath: s.datapath }),
+    reason: s.reason,
+    ...(s.capability === undefined ? {} : { capability: s.capability }),
+  }));
+  // Records before v3 (and scenarios that wrote their own result) say "skipped" in a result only.
+  const skippedIds = new Set(skips.flatMap((s) => (s.scenarioId === undefined ? [] : [s.scenarioId])));
+  for (const r of results) {
+    if (r.status === 'skipped' && !skippedIds.has(r.scenarioId)) {
+      skips.push({ scenarioId: r.scenarioId, test: r.scenarioId, datapath: r.datapath, reason: r.reason ?? 'skipped' });
+    }
+  }
   return {
     dir: meta.dir,
     runId: start?.runId ?? records[0]?.runId ?? 'unknown',
@@ -66,6 +98,7 @@ export function viewOf(records: readonly RunRecord[], meta: { dir: string; parti
     resultsByScenario,
     trialsByScenario,
     selfTests,
+    skips,
     unfinished,
     lastAt: records.at(-1)?.at,
   };
@@ -79,17 +112,19 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 
 /**
  * Samples of a throughput figure for statistics: the repeats of each search when recorded, else the lower
- * bound of every result record of the scenario (one per repeat).
+ * bound of every result record of the scenario (one per repeat). With `measuredOnly` (what compare and
+ * trend use), figures that are not the DUT's are left out: bounds marked max-load or irregular, and an
+ * MRR the generator could not offer.
  */
-export function throughputSamples(results: readonly ResultRecord[], figure: 'ndr' | 'pdr' | 'mrr'): number[] {
+export function throughputSamples(results: readonly ResultRecord[], figure: 'ndr' | 'pdr' | 'mrr', opts: { measuredOnly?: boolean } = {}): number[] {
   const out: number[] = [];
   for (const r of results) {
     if (figure === 'mrr') {
-      if (r.mrr) out.push(...r.mrr.receivedPps);
+      if (r.mrr && !(opts.measuredOnly && r.mrr.boundedBy === 'generator')) out.push(...r.mrr.receivedPps);
       continue;
     }
     const b = r[figure];
-    if (!b) continue;
+    if (!b || (opts.measuredOnly && b.mark !== undefined)) continue;
     if (b.repeatsPps && b.repeatsPps.length > 0) out.push(...b.repeatsPps);
     else out.push(b.lowerBoundPps);
   }

@@ -167,6 +167,8 @@ export const latencyAtLoadSchema = z.strictObject({
   p999Ns: z.number().nonnegative(),
   maxNs: z.number().nonnegative(),
   histogram: latencyHistogramSchema,
+  /** The tester's own latency (loopback p50 of this run's self-test), shown beside the figures, not subtracted. */
+  testerBiasNs: z.number().nonnegative().exactOptional(),
 });
 
 /** The outage one direction saw (method/failover.ts directionOutages). */

@@ -68,7 +68,7 @@ export function trendOf(views: readonly RunView[], figures: readonly TrendFigure
         for (const v of views) {
           const rs = passed(v, id);
           if (generatorsOf(rs) !== generator) continue;
-          const samples = throughputSamples(rs, fig);
+          const samples = throughputSamples(rs, fig, { measuredOnly: true });
           if (samples.length) points.push({ runId: v.runId, at: startOf(v), value: samples.reduce((s, x) => s + x, 0) / samples.length });
         }
         if (points.length === 0) continue;
