@@ -3,7 +3,9 @@
  * than the path carries (it cannot pace), and the rates come from telemetry on both ends over one
  * window after a warm-up (findings §2). flowgen's destinations miss l3fwd's LPM table, so l3fwd sends
  * each packet back out of the port it came in: one forwarding per packet, as in the generator's trials.
- * This is the yardstick for our generator's MRR on the same DUT and path.
+ * This is the yardstick for our generator's MRR on the same DUT and path; testpmd gets the same rings as
+ * our generator (descriptors = the placement's ring size: virtio caps a queue at the driver's descriptor
+ * count, so with its default 1024 flowgen would run on shallower rings than ours).
  */
 import { MeasurementError } from '../../core/errors.ts';
 import { startTestpmd } from '../dpdk/testpmd.ts';
@@ -22,6 +24,8 @@ export interface RawCapacityOptions {
   readonly windowS?: number;
   /** Role for the flowgen file prefix; default "rawgen". */
   readonly role?: string;
+  /** Called after the warm-up and after the window: e.g. read the DUT's stall probe around the window. */
+  readonly onWindow?: (edge: 'start' | 'end') => Promise<void>;
 }
 
 export interface RawCapacity {
@@ -56,17 +60,21 @@ export async function measureRawCapacity(dp: RunningDatapath, o: RawCapacityOpti
     cpu,
     vdevs: dp.generatorPorts.map((p) => (p.kind === 'vdev' ? p.vdev : p.pci)),
     frameBytes: o.frameBytes,
+    ...(placement.ringSize === undefined ? {} : { descriptors: placement.ringSize }),
+    ...(placement.mbufs === undefined ? {} : { mbufs: Math.max(32768, placement.mbufs) }),
     ...(placement.singleFileSegments ? { singleFileSegments: true } : {}),
   });
   try {
     await sleep(warmupS * 1000);
     const dutStats = async (): Promise<EthdevStats[] | undefined> =>
       dp.dutTelemetry ? Promise.all(dp.generatorPorts.map((_, i) => dp.dutTelemetry!.ethdevStats(i))) : undefined;
+    await o.onWindow?.('start');
     const [g0, d0] = await Promise.all([gen.portStats(), dutStats()]);
     const t0 = performance.now();
     await sleep(windowS * 1000);
     const [g1, d1] = await Promise.all([gen.portStats(), dutStats()]);
     const intervalS = (performance.now() - t0) / 1000;
+    await o.onWindow?.('end');
     if (!dp.dutAlive()) {
       throw new MeasurementError(`the DUT died while testpmd flowgen drove it: ${dp.dutDeath()}`, { where: `datapath ${dp.kind}` });
     }
