@@ -7,7 +7,9 @@ import { startL3fwd } from '../../dpdk/l3fwd.ts';
 import { createDpdkRuntime } from '../../dpdk/runtime.ts';
 import { localShell } from '../../shell/local.ts';
 import type { RunningDatapath } from '../datapath.ts';
+import { measureOnDatapath } from '../measure.ts';
 import { measureRawCapacity } from '../raw-capacity.ts';
+import { openGeneratorOn } from './generator-for.ts';
 import { runLeftovers } from './leftovers.ts';
 import { localDatapath } from './local-datapath.ts';
 import type { LocalDatapathOptions } from './local-options.ts';
@@ -54,6 +56,34 @@ test('telemetry reads the port counters of a running l3fwd (vhost-user, driven b
     expect(Math.abs(raw.dutRxPps! - raw.dutTxPps!) / raw.dutRxPps!).toBeLessThan(0.05);
     expect(raw.genRxPps).toBeGreaterThan(0);
     expect(dp.dutAlive()).toBe(true);
+  } finally {
+    await run.cleanup(dp);
+  }
+  expect(await run.leftovers()).toEqual([]);
+});
+
+test('a trial through our generator and l3fwd carries both host-stall probes: the generator loop and the DUT loop, over the trial', async () => {
+  const run = await freshRun('probe');
+  let dp: RunningDatapath | undefined;
+  try {
+    dp = await localDatapath('vhost-user', run.opts).up();
+    const gen = await openGeneratorOn(dp, { shell, runtime: run.runtime });
+    try {
+      const r = await measureOnDatapath(dp, gen, { loadPps: 200_000, durationS: 1, warmupS: 0.2, profile: { kind: 'fixed', frameBytes: 64 }, flows: 4, direction: 'bidirectional' });
+      expect(r.received).toBeGreaterThan(0);
+      // Each loop was watched for (at least) the counted window and iterated all along.
+      for (const g of [r.loopGaps, r.dutLoopGaps]) {
+        expect(g).toBeDefined();
+        expect(g!.observedS).toBeGreaterThan(0.9);
+        expect(g!.iterations).toBeGreaterThan(1000);
+        expect(g!.thresholdNs).toBe(10_000);
+        expect(g!.gaps.count).toBe(g!.gaps.buckets.reduce((s, [, n]) => s + n, 0));
+      }
+      // The DUT's figures are its own reading around this trial, not its totals since start.
+      expect(r.dutLoopGaps!.observedS).toBeLessThan(30);
+    } finally {
+      await gen.close();
+    }
   } finally {
     await run.cleanup(dp);
   }
