@@ -14,6 +14,8 @@ export const ENV = {
   frameSizes: 'WIRESPEED_FRAME_SIZES',
   /** The matrix cells as JSON (contract/matrix.ts). */
   matrix: 'WIRESPEED_MATRIX',
+  /** How many times each throughput search runs (and MRR trials it takes): `--repeat N`. */
+  repeat: 'WIRESPEED_REPEAT',
   /** Every trial this long, in seconds: tests of the harness itself shorten runs with it. */
   trialS: 'WIRESPEED_TRIAL_S',
   /** Backstop timeout of one scenario, ms (default 30 min). */

@@ -21,6 +21,8 @@ export interface RunSettings {
   readonly frameSizes: readonly TrafficProfile[];
   /** Override of every trial duration (harness tests), else undefined. */
   readonly trialS: number | undefined;
+  /** Each throughput search runs this many times, MRR takes this many trials (`--repeat N`, default 1). */
+  readonly repeat: number;
 }
 
 /** What the CLI hands over; everything else follows from it. */
@@ -30,6 +32,23 @@ export interface RunInput {
   readonly quick: boolean;
   /** As the user wrote it ("64,1518,imix"); default by `quick`. */
   readonly frameSizes?: string;
+  /** `--repeat N`: searches per scenario (default 1). */
+  readonly repeat?: number;
+}
+
+/** Most repeats a run may ask for: each one is a whole search. */
+export const MAX_REPEAT = 100;
+
+/** Check a repeat count; throws ConfigError naming where it came from. */
+export function parseRepeat(text: string, where = '--repeat'): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_REPEAT) {
+    throw new ConfigError(`repeat count "${text}" is not a whole number from 1 to ${MAX_REPEAT}`, {
+      where,
+      hint: 'e.g. --repeat 3: each throughput search runs 3 times and the report shows their median and spread',
+    });
+  }
+  return n;
 }
 
 /** Parse "64,1518,imix" into profiles; throws ConfigError naming the bad entry and the flag. */
@@ -54,11 +73,13 @@ export function parseFrameSizes(text: string, where = '--frame-size'): TrafficPr
 /** The environment entries that carry `input` to the Playwright processes (checked first: bad input fails here). */
 export function settingsEnv(input: RunInput): Record<string, string> {
   if (input.frameSizes !== undefined) parseFrameSizes(input.frameSizes);
+  if (input.repeat !== undefined) parseRepeat(String(input.repeat));
   return {
     [ENV.lab]: resolve(input.labPath),
     [ENV.out]: resolve(input.outDir),
     [ENV.quick]: input.quick ? '1' : '0',
     ...(input.frameSizes === undefined ? {} : { [ENV.frameSizes]: input.frameSizes }),
+    ...(input.repeat === undefined ? {} : { [ENV.repeat]: String(input.repeat) }),
   };
 }
 
@@ -78,6 +99,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): RunSettings {
     quick,
     frameSizes: parseFrameSizes(env[ENV.frameSizes] ?? (quick ? '64,1518' : '64,1518,imix'), ENV.frameSizes),
     trialS,
+    repeat: env[ENV.repeat] === undefined || env[ENV.repeat] === '' ? 1 : parseRepeat(env[ENV.repeat]!, ENV.repeat),
   };
 }
 

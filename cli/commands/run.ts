@@ -11,6 +11,7 @@ interface RunArgs {
   generator: string | undefined;
   'frame-size': string | undefined;
   quick: boolean;
+  repeat: number | undefined;
   out: string | undefined;
   grep: string | undefined;
 }
@@ -33,6 +34,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('generator', { type: 'string', describe: "generators, comma-separated: wsp-gen,pktgen (default: the lab's generators; wsp-gen locally, pktgen on hardware)" })
       .option('frame-size', { type: 'string', describe: 'frame sizes with FCS, comma-separated: 64,1518,imix (default 64,1518,imix; --quick 64,1518)' })
       .option('quick', { type: 'boolean', default: false, describe: 'short trials and searches: the whole local matrix in minutes' })
+      .option('repeat', { type: 'number', describe: 'run each throughput search N times (MRR: N trials); reports show median and spread, compare uses the repeats' })
       .option('out', { type: 'string', describe: 'run directory for records.jsonl and the report (default results/<run-id>)' })
       .option('grep', { type: 'string', describe: 'only scenarios whose title matches (e.g. @smoke, 64b)' }),
   handler: async (argv) => {
@@ -44,6 +46,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       generators: list(argv.generator),
       ...(argv['frame-size'] === undefined ? {} : { frameSizes: argv['frame-size'] }),
       quick: argv.quick,
+      ...(argv.repeat === undefined ? {} : { repeat: argv.repeat }),
       ...(argv.out === undefined ? {} : { out: argv.out }),
       ...(argv.grep === undefined ? {} : { grep: argv.grep }),
     });

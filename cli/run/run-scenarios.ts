@@ -33,6 +33,8 @@ export interface RunOptions {
   readonly generators?: readonly string[];
   readonly frameSizes?: string;
   readonly quick: boolean;
+  /** `--repeat N`: searches per throughput scenario. */
+  readonly repeat?: number;
   readonly out?: string;
   readonly grep?: string;
   /** Extra environment for the Playwright processes (tests of the harness shorten trials with it). */
@@ -73,7 +75,13 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
 
   const outDir = resolve(opts.out ?? join('results', newRunId()));
   // Checked (and bad flags refused) before anything is written or started.
-  const settings = settingsEnv({ labPath: opts.lab, outDir, quick: opts.quick, ...(opts.frameSizes === undefined ? {} : { frameSizes: opts.frameSizes }) });
+  const settings = settingsEnv({
+    labPath: opts.lab,
+    outDir,
+    quick: opts.quick,
+    ...(opts.frameSizes === undefined ? {} : { frameSizes: opts.frameSizes }),
+    ...(opts.repeat === undefined ? {} : { repeat: opts.repeat }),
+  });
   const runId = basename(outDir);
   const store = await openRunStore(runId, {
     resultsDir: resolve(outDir, '..'),
@@ -90,7 +98,7 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
     kind: 'run-start',
     startedAt,
     environment,
-    invocation: `wirespeed run --lab ${opts.lab} --suite ${suites.join(',')} --datapath ${datapaths.join(',')} --dut ${duts.join(',')} --generator ${generators.join(',')}${opts.quick ? ' --quick' : ''}`,
+    invocation: `wirespeed run --lab ${opts.lab} --suite ${suites.join(',')} --datapath ${datapaths.join(',')} --dut ${duts.join(',')} --generator ${generators.join(',')}${opts.quick ? ' --quick' : ''}${opts.repeat === undefined ? '' : ` --repeat ${opts.repeat}`}`,
   });
 
   print(

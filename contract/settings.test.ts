@@ -1,0 +1,30 @@
+import { expect, test } from '@playwright/test';
+import { ConfigError } from '../core/errors.ts';
+import { ENV } from './env.ts';
+import { settingsEnv, settingsFromEnv } from './settings.ts';
+
+test('--repeat travels from the CLI to the Playwright processes; absent means one search', () => {
+  const env = settingsEnv({ labPath: 'lab/local.yaml', outDir: 'results/r1', quick: true, repeat: 3 });
+  expect(env[ENV.repeat]).toBe('3');
+  expect(settingsFromEnv(env).repeat).toBe(3);
+  const once = settingsEnv({ labPath: 'lab/local.yaml', outDir: 'results/r1', quick: true });
+  expect(once[ENV.repeat]).toBeUndefined();
+  expect(settingsFromEnv(once).repeat).toBe(1);
+});
+
+test('a bad repeat count is a ConfigError that names the flag (CLI) or the variable (environment), before anything runs', () => {
+  for (const bad of [0, 2.5, -1, 101, Number.NaN]) {
+    const err = (() => {
+      try {
+        settingsEnv({ labPath: 'lab/local.yaml', outDir: 'results/r1', quick: true, repeat: bad });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err, `repeat ${bad}`).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).where).toBe('--repeat');
+    expect((err as ConfigError).hint).toMatch(/--repeat 3/);
+  }
+  expect(() => settingsFromEnv({ [ENV.repeat]: 'three' })).toThrow(/repeat count "three" is not a whole number from 1 to 100/);
+});
