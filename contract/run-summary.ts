@@ -20,6 +20,8 @@ export interface ScenarioSummary {
   readonly errorClass?: string | undefined;
   /** Skip reason or first line of the error. */
   readonly detail: string | undefined;
+  /** The capability the lab lacks, when a gate skipped it (the test's `capability` annotation). */
+  readonly capability?: string | undefined;
   /** Names of the files attached to the test (commands.txt, dut.log on failure). */
   readonly attachments: string[];
 }

@@ -65,6 +65,7 @@ export default class WirespeedReporter implements Reporter {
     const status = result.status;
     const firstError = result.errors[0]?.message;
     const skipReason = test.annotations.find((a) => a.type === 'skip')?.description ?? result.annotations?.find((a) => a.type === 'skip')?.description;
+    const capability = [...test.annotations, ...(result.annotations ?? [])].find((a) => a.type === 'capability')?.description;
     const failure = this.failureOf.get(test.id);
     let severity: Severity | undefined;
     if (status === 'failed' || status === 'timedOut') {
@@ -87,6 +88,7 @@ export default class WirespeedReporter implements Reporter {
       severity,
       ...(severity === undefined || failure === undefined ? {} : { errorClass: failure.errorClass }),
       detail,
+      ...(status === 'skipped' && capability !== undefined ? { capability } : {}),
       attachments: result.attachments.map((a) => a.name),
     });
     this.view.scenarioEnd({ title: `[${test.parent.project()?.name ?? ''}] ${test.title}`, scenario, status, durationMs: result.duration, detail });

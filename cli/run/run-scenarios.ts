@@ -19,6 +19,7 @@ import { settingsEnv } from '../../contract/settings.ts';
 import { collectEnvironment } from './environment.ts';
 import { matrixFor } from './matrix.ts';
 import { REPO_ROOT, runPlaywright } from './playwright.ts';
+import { writeRunEnd } from './run-end-records.ts';
 import { sweepRun } from './sweep.ts';
 import { readSummaryText, writeReport } from './report.ts';
 import { sinksFor } from '../../reports/influx/from-env.ts';
@@ -126,17 +127,8 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
   let code = summary?.exitCode ?? (exit.interrupted ? 130 : exit.exitCode === 0 ? 0 : 70);
   if (exit.interrupted && code === 0) code = 130;
   const counts = summary?.counts ?? {};
-  await store.write({
-    kind: 'run-end',
-    endedAt: new Date().toISOString(),
-    status: exit.interrupted ? 'aborted' : summary === undefined ? 'crashed' : 'completed',
-    counts: {
-      passed: counts.passed ?? 0,
-      failed: (counts.failed ?? 0) + (counts.timedOut ?? 0) + (counts.interrupted ?? 0),
-      skipped: counts.skipped ?? 0,
-    },
-    ...(summary === undefined ? { error: `Playwright ended with ${exit.signal ?? `exit ${exit.exitCode}`} and no summary` } : {}),
-  });
+  // Every skip is a record (with its reason), so every report counts the skips the run printed.
+  await writeRunEnd(store, summary, matrix, exit);
   await store.close();
 
   const report = await writeReport(outDir, pkg.version).catch((err: unknown) => {

@@ -1,0 +1,55 @@
+/**
+ * What the CLI records once Playwright has ended: a skip record per skipped scenario, then run-end.
+ *
+ * Every skipped scenario becomes a `skip` record with its reason, so summary.md, junit.xml and report.html
+ * (all built from the records) count the same skips the run printed. The reporter sees every skip,
+ * including tests skipped before any fixture ran; the workers cannot, so the CLI writes them from the run
+ * summary once Playwright has ended (a skip measured nothing: there is nothing to lose before then).
+ */
+import { projectName, type MatrixEntry } from '../../contract/matrix.ts';
+import type { RunSummary } from '../../contract/run-summary.ts';
+import type { RecordDraft } from '../../reports/schema/record.ts';
+import type { RecordStore } from '../../reports/store/jsonl.ts';
+
+/** The skip records of a run: one per skipped scenario of its summary, in run order. */
+export function skipRecordsOf(summary: RunSummary, matrix: readonly MatrixEntry[]): Extract<RecordDraft, { kind: 'skip' }>[] {
+  return summary.scenarios
+    .filter((s) => s.status === 'skipped')
+    .map((s) => {
+      // Projects are "<cell>" and "<cell>:throughput" (contract/matrix.ts).
+      const cell = matrix.find((m) => s.project === projectName(m) || s.project.startsWith(`${projectName(m)}:`));
+      return {
+        kind: 'skip' as const,
+        test: s.title,
+        project: s.project,
+        ...(s.scenario === undefined ? {} : { scenarioId: s.scenario }),
+        ...(cell === undefined ? {} : { datapath: cell.datapath }),
+        reason: s.detail?.trim() || 'skipped without a reason (test.skip() with no description)',
+        ...(s.capability === undefined ? {} : { capability: s.capability }),
+      };
+    });
+}
+
+/** How Playwright ended, as the CLI saw it. */
+export interface PlaywrightEnd {
+  readonly interrupted: boolean;
+  readonly exitCode: number | null;
+  readonly signal?: string | null;
+}
+
+/** Write the skip records and the run-end record (counts from the reporter's summary; crashed without one). */
+export async function writeRunEnd(store: RecordStore, summary: RunSummary | undefined, matrix: readonly MatrixEntry[], exit: PlaywrightEnd): Promise<void> {
+  for (const skip of summary === undefined ? [] : skipRecordsOf(summary, matrix)) await store.write(skip);
+  const counts = summary?.counts ?? {};
+  await store.write({
+    kind: 'run-end',
+    endedAt: new Date().toISOString(),
+    status: exit.interrupted ? 'aborted' : summary === undefined ? 'crashed' : 'completed',
+    counts: {
+      passed: counts.passed ?? 0,
+      failed: (counts.failed ?? 0) + (counts.timedOut ?? 0) + (counts.interrupted ?? 0),
+      skipped: counts.skipped ?? 0,
+    },
+    ...(summary === undefined ? { error: `Playwright ended with ${exit.signal ?? `exit ${exit.exitCode}`} and no summary` } : {}),
+  });
+}
