@@ -10,7 +10,7 @@ import type { DatapathKind, DutKind, GeneratorKind } from '../lab/schema.ts';
 import { loadLab } from '../lab/load.ts';
 import type { Lab } from '../lab/model.ts';
 import { labFacts, type LabFacts } from '../drivers/datapath/stack/lab-facts.ts';
-import { missingCapability, scenarioRequirements, type Capability } from '../drivers/datapath/stack/requirements.ts';
+import { capabilityName, missingCapability, scenarioRequirements, type Capability } from '../drivers/datapath/stack/requirements.ts';
 import { stackFor } from '../drivers/datapath/stack/stack-for.ts';
 import type { RunningStack } from '../drivers/datapath/stack/stack.ts';
 import { createDpdkRuntime } from '../drivers/dpdk/runtime.ts';
@@ -179,7 +179,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
   gate: [
     async ({ lab, datapath, requires }, use, testInfo) => {
-      const reason = missingCapability(lab.facts, scenarioRequirements(datapath, requires));
+      const caps = scenarioRequirements(datapath, requires);
+      const reason = missingCapability(lab.facts, caps);
+      if (reason !== null) {
+        // The skip record names the capability the lab lacks (cli/run/run-end-records.ts reads it).
+        const unmet = caps.find((c) => missingCapability(lab.facts, [c]) !== null);
+        if (unmet) testInfo.annotations.push({ type: 'capability', description: capabilityName(unmet) });
+      }
       testInfo.skip(reason !== null, reason ?? '');
       await use();
     },

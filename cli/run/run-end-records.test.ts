@@ -9,8 +9,8 @@ import { writeReport } from './report.ts';
 import { writeRunEnd } from './run-end-records.ts';
 
 const matrix: MatrixEntry[] = [
-  { datapath: 'sriov', dut: 'l3fwd', nic: 'virtual' },
-  { datapath: 'memif', dut: 'l3fwd', nic: 'virtual' },
+  { datapath: 'sriov', dut: 'l3fwd', generator: 'wsp-gen', nic: 'virtual' },
+  { datapath: 'memif', dut: 'l3fwd', generator: 'wsp-gen', nic: 'virtual' },
 ];
 
 test('a run with skips shows the same count and reasons in records, summary.md, junit.xml and report.html', async () => {
@@ -20,7 +20,7 @@ test('a run with skips shows the same count and reasons in records, summary.md, 
 test('runs', async () => {});
 test('skips itself', async () => { test.skip(true, 'the event cannot be injected here'); });
 test.describe('big', () => {
-  test.use({ requires: ['cores>=64'] });
+  test.use({ requires: [{ kind: 'cores', atLeast: 64 }] });
   test('needs 64 cores', async () => { throw new Error('must not run'); });
 });`,
     matrix,
@@ -42,6 +42,8 @@ test.describe('big', () => {
     expect(skips).toHaveLength(5);
     expect(skips.filter((s) => s.datapath === 'sriov').map((s) => s.reason)).toEqual(Array(3).fill(expect.stringContaining("needs sriov: lab 'local' is a local lab with no NIC")));
     expect(skips.filter((s) => s.datapath === 'memif').map((s) => s.reason).sort()).toEqual([expect.stringMatching(/needs cores>=64.*has \d+/), 'the event cannot be injected here']);
+    // A gate's skip names the capability; the test's own skip has none.
+    expect(skips.map((s) => s.capability)).toEqual(['sriov', 'sriov', 'sriov', undefined, 'cores>=64']);
     expect(records.at(-1)).toMatchObject({ kind: 'run-end', status: 'completed', counts: { passed: 1, failed: 0, skipped: 5 } });
 
     const paths = await writeReport(run.outDir);
