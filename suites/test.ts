@@ -21,6 +21,7 @@ import { openRunStore, type RecordStore } from '../reports/store/jsonl.ts';
 import { sinksFor } from '../reports/influx/from-env.ts';
 import { formatScenarioId } from '../reports/schema/scenario-id.ts';
 import { CommandLog, loggingShell } from './fixtures/command-log.ts';
+import { acquireKubeSession } from './fixtures/kube-session.ts';
 import { ResultRecorder } from './fixtures/recorder.ts';
 import { declaredFailure, failureOf } from '../contract/failure.ts';
 import { encodeEvent } from '../contract/progress-events.ts';
@@ -160,7 +161,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         await use({ unavailable: gate });
         return;
       }
-      const stack = stackFor({ lab: lab.lab, shells: lab.shells, datapath, dut, generator, runId: settings.runId, runDir: settings.outDir, shell, runtime });
+      // On a Kubernetes lab the stack's pods live in the worker's cluster session (shared with suites/kubernetes/).
+      const cluster = lab.lab.kind === 'kubernetes' ? { cluster: () => acquireKubeSession(lab, settings) } : {};
+      const stack = stackFor({ lab: lab.lab, shells: lab.shells, datapath, dut, generator, runId: settings.runId, runDir: settings.outDir, shell, runtime, ...cluster });
       const why = await stack.availability();
       if (why !== null) {
         await use({ unavailable: why.reason });

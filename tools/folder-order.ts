@@ -29,7 +29,7 @@ const FIXTURES_CEILING: Folder = 'contract';
  * that imports fixtures/ must be a test or a benchmark.
  */
 export const FIXTURE_USERS: Readonly<Record<string, string>> = {
-  'suites/kubernetes/cluster-fixture.ts':
+  'suites/fixtures/kube-session.ts':
     'starts the fake cluster of fixtures/kube when the lab kubeconfig asks for it: no cluster runs on dev machines',
 };
 

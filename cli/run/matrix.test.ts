@@ -8,6 +8,14 @@ test('a Kubernetes lab runs the userspace datapaths once and vDPA only on NICs t
   expect(names(matrixFor(k8s, ['sriov', 'vdpa', 'vhost-user', 'memif']))).toEqual(['sriov-x710', 'sriov-cx6dx', 'vdpa-cx6dx', 'vhost-user-x710', 'memif-x710']);
 });
 
+test('on a Kubernetes lab listing both generators, each datapath gets the one that runs in a pod on it', () => {
+  const k8s = { kind: 'kubernetes' as const, nics: ['x710'] };
+  const cells = matrixFor(k8s, ['sriov', 'vhost-user', 'memif'], ['l3fwd'], ['wsp-gen', 'pktgen']);
+  expect(cells.map((c) => `${c.datapath}-${c.generator}`)).toEqual(['sriov-pktgen', 'vhost-user-wsp-gen', 'memif-wsp-gen']);
+  // Only one listed: it stays, and the stack says why it cannot run there.
+  expect(matrixFor(k8s, ['vhost-user'], ['l3fwd'], ['pktgen']).map((c) => c.generator)).toEqual(['pktgen']);
+});
+
 test('other labs keep every datapath × NIC cell', () => {
   const bm = { kind: 'baremetal' as const, nics: ['x710', 'cx6dx'] };
   expect(names(matrixFor(bm, ['sriov', 'vhost-user']))).toEqual(['sriov-x710', 'sriov-cx6dx', 'vhost-user-x710', 'vhost-user-cx6dx']);

@@ -1,7 +1,9 @@
 /**
  * The run's matrix: one cell per datapath × DUT × generator × NIC of the lab. On a Kubernetes lab a cell
  * that cannot differ by NIC is not repeated: the userspace datapaths (vhost-user, memif) use no NIC and run
- * once, in the first NIC's cell; vDPA runs only on NICs that have it. Every cell is a Playwright worker, and
+ * once, in the first NIC's cell; vDPA runs only on NICs that have it; and each datapath gets the generator
+ * that runs in a pod on it (wsp-gen on the userspace datapaths, pktgen on VFs) when the lab lists both.
+ * Every cell is a Playwright worker, and
  * on a Kubernetes lab each worker starts (or connects to) a cluster: a cell that would only skip costs
  * seconds for nothing.
  */
@@ -24,7 +26,13 @@ export function matrixFor(
       if (NIC_LESS.includes(datapath)) nics = nics.slice(0, 1);
       else if (datapath === 'vdpa') nics = nics.filter((n) => knownVdpa(n));
     }
-    return duts.flatMap((dut) => generators.flatMap((generator) => nics.map((nic) => ({ datapath, dut, generator, nic }))));
+    let gens = [...generators];
+    if (facts.kind === 'kubernetes') {
+      // A generator that does not run in a pod on this datapath only skips; none left: keep them, to say why.
+      const inPods = gens.filter((g) => g === (NIC_LESS.includes(datapath) ? 'wsp-gen' : 'pktgen'));
+      if (inPods.length > 0) gens = inPods;
+    }
+    return duts.flatMap((dut) => gens.flatMap((generator) => nics.map((nic) => ({ datapath, dut, generator, nic }))));
   });
 }
 

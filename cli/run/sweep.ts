@@ -55,6 +55,18 @@ export async function sweepRun(shell: Shell, runId: string, runDir: string, huge
       report.files.push(join(hugepageDir, f));
     }
   }
+  // A fake cluster's node (fixtures/kube) keeps its pods under /run/<marker>-k8s-*: their hugetlbfs and bind
+  // mounts first, then the directory.
+  const mounts = (await readFile('/proc/mounts', 'utf8').catch(() => '')).split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.includes(`/${marker}`));
+  for (const m of mounts.reverse()) {
+    await shell.exec(['umount', '-l', m], { timeoutMs: 10_000 });
+    report.files.push(m);
+  }
+  for (const d of await readdir('/run').catch(() => [] as string[])) {
+    if (!d.startsWith(marker)) continue;
+    await rm(join('/run', d), { recursive: true, force: true });
+    report.files.push(join('/run', d));
+  }
   for (const dir of [join(runDir, 'rt'), join(runDir, 'sock')]) {
     const entries = await readdir(dir).catch(() => null);
     if (entries === null) continue;

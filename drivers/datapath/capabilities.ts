@@ -22,9 +22,20 @@ export interface FlapLink {
   flapLink(downS: number): Promise<void>;
 }
 
-/** Delete a workload pod and let its controller bring a new one (Kubernetes labs). */
+/** What a pod delete took, each from the delete request on, seconds. */
+export interface PodDeleteOutcome {
+  /** Until the old pod was gone from the API (its processes killed, its sockets removed). */
+  readonly goneAfterS: number;
+  /** Until the replacement pod was Ready with its networks attached (network-status). */
+  readonly readyAfterS: number;
+  /** Until the DUT forwarded again in the replacement (started there, its telemetry answering). */
+  readonly forwardingAfterS: number;
+}
+
+/** Delete the DUT's pod under load and bring up a replacement with the DUT in it (Kubernetes labs). */
 export interface DeletePod {
-  deletePod(role: 'dut' | 'generator'): Promise<void>;
+  /** Resolves when the DUT runs in the replacement pod. */
+  deletePod(): Promise<PodDeleteOutcome>;
 }
 
 /** What a running stack can do besides forwarding; an absent member is unavailable (see CapabilityGaps). */

@@ -4,6 +4,7 @@ import { NETWORK_STATUS_ANNOTATION } from './conditions.ts';
 import type { KubeObject } from './kube-object.ts';
 import { parseNetworkStatus } from './network-status.ts';
 import { podDevices, podEal } from './pod-devices.ts';
+import { parseUserspaceConfig } from './userspace-config.ts';
 
 const pod = (annotation: string | undefined): KubeObject => ({
   apiVersion: 'v1',
@@ -78,4 +79,27 @@ test('vDPA (vhost-vdpa): a virtio_user vdev on the /dev/vhost-vdpa-N device netw
   const status = JSON.stringify([{ name: 'wsp/vdpa-net', interface: 'net1', mac: 'b8:3f:d2:e4:ab:86', 'device-info': { type: 'vdpa', version: '1.1.0', vdpa: { 'parent-device': 'vdpa:0000:65:00.2', driver: 'vhost', path: '/dev/vhost-vdpa-1', 'pci-address': '0000:65:00.2', 'pf-pci-address': '0000:65:00.0' } } }]);
   const r = podEal(podDevices('wsp/dut', parseNetworkStatus(pod(status)), [{ network: 'wsp/vdpa-net', expect: 'vdpa' }]), eal);
   expect(r.argv.slice(r.argv.indexOf('--vdev'), r.argv.indexOf('--vdev') + 2)).toEqual(['--vdev', 'net_virtio_user0,path=/dev/vhost-vdpa-1,queues=1']);
+});
+
+test('userspace CNI: no device-info, the socket and its side come from userspace/configuration-data and mapped-dir', () => {
+  const status = JSON.stringify([{ name: 'cbr0', interface: 'eth0', default: true }, { name: 'wsp/vhost-a', interface: 'net1', dns: {} }, { name: 'wsp/memif-a', interface: 'net2', dns: {} }]);
+  const config = JSON.stringify([
+    { containerId: '5b8348d85ad9ca28', ifName: 'net1', name: 'vhost-a', config: { engine: 'ovs-dpdk', iftype: 'vhostuser', netType: 'interface', vhost: { mode: 'server', socketfile: '5b8348d85ad9-net1' } }, ipResult: {} },
+    { containerId: '5b8348d85ad9ca28', ifName: 'net2', name: 'memif-a', config: { engine: 'vpp', iftype: 'memif', netType: 'interface', memif: { role: 'slave', mode: 'ethernet', socketfile: 'memif-5b8348d85ad9-net2.sock' } } },
+  ]);
+  const p: KubeObject = { ...pod(status), metadata: { name: 'dut', namespace: 'wsp', annotations: { [NETWORK_STATUS_ANNOTATION]: status, 'userspace/configuration-data': config, 'userspace/mapped-dir': '/var/lib/cni/usrspcni/' } } };
+  const devs = podDevices('wsp/dut', parseNetworkStatus(p), [
+    { network: 'wsp/vhost-a', interface: 'net1', expect: 'vhost-user' },
+    { network: 'wsp/memif-a', interface: 'net2', expect: 'memif' },
+  ], parseUserspaceConfig(p));
+  expect(devs).toEqual([
+    { kind: 'vhost-user', network: 'wsp/vhost-a', interface: 'net1', path: '/var/lib/cni/usrspcni/5b8348d85ad9-net1', podIsServer: true },
+    { kind: 'memif', network: 'wsp/memif-a', interface: 'net2', path: '/var/lib/cni/usrspcni/memif-5b8348d85ad9-net2.sock', role: 'client' },
+  ]);
+  expect(podEal(devs, { ...eal, queueSize: 4096 }).vdevs[0]).toBe('net_virtio_user0,path=/var/lib/cni/usrspcni/5b8348d85ad9-net1,queues=1,queue_size=4096,server=1');
+  // Without the annotation (no kubeconfig in the NAD, or no shared-dir volume) the pod cannot know its socket.
+  expect(() => podDevices('wsp/dut', parseNetworkStatus(pod(status)), [{ network: 'wsp/vhost-a', interface: 'net1', expect: 'vhost-user' }], [])).toThrow(
+    /no device-info in network-status and no userspace CNI configuration data for net1[\s\S]*hint: the userspace CNI writes userspace\/configuration-data only with a kubeconfig in the NAD and the pod volume named shared-dir/,
+  );
+  expect(() => parseUserspaceConfig({ ...p, metadata: { ...p.metadata, annotations: { 'userspace/configuration-data': '[{"ifName": "net1"}]' } } })).toThrow(/pod wsp\/dut: userspace\/configuration-data has an unexpected shape at \[0\.containerId\]/);
 });

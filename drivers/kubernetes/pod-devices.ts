@@ -6,6 +6,7 @@
 import { ProvisionError } from '../../core/errors.ts';
 import { ealArgs, type LcoreCpus } from '../dpdk/eal.ts';
 import type { NetworkStatusEntry } from './network-status.ts';
+import type { UserspaceAttachment } from './userspace-config.ts';
 
 /** The attachment kinds a workload network can be. */
 export type AttachmentKind = 'pci' | 'vdpa' | 'vhost-user' | 'memif';
@@ -31,8 +32,12 @@ const DESCRIBE: Record<AttachmentKind, string> = {
   memif: 'a memif socket',
 };
 
-/** The device of each requested network, in request order; ProvisionError naming pod and network otherwise. */
-export function podDevices(pod: string, status: readonly NetworkStatusEntry[], requested: readonly RequestedNetwork[]): PodDevice[] {
+/**
+ * The device of each requested network, in request order; ProvisionError naming pod and network otherwise.
+ * vhost-user and memif sockets come from network-status device-info when a CNI writes it, else from the
+ * userspace CNI's configuration data (it writes no device-info).
+ */
+export function podDevices(pod: string, status: readonly NetworkStatusEntry[], requested: readonly RequestedNetwork[], userspace: readonly UserspaceAttachment[] = []): PodDevice[] {
   const used = new Set<NetworkStatusEntry>();
   return requested.map((r) => {
     // The same NAD may be attached twice (two VFs of one pool): take entries in order, by interface when named.
@@ -44,7 +49,19 @@ export function podDevices(pod: string, status: readonly NetworkStatusEntry[], r
     }
     const di = e['device-info'];
     const iface = e.interface ?? '?';
-    if (!di) throw new ProvisionError(`network-status entry has no device-info, expected ${DESCRIBE[r.expect]}`, { where, hint: 'device-info needs Multus ≥ 3.7 and a CNI that reports it (sriov-cni, userspace CNI)' });
+    if (!di && (r.expect === 'vhost-user' || r.expect === 'memif')) {
+      const u = userspace.find((a) => a.ifName === iface);
+      if (!u) {
+        throw new ProvisionError(`no device-info in network-status and no userspace CNI configuration data for ${iface}, expected ${DESCRIBE[r.expect]}`, {
+          where,
+          hint: 'the userspace CNI writes userspace/configuration-data only with a kubeconfig in the NAD and the pod volume named shared-dir',
+        });
+      }
+      if (u.kind !== r.expect) throw new ProvisionError(`the userspace CNI attached a ${u.kind} interface, expected ${DESCRIBE[r.expect]}`, { where, hint: 'the NAD behind this network is not the kind the scenario asked for' });
+      if (u.kind === 'vhost-user') return { kind: 'vhost-user', network: r.network, interface: iface, path: u.path, podIsServer: u.podMode === 'server' };
+      return { kind: 'memif', network: r.network, interface: iface, path: u.path, role: u.podMode === 'master' ? 'server' : 'client' };
+    }
+    if (!di) throw new ProvisionError(`network-status entry has no device-info, expected ${DESCRIBE[r.expect]}`, { where, hint: 'device-info needs Multus ≥ 3.7 and a CNI that reports it (sriov-cni)' });
     if (di.type !== r.expect) {
       throw new ProvisionError(`device-info is of type ${di.type}, expected ${DESCRIBE[r.expect]}`, { where, hint: 'the NAD behind this network is not the kind the scenario asked for' });
     }
@@ -71,11 +88,15 @@ export interface PodEalOptions {
   filePrefix: string;
   lcores: readonly LcoreCpus[];
   memoryMb: number;
+  /** virtio_user ring depth (default 1024); deep rings ride out a poller descheduled for milliseconds. */
+  queueSize?: number;
 }
 
 export interface PodEal {
   /** EAL argv (before `--`). */
   argv: string[];
+  /** The vdevs among them, in port order after the PCI devices (for drivers that build their own EAL line). */
+  vdevs: string[];
   /** DPDK port id of each device: PCI devices are probed before vdevs, in bus order. */
   ports: { port: number; device: PodDevice }[];
 }
@@ -87,7 +108,7 @@ export function podEal(devices: readonly PodDevice[], opts: PodEalOptions): PodE
   const vdevs = virtual.map((d, i) => {
     switch (d.kind) {
       case 'vhost-user':
-        return `net_virtio_user${i},path=${d.path},queues=1,queue_size=1024${d.podIsServer ? ',server=1' : ''}`;
+        return `net_virtio_user${i},path=${d.path},queues=1,queue_size=${opts.queueSize ?? 1024}${d.podIsServer ? ',server=1' : ''}`;
       case 'vdpa':
         return `net_virtio_user${i},path=${d.path},queues=1`;
       case 'memif':
@@ -106,5 +127,5 @@ export function podEal(devices: readonly PodDevice[], opts: PodEalOptions): PodE
     // virtio-user and memif share memory with the peer: one file per segment list.
     singleFileSegments: virtual.length > 0,
   });
-  return { argv, ports: [...pci, ...virtual].map((device, port) => ({ port, device })) };
+  return { argv, vdevs, ports: [...pci, ...virtual].map((device, port) => ({ port, device })) };
 }

@@ -5,7 +5,7 @@
  * pods (DUT and generator). Returns what each workload got: devices, CPUs, EAL arguments, command line.
  */
 import { ProvisionError } from '../../core/errors.ts';
-import { nicModel } from '../../lab/nic-catalogue.ts';
+import { nicModel, type NicModel } from '../../lab/nic-catalogue.ts';
 import type { Nic } from '../../lab/model.ts';
 import type { DatapathKind, SriovVia } from '../../lab/schema.ts';
 import type { Cluster } from './cluster.ts';
@@ -20,6 +20,15 @@ import { userspaceCni } from './stack/userspace-cni.ts';
 import { whereaboutsIpam } from './stack/whereabouts.ts';
 import { parseWorkloadSpec, workloadPod, type WorkloadRole, type WorkloadSpec } from './workloads/pod-spec.ts';
 import { deployWorkload, type RunningWorkload } from './workloads/workload.ts';
+
+/** The NIC's catalogue entry, or undefined for a model the lab describes by PCI id. */
+function catalogued(nic: Nic): NicModel | undefined {
+  try {
+    return nicModel(nic.model);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Workload images: wirespeed's own (DPDK 22.11 with l3fwd, testpmd and python3; wsp-gen), pktgen, VPP. */
 export const IMAGES: Record<WorkloadRole, string> = {
@@ -39,6 +48,8 @@ export interface ScenarioOptions {
   readonly pageSize?: '2Mi' | '1Gi';
   /** Who gives the pods their VFs (the lab's cluster.sriov.via; default the operator). */
   readonly sriovVia?: SriovVia;
+  /** virtio_user ring depth of vhost-user ports (default 1024). */
+  readonly queueSize?: number;
 }
 
 export interface Deployed {
@@ -61,8 +72,8 @@ const POOL_VFS = 4;
 export function unsupported(datapath: DatapathKind, nic: Nic | undefined): string | null {
   if (datapath === 'sriov' || datapath === 'vdpa') {
     if (!nic) return `needs a NIC on the DUT node for ${datapath}`;
-    const m = nicModel(nic.model);
-    if (datapath === 'vdpa' && !m.capabilities.vdpa) return `needs a NIC with vDPA: ${m.name} has none`;
+    const m = catalogued(nic);
+    if (datapath === 'vdpa' && !m?.capabilities.vdpa) return `needs a NIC with vDPA: ${m ? `${m.name} has none` : `${nic.model} is not in the NIC catalogue`}`;
     if (nic.ports.some((p) => !p.pci)) return `NIC ${nic.name} has ports without a PCI address`;
     return null;
   }
@@ -72,18 +83,20 @@ export function unsupported(datapath: DatapathKind, nic: Nic | undefined): strin
 
 /** The SR-IOV policy for a NIC: vfio-pci for Intel, netdevice + isRdma for Mellanox, switchdev + vhost for vDPA. */
 export function sriovPolicyFor(datapath: 'sriov' | 'vdpa', nic: Nic): SriovPolicySpec {
-  const model = nicModel(nic.model);
-  const [vendor, deviceID] = model.pfPciId.split(':') as [string, string];
+  const model = catalogued(nic);
+  // A NIC outside the catalogue is selected by the PCI id the lab gives it.
+  const [vendor, deviceID] = (model?.pfPciId ?? nic.pciId ?? ':').split(':') as [string, string];
   const tag = nic.name.replace(/[^a-z0-9]/g, '');
   const vdpa = datapath === 'vdpa';
   // Intel VFs go to vfio-pci for DPDK; Mellanox VFs stay on mlx5_core (bifurcated driver) and DPDK's mlx5
   // PMD opens them through their RDMA device (isRdma).
-  const deviceType = model.dpdkBinding === 'vfio-pci' && !vdpa ? 'vfio-pci' : 'netdevice';
+  const bifurcated = model ? model.dpdkBinding !== 'vfio-pci' : vendor === '15b3';
+  const deviceType = !bifurcated && !vdpa ? 'vfio-pci' : 'netdevice';
   return {
     name: `wsp-${tag}-${datapath}`,
     resourceName: `wsp_${tag}_${datapath}`,
     numVfs: 4,
-    nicSelector: { vendor, deviceID, rootDevices: nic.ports.map((p) => p.pci!) },
+    nicSelector: { ...(vendor ? { vendor } : {}), ...(deviceID ? { deviceID } : {}), rootDevices: nic.ports.map((p) => p.pci!) },
     deviceType,
     ...(deviceType === 'netdevice' && !vdpa ? { isRdma: true } : {}),
     ...(vdpa ? { eSwitchMode: 'switchdev' as const, vdpaType: 'vhost' as const } : {}),
@@ -185,21 +198,21 @@ export async function deployScenario(cluster: Cluster, sources: ComponentSources
     case 'sriov':
     case 'vdpa':
       if (o.sriovVia === 'device-plugin') return deployDevicePlugin(cluster, sources, o.datapath, o.nic!, o.runId, stack, pods);
-      return deploySriov(cluster, sources, o.datapath, o.nic!, o.runId, stack, pods);
+      return deploySriov(cluster, sources, o.datapath, o.nic!, o, stack, pods);
     case 'vhost-user':
     case 'memif':
-      return deployUserspace(cluster, sources, o.datapath, o.runId, stack, pods);
+      return deployUserspace(cluster, sources, o.datapath, o, stack, pods);
     default:
       throw new ProvisionError(`no Kubernetes scenario for ${o.datapath}`, { where: `scenario ${o.datapath}` });
   }
 }
 
-async function deploySriov(cluster: Cluster, sources: ComponentSources, datapath: 'sriov' | 'vdpa', nic: Nic, runId: string, stack: string[], pods: WorkloadSpec[]): Promise<Deployed> {
+async function deploySriov(cluster: Cluster, sources: ComponentSources, datapath: 'sriov' | 'vdpa', nic: Nic, o: ScenarioOptions, stack: string[], pods: WorkloadSpec[]): Promise<Deployed> {
   const op = sriovOperator(sources);
   stack.push((await op.up(cluster)).summary);
   const policy = sriovPolicyFor(datapath, nic);
   const { resource } = await op.applyPolicy(cluster, policy);
-  stack.push(`SriovNetworkNodePolicy ${policy.name}: ${policy.numVfs} VFs per PF of ${nic.name} (${nicModel(nic.model).name}), deviceType ${policy.deviceType}${policy.isRdma ? ', isRdma' : ''}${policy.vdpaType ? `, switchdev, vdpaType ${policy.vdpaType}` : ''} -> ${resource}`);
+  stack.push(`SriovNetworkNodePolicy ${policy.name}: ${policy.numVfs} VFs per PF of ${nic.name} (${catalogued(nic)?.name ?? nic.model}), deviceType ${policy.deviceType}${policy.isRdma ? ', isRdma' : ''}${policy.vdpaType ? `, switchdev, vdpaType ${policy.vdpaType}` : ''} -> ${resource}`);
   const vlan = 100;
   const network = `${policy.name}-net`;
   // Kernel-netdev VFs (bifurcated mlx5) get addresses; vfio-pci and vDPA VFs have no netdev to address.
@@ -208,7 +221,7 @@ async function deploySriov(cluster: Cluster, sources: ComponentSources, datapath
   await op.applyNetwork(cluster, { name: network, resourceName: policy.resourceName, networkNamespace: cluster.namespace, vlan, spoofChk: 'off', trust: 'on', ...(addressed ? { ipam: whereabouts('192.0.2.0/24') } : {}) });
   stack.push(`SriovNetwork ${network}: vlan ${vlan}, spoofChk off, trust on (NAD rendered by the operator)`);
   const workloads: RunningWorkload[] = [];
-  for (const p of pods) workloads.push(await deployWorkload(cluster, p, { runId }));
+  for (const p of pods) workloads.push(await deployWorkload(cluster, p, { runId: o.runId, ...(o.queueSize === undefined ? {} : { queueSize: o.queueSize }) }));
   return { stack, workloads, sriov: { policy, resource, network, vlan } };
 }
 
@@ -231,7 +244,7 @@ async function deployDevicePlugin(cluster: Cluster, sources: ComponentSources, d
   return { stack, workloads, devicePlugin: { pool, resource, network, vlan } };
 }
 
-async function deployUserspace(cluster: Cluster, sources: ComponentSources, datapath: 'vhost-user' | 'memif', runId: string, stack: string[], pods: WorkloadSpec[]): Promise<Deployed> {
+async function deployUserspace(cluster: Cluster, sources: ComponentSources, datapath: 'vhost-user' | 'memif', o: ScenarioOptions, stack: string[], pods: WorkloadSpec[]): Promise<Deployed> {
   const u = userspaceCni(sources);
   stack.push((await u.up(cluster)).summary);
   const ns = cluster.namespace;
@@ -239,7 +252,7 @@ async function deployUserspace(cluster: Cluster, sources: ComponentSources, data
   await cluster.applyAll(nads);
   stack.push(`NADs ${nads.map((n) => n.metadata.name).join(', ')}: ${datapath === 'vhost-user' ? 'OVS-DPDK vhost-user bridges, pod side vhost server' : 'VPP memif bridge-domains, host master / pod slave'}`);
   const workloads: RunningWorkload[] = [];
-  for (const p of pods) workloads.push(await deployWorkload(cluster, p, { runId }));
+  for (const p of pods) workloads.push(await deployWorkload(cluster, p, { runId: o.runId, ...(o.queueSize === undefined ? {} : { queueSize: o.queueSize }) }));
   return { stack, workloads };
 }
 

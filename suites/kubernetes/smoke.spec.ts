@@ -1,9 +1,9 @@
 /**
- * Kubernetes smoke: for the project's datapath and NIC, deploy the stack (SR-IOV operator with a policy and
- * a SriovNetwork, or userspace CNI NADs) and the generator + DUT pods, and report the devices and EAL
- * arguments each workload gets from network-status. Teardown (the worker fixture) removes every object with
- * the run label and fails the run if any is left. On the fake cluster no packet moves: this checks the
- * orchestration only.
+ * Kubernetes smoke: for the project's datapath and NIC, the stack (SR-IOV operator with a policy and a
+ * SriovNetwork, or userspace CNI NADs) and the generator + DUT pods, with the devices and EAL arguments each
+ * workload got from the cluster. Where the worker's datapath runs in pods (vhost-user) this is its deployment,
+ * and the host-level suites move packets through it; elsewhere (SR-IOV, vDPA, memif on the fake cluster) the
+ * scenario is deployed for its orchestration alone. Teardown deletes what the run created, by uid.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,14 +13,18 @@ import { expect, test } from './cluster-fixture.ts';
 
 test.use({ requires: [need.kubernetes] });
 
-test('kubernetes smoke: stack, workloads, EAL arguments from network-status @smoke', async ({ kube, lab, datapath, nic, settings }, testInfo) => {
+test('kubernetes smoke: stack, workloads, EAL arguments from network-status @smoke', async ({ kube, lab, datapath, nic, settings, stackState }, testInfo) => {
   const dutNic = lab.lab.nodesWithRole('dut').flatMap((n) => n.nics).find((n) => n.model === nic);
   const why = unsupported(datapath, dutNic);
   test.skip(why !== null, why ?? '');
   const isFirstNic = lab.facts.nics[0] === nic;
   test.skip((datapath === 'vhost-user' || datapath === 'memif') && !isFirstNic, `${datapath} does not use the NIC: it runs once, in the ${lab.facts.nics[0]} project`);
 
-  const deployed = await deployScenario(kube.cluster, kube.sources, { datapath: datapath, ...(dutNic ? { nic: dutNic } : {}), runId: settings.runId, pageSize: kube.pageSize, sriovVia: kube.sriovVia });
+  // Where the worker's datapath runs in pods (vhost-user), it is that deployment; elsewhere the scenario is
+  // deployed here for its orchestration alone.
+  // (stackState is asked for so that the worker's stack is up first: its pods carry the names this would deploy.)
+  const inPods = 'running' in stackState ? kube.deployments.get(datapath) : undefined;
+  const deployed = inPods ?? (await deployScenario(kube.cluster, kube.sources, { datapath: datapath, ...(dutNic ? { nic: dutNic } : {}), runId: settings.runId, pageSize: kube.pageSize, sriovVia: kube.sriovVia }));
   const report = describeDeployed(deployed);
   await testInfo.attach('kubernetes-deployment.txt', { body: report, contentType: 'text/plain' });
   await writeFile(join(settings.outDir, `kubernetes-${datapath}-${nic}.txt`), report + '\n').catch(() => undefined);

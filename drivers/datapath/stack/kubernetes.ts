@@ -10,6 +10,7 @@ import type { TrafficProfile } from '../../../method/trial.ts';
 import type { GeneratorSession } from '../../loadgen/traffic-generator.ts';
 import type { Capabilities, CapabilityGaps } from '../capabilities.ts';
 import type { RunningDatapath, Unavailable } from '../datapath.ts';
+import { podStackBackend } from '../kubernetes/pod-backend.ts';
 import { Teardown } from '../../../core/teardown.ts';
 import { runningStack } from './assemble.ts';
 import { ceilingLoad, lineRateLoad } from './max-load.ts';
@@ -37,8 +38,8 @@ export interface PodStackBackend {
   up(req: StackRequest, signal?: AbortSignal): Promise<PodStack>;
 }
 
-/** The registered pod backend; none yet. */
-const POD_BACKEND: PodStackBackend | undefined = undefined;
+/** The registered pod backend: DUT and generator in pods (drivers/datapath/kubernetes). */
+const POD_BACKEND: PodStackBackend | undefined = podStackBackend;
 
 /** Why a Kubernetes lab runs no traffic stack while no pod backend is registered. */
 export const NO_POD_BACKEND =

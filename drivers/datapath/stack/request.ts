@@ -1,6 +1,7 @@
 /** What the stack factory needs to bring up a stack on a lab. */
 import type { Lab } from '../../../lab/model.ts';
 import type { DatapathKind, DutKind, GeneratorKind } from '../../../lab/schema.ts';
+import type { ClusterSession } from '../../kubernetes/cluster-session.ts';
 import type { DpdkRuntime } from '../../dpdk/runtime.ts';
 import type { HostPaths } from '../../host/host-paths.ts';
 import type { NodeShells } from '../../shell/node-shells.ts';
@@ -24,4 +25,6 @@ export interface StackRequest {
   readonly hostPaths?: (node: string) => HostPaths;
   /** Local lab: force the core count and the vswitch CPU (tests of vhost-user-ovs on 2 cores). */
   readonly local?: { readonly cpuCount?: number; readonly vswitchCpu?: number };
+  /** Kubernetes labs: the worker's session with the cluster (connected on first call, shared, released by the stack). */
+  readonly cluster?: () => Promise<ClusterSession>;
 }

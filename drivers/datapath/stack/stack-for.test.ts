@@ -15,7 +15,6 @@ import { localShell } from '../../shell/local.ts';
 import type { Command, ExecResult, Shell } from '../../shell/shell.ts';
 import type { RunningDatapath } from '../datapath.ts';
 import { GENERATORS } from './generators.ts';
-import { NO_POD_BACKEND } from './kubernetes.ts';
 import type { StackRequest } from './request.ts';
 import { stackFor } from './stack-for.ts';
 
@@ -70,11 +69,16 @@ function withoutPktgen(shell: Shell): Shell {
   };
 }
 
-test('a Kubernetes lab yields no traffic stack until a pod backend runs the workloads, and says so', async () => {
+test('a Kubernetes lab runs vhost-user with wsp-gen in pods, and says why it runs nothing else there', async () => {
   const lab = await loadLab(labFile('kubernetes.yaml'));
-  const stack = stackFor(request(lab, 'sriov'));
-  expect((await stack.availability())?.reason).toBe(NO_POD_BACKEND);
-  await expect(stack.up()).rejects.toThrow(NO_POD_BACKEND);
+  const sriov = stackFor(request(lab, 'sriov'));
+  expect((await sriov.availability())?.reason).toMatch(/^sriov through pods needs pktgen in a pod against real VFs/);
+  await expect(sriov.up()).rejects.toThrow(/sriov through pods needs pktgen in a pod/);
+  expect((await stackFor(request(lab, 'memif', 'l3fwd', 'wsp-gen')).availability())?.reason).toMatch(/^memif through pods needs a vswitch on the node that relays memif/);
+  expect((await stackFor(request(lab, 'vhost-user', 'l3fwd', 'pktgen')).availability())?.reason).toMatch(/^vhost-user through pods runs wirespeed's generator \(wsp-gen\) in its pod/);
+  expect((await stackFor(request(lab, 'vhost-user', 'testpmd-io', 'wsp-gen')).availability())?.reason).toMatch(/^the DUT pod runs l3fwd/);
+  // Without a session with the cluster (the suites give one) nothing can be deployed.
+  expect((await stackFor(request(lab, 'vhost-user', 'l3fwd', 'wsp-gen')).availability())?.reason).toMatch(/no session with the cluster of lab/);
 });
 
 test('the generator on a bare-metal lab is pktgen on the tg node PFs, named by the run id, in a namespace of its own', async () => {

@@ -12,7 +12,8 @@ import { refOf, type KubeObject } from '../kube-object.ts';
 import { parseNetworkStatus } from '../network-status.ts';
 import { podDevices, podEal, type PodDevice, type PodEal } from '../pod-devices.ts';
 import { podShell } from '../pod-shell.ts';
-import { parseWorkloadSpec, workloadPod, type ParsedWorkloadSpec, type WorkloadSpec } from './pod-spec.ts';
+import { MIN_CPUS, parseWorkloadSpec, workloadPod, type ParsedWorkloadSpec, type WorkloadSpec } from './pod-spec.ts';
+import { parseUserspaceConfig } from '../userspace-config.ts';
 import { appArgv } from './app-argv.ts';
 
 export interface RunningWorkload {
@@ -32,6 +33,8 @@ export interface DeployOptions {
   runId: string;
   timeoutMs?: number;
   memoryMb?: number;
+  /** virtio_user ring depth for vhost-user ports (default 1024). */
+  queueSize?: number;
 }
 
 /** Create the pod, wait Ready and for network-status, and derive its devices and EAL arguments. */
@@ -45,12 +48,12 @@ export async function deployWorkload(cluster: Cluster, input: WorkloadSpec, opts
   await cluster.waitFor(ref, podReady, timeoutMs);
   const pod = (await cluster.waitFor(ref, networkStatusPresent, timeoutMs)) ?? obj;
   const status = parseNetworkStatus(pod);
-  const devices = podDevices(`${ns}/${spec.name}`, status, spec.networks.map((n) => ({ network: `${n.namespace ?? ns}/${n.nad}`, ...(n.interface ? { interface: n.interface } : {}), expect: n.expect })));
+  const devices = podDevices(`${ns}/${spec.name}`, status, spec.networks.map((n) => ({ network: `${n.namespace ?? ns}/${n.nad}`, ...(n.interface ? { interface: n.interface } : {}), expect: n.expect })), parseUserspaceConfig(pod));
   const shell = podShell(cluster, ns, spec.name, spec.role);
   const cpus = await containerCpus(shell);
-  if (cpus.length < 2) throw new ProvisionError(`the container has ${cpus.length} CPU(s) (${cpus.join(',')}); DPDK needs a main and a polling lcore`, { where: `pod ${ns}/${spec.name}`, hint: 'request at least 2 CPUs' });
+  if (cpus.length < MIN_CPUS[spec.role]) throw new ProvisionError(`the container has ${cpus.length} CPU(s) (${cpus.join(',')}); ${spec.role} needs ${MIN_CPUS[spec.role]}`, { where: `pod ${ns}/${spec.name}`, hint: `request at least ${MIN_CPUS[spec.role]} CPUs` });
   const usable = cpus.slice(0, spec.cpus);
-  const eal = podEal(devices, { filePrefix: `wsp-${opts.runId}-${spec.name}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64), lcores: usable, memoryMb: opts.memoryMb ?? Math.min(spec.hugepages.amountMi, 1024) });
+  const eal = podEal(devices, { filePrefix: `wsp-${opts.runId}-${spec.name}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64), lcores: usable, memoryMb: opts.memoryMb ?? Math.min(spec.hugepages.amountMi, 1024), ...(opts.queueSize === undefined ? {} : { queueSize: opts.queueSize }) });
   const command = appArgv(spec.role, eal, usable.length);
   return {
     spec,
