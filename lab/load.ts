@@ -6,15 +6,12 @@
 import { open } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError } from '../core/errors.ts';
-import { shownValue } from '../core/terminal-text.ts';
-import { InventoryError, type InventoryIssue } from './inventory-error.ts';
+import { InventoryError } from './inventory-error.ts';
 import { buildLab, type Lab } from './model.ts';
 import { labConfig, type LabConfig } from './schema.ts';
-import { validateLab, type FieldPath, type PathIssue } from './validate.ts';
-import { checkYamlBounds } from './yaml-bounds.ts';
-import { fromZodIssues } from './zod-messages.ts';
+import { validateLab } from './validate.ts';
+import { parseYamlWithSchema } from './yaml-source.ts';
 
 /** The embedded default inventory (the local lab on this machine). */
 export const LOCAL_LAB_PATH = fileURLToPath(new URL('./local.yaml', import.meta.url));
@@ -92,61 +89,13 @@ function formatBytes(n: number): string {
 
 /** Parse and validate inventory text; `displayName` is what messages call the file. */
 export function parseLabText(text: string, displayName: string, opts: LoadOptions & { dir: string }): LabConfig {
-  const lineCounter = new LineCounter();
-  // merge: YAML 1.1 merge keys (`<<: *anchor`), which inventories written for Ansible use.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
-  const pos = (offset: number): { line: number; col: number } => lineCounter.linePos(offset);
-  const issues: InventoryIssue[] = [];
-  const documentIssue = (offset: number, message: string, hint: string): InventoryError => {
-    const { line, col } = pos(offset);
-    return new InventoryError([{ file: displayName, line, col, path: '', message, hint }]);
-  };
-
-  for (const err of doc.errors) {
-    const { line, col } = pos(err.pos[0]);
-    const first = err.message.split('\n')[0] ?? '';
-    // The parser recurses per nesting level; a file nested thousands deep overflows it.
-    const tooDeep = /call stack/i.test(first);
-    issues.push({
-      file: displayName,
-      line,
-      col,
-      path: '',
-      message: tooDeep ? 'YAML syntax error: values are nested too deeply to read' : `YAML syntax error: ${first}`,
-      hint: tooDeep
-        ? 'an inventory nests about 7 levels (nodes, nics, ports …): check the brackets around that position'
-        : err.code === 'DUPLICATE_KEY'
-          ? 'each key appears once per mapping'
-          : 'check indentation, a missing ":" or an unclosed quote around that position',
-    });
-  }
-  if (issues.length) throw new InventoryError(issues);
-
-  const bounds = checkYamlBounds(doc);
-  if (bounds) throw documentIssue(bounds.offset, bounds.message, bounds.hint);
-
-  let data: unknown;
-  try {
-    // Expansion is bounded above, so the library's own alias budget (100 uses of an anchor) is lifted.
-    data = doc.toJS({ maxAliasCount: -1 });
-  } catch (e) {
-    throw documentIssue(0, `the YAML document cannot be turned into data: ${shownValue((e as Error).message, 200)}`, 'check anchors, aliases and tags in the file');
-  }
-  const parsed = labConfig.safeParse(withoutExtensionKeys(data));
-  let pathIssues: PathIssue[];
-  if (!parsed.success) pathIssues = fromZodIssues(parsed.error.issues, labConfig, data);
-  else pathIssues = validateLab(parsed.data, { dir: opts.dir, ...(opts.checkFiles === undefined ? {} : { checkFiles: opts.checkFiles }) });
-
-  for (const pi of pathIssues) {
-    const { line, col } = pos(locate(doc, pi.path, pi.atKey ?? false));
-    issues.push({ file: displayName, line, col, path: formatPath(pi.path), message: pi.message, hint: pi.hint });
-  }
-  if (issues.length) {
-    issues.sort((a, b) => a.line - b.line || a.col - b.col);
-    throw new InventoryError(issues);
-  }
-  if (!parsed.success) throw new Error('unreachable: schema failed without issues');
-  return parsed.data;
+  const r = parseYamlWithSchema(text, displayName, labConfig, {
+    nesting: 'an inventory nests about 7 levels (nodes, nics, ports …)',
+    prepare: withoutExtensionKeys,
+    crossCheck: (config) => validateLab(config, { dir: opts.dir, ...(opts.checkFiles === undefined ? {} : { checkFiles: opts.checkFiles }) }),
+  });
+  if (!r.ok) throw new InventoryError(r.issues);
+  return r.data;
 }
 
 /**
@@ -156,33 +105,4 @@ export function parseLabText(text: string, displayName: string, opts: LoadOption
 function withoutExtensionKeys(data: unknown): unknown {
   if (!data || typeof data !== 'object' || Array.isArray(data)) return data;
   return Object.fromEntries(Object.entries(data).filter(([k]) => !k.startsWith('x-')));
-}
-
-/** nodes[0].shell.port */
-export function formatPath(path: FieldPath): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    // A key that is not a plain word (an unknown key from the file) is shown quoted and escaped.
-    else if (!/^[A-Za-z0-9_-]{1,64}$/.test(p)) out += `[${shownValue(p, 40)}]`;
-    else out += out ? `.${p}` : p;
-  }
-  return out;
-}
-
-/** Offset of the field at `path`: its value (or key), else the nearest enclosing node that exists. */
-function locate(doc: Document, path: FieldPath, atKey: boolean): number {
-  if (atKey && path.length > 0) {
-    const parent = doc.getIn(path.slice(0, -1), true);
-    if (isMap(parent)) {
-      const last = path[path.length - 1];
-      const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === last);
-      if (pair && isNode(pair.key) && pair.key.range) return pair.key.range[0];
-    }
-  }
-  for (let n = path.length; n >= 0; n--) {
-    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
-    if (isNode(node) && node.range) return node.range[0];
-  }
-  return 0;
 }

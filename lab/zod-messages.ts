@@ -125,7 +125,7 @@ function valueAt(data: unknown, path: FieldPath): unknown {
 }
 
 /** Turn zod issues into path issues with readable messages and hints. */
-export function fromZodIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType, data: unknown): PathIssue[] {
+export function fromZodIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType, data: unknown, docPage = 'docs/lab.md'): PathIssue[] {
   const out: PathIssue[] = [];
   for (const issue of issues) {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
@@ -153,13 +153,13 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], schema: z.Zod
           out.push({
             path,
             message: `missing required field "${key}"`,
-            hint: `add ${key}: (docs/lab.md lists every field)`,
+            hint: `add ${key}: (${docPage} lists every field)`,
           });
         } else {
           out.push({
             path,
             message: `expected ${article(issue.expected)}, got ${describe(input)}`,
-            hint: issue.expected === 'number' ? 'write numbers without quotes' : 'docs/lab.md shows the type of every field',
+            hint: issue.expected === 'number' ? 'write numbers without quotes' : `${docPage} shows the type of every field`,
           });
         }
         break;
@@ -182,14 +182,14 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], schema: z.Zod
             message: input === undefined ? `missing required field "${key}" (one of: ${options.join(', ')})` : `${describe(input)} is not one of: ${options.join(', ')}`,
             hint: near ? `did you mean "${near}"?` : `use one of: ${options.join(', ')}`,
           });
-        } else out.push({ path, message: issue.message, hint: 'docs/lab.md shows the accepted forms' });
+        } else out.push({ path, message: issue.message, hint: `${docPage} shows the accepted forms` });
         break;
       }
       case 'invalid_format':
         out.push({
           path,
           message: `${issue.message}, got ${describe(input)}`,
-          hint: FORMAT_HINTS[key] ?? 'docs/lab.md shows the expected form',
+          hint: FORMAT_HINTS[key] ?? `${docPage} shows the expected form`,
         });
         break;
       case 'too_small':
@@ -203,7 +203,7 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], schema: z.Zod
                 : issue.inclusive === false
                   ? `must be more than ${issue.minimum}, got ${describe(input)}`
                   : `must be at least ${issue.minimum}, got ${describe(input)}`,
-          hint: RANGE_HINTS[key] ?? 'docs/lab.md describes the field',
+          hint: RANGE_HINTS[key] ?? `${docPage} describes the field`,
         });
         break;
       case 'too_big':
@@ -217,11 +217,11 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], schema: z.Zod
                 : issue.inclusive === false
                   ? `must be less than ${issue.maximum}, got ${describe(input)}`
                   : `must be at most ${issue.maximum}, got ${describe(input)}`,
-          hint: RANGE_HINTS[key] ?? 'docs/lab.md describes the field',
+          hint: RANGE_HINTS[key] ?? `${docPage} describes the field`,
         });
         break;
       default:
-        out.push({ path, message: issue.message, hint: 'docs/lab.md describes the field' });
+        out.push({ path, message: issue.message, hint: `${docPage} describes the field` });
     }
   }
   return out;
