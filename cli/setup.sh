@@ -14,10 +14,11 @@ fail() { printf 'setup: FAILED: %s\n' "$1" >&2; [ $# -gt 1 ] && printf 'setup: w
 # --- Debian packages -----------------------------------------------------------------------------
 # dpdk: l3fwd/testpmd runtime; dpdk-dev/libdpdk-dev: headers and pkg-config for our generator and l3fwd;
 # dpdk-doc: l3fwd example sources; openssh-server: real sshd for SSH shell tests; victoria-metrics and
-# influxdb: real time-series servers for the sink tests; chromium: renders the HTML report in tests;
+# influxdb: real time-series servers for the sink tests; chromium: renders the HTML report in tests and
+# prints certificates to PDF; poppler-utils: pdftotext, with which tests read those PDFs back;
 # openvswitch-switch-dpdk: OVS-DPDK datapath where cores allow.
 PKGS=(dpdk dpdk-dev libdpdk-dev dpdk-doc build-essential pkg-config python3 iproute2 procps util-linux
-      openssh-server victoria-metrics influxdb chromium openvswitch-switch-dpdk)
+      openssh-server victoria-metrics influxdb chromium poppler-utils openvswitch-switch-dpdk)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

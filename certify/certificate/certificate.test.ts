@@ -1,0 +1,174 @@
+/**
+ * The certificate opened in Debian's Chromium and its PDF read back with pdftotext (poppler-utils): the
+ * criteria table, the environment block and the virtual-NIC marking are in both, failing criteria first.
+ */
+import { expect, test } from '@playwright/test';
+import { chromium, type Browser } from '@playwright/test';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../drivers/chromium/print-pdf.ts';
+import { resultRecord, runEnd, sampleRun } from '../../fixtures/records/sample.ts';
+import type { RunRecord } from '../../reports/schema/record.ts';
+import { openRunStore } from '../../reports/store/jsonl.ts';
+import { makePlan, type LabForPlan } from '../plan.ts';
+import { loadProfile } from '../profile/load.ts';
+import { writeCertificate, type WrittenCertificate } from './write.ts';
+
+const run = promisify(execFile);
+
+const LOCAL: LabForPlan = {
+  name: 'local',
+  kind: 'local',
+  datapaths: ['vhost-user', 'memif', 'veth'],
+  nic: { name: 'vnic', model: 'virtual', pciAddresses: [] },
+  dutCpus: 1,
+  nodes: [{ name: 'local', roles: ['tg', 'dut'], tgCpus: [1], dutCpus: [0], isolatedCpus: [], numaNode: 0 }],
+};
+const E810: LabForPlan = {
+  name: 'lab-e810',
+  kind: 'baremetal',
+  datapaths: ['sriov'],
+  nic: { name: 'nic0', model: 'e810-c', pciAddresses: ['0000:3b:00.0', '0000:3b:00.1'] },
+  dutCpus: 4,
+  nodes: [{ name: 'local', roles: ['tg', 'dut'], tgCpus: [2, 3], dutCpus: [4, 5, 6, 7], isolatedCpus: [2, 3, 4, 5, 6, 7], numaNode: 1 }],
+};
+
+let root: string;
+let browser: Browser;
+let local: WrittenCertificate;
+let hardware: WrittenCertificate;
+
+async function certificate(runId: string, lab: LabForPlan, records: readonly RunRecord[], quick: boolean): Promise<WrittenCertificate> {
+  const store = await openRunStore(runId, { resultsDir: root });
+  for (const r of records) await store.append(r);
+  await store.close();
+  const profile = await loadProfile('nic-performance');
+  return writeCertificate(join(root, runId), {
+    plan: makePlan(profile.profile, lab, { quick }),
+    inventoryText: `name: ${lab.name}\n`,
+    profileText: profile.text,
+    harnessVersion: '0.1.0',
+    now: () => new Date('2026-11-22T03:00:00Z'),
+  });
+}
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  root = await mkdtemp(join(tmpdir(), 'wsp-cert-'));
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  local = await certificate('cert-local', LOCAL, sampleRun({ runId: 'cert-local', startMs: Date.parse('2026-11-22T01:00:00Z'), seed: 5, ndr64Pps: { 'vhost-user': 3_600_000 }, frames: [64, 1518] }), true);
+  // An E810 at 100 GbE that stays well below line rate at 1518 B: the line-rate criteria fail.
+  const hw: RunRecord[] = sampleRun({ runId: 'cert-hw', startMs: Date.parse('2026-11-22T02:00:00Z'), seed: 6, nic: 'e810-c', lineRateBps: 100e9, ndr64Pps: { sriov: 14_200_000 }, frames: [64, 128, 256, 512, 1024, 1280, 1518] }).filter((r) => r.kind !== 'run-end');
+  const imix = resultRecord({ runId: 'cert-hw', at: '2026-11-22T02:30:00.000Z', datapath: 'sriov', frameBytes: 64, ndrPps: 9e6, seed: 7, nic: 'e810-c', lineRateBps: 100e9 });
+  hw.push({ ...imix, scenarioId: imix.scenarioId.replace('-64b-', '-imix-'), profile: { kind: 'imix', name: 'imix-7-4-1', mix: [{ frameBytes: 64, weight: 7 }, { frameBytes: 570, weight: 4 }, { frameBytes: 1518, weight: 1 }] } });
+  hw.push(runEnd('cert-hw', '2026-11-22T02:31:00.000Z'));
+  hardware = await certificate('cert-hw', E810, hw, false);
+});
+test.afterAll(async () => {
+  await browser?.close();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+/** Open a file with every non-file request refused; console errors and refused requests come back. */
+async function open(file: string) {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const problems: string[] = [];
+  const network: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file:')) return route.continue();
+    network.push(url);
+    return route.abort();
+  });
+  await page.goto(`file://${file}`);
+  return { page, problems, network };
+}
+
+/** The PDF's text, whitespace folded (table cells wrap at different places than in HTML). */
+async function pdfText(file: string): Promise<string> {
+  // -raw keeps the order the text was drawn in: table rows stay rows.
+  const { stdout } = await run('pdftotext', ['-raw', '-enc', 'UTF-8', file, '-'], { maxBuffer: 16 * 1024 * 1024 });
+  return stdout.replace(/\s+/g, ' ');
+}
+
+test('the certificate of the local lab says "virtual NIC" and shows criteria and environment in Chromium, with no script and no network', async ({}, testInfo) => {
+  const { page, problems, network } = await open(local.html);
+  try {
+    await expect(page).toHaveTitle(/^NIC performance with DPDK l3fwd — virtual NIC \(lab local/);
+    await expect(page.locator('header.top h1')).toContainText('virtual NIC');
+    await expect(page.locator('.banner.warn').first()).toContainText('Virtual NIC. Lab local has no physical NIC');
+    await expect(page.locator('section.verdict')).toContainText('PASSED');
+    const criteria = page.locator('table.criteria tr.criterion');
+    await expect(criteria).toHaveCount(local.evaluation.criteria.length);
+    const found = page.locator('tr.criterion[data-criterion="throughput-found"]');
+    await expect(found).toContainText('NDR and PDR found at every frame size');
+    await expect(found.locator('.chip')).toHaveText('pass');
+    // Each measured cell in all three units; line rate says it has none.
+    await expect(page.locator('table.criteria tr.cell').filter({ hasText: 'vhost-user · 64 B · 1 core' }).first()).toContainText(/NDR \d+\.\d{3} Mpps · \d+\.\d{2} Gbit\/s · no line rate \(virtual\)/);
+    await expect(page.locator('tr.criterion[data-criterion="latency-p99-90pct"] .chip')).toHaveText('not applicable');
+    await expect(page.locator('table.criteria')).toContainText('virtual NIC: software ports on a shared host are descheduled');
+    const nic = page.locator('dl.env.nic');
+    await expect(nic).toContainText('virtual (software ports of lab local)');
+    const node = page.locator('dl.env.node').first();
+    await expect(node).toContainText('6.1.0-27-cloud-amd64');
+    await expect(node).toContainText('Intel(R) Xeon(R) Platinum 8375C');
+    await expect(node).toContainText('DPDK22.11.6');
+    await expect(node).toContainText('kernel command line');
+    await expect(page.locator('dl.env.integrity')).toContainText(local.manifest.files.find((f) => f.path === 'records.jsonl')!.sha256);
+    await expect(page.locator('dl.env.integrity')).toContainText('unsigned');
+    await testInfo.attach('certificate-local.png', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+    expect(problems).toEqual([]);
+    expect(network).toEqual([]);
+    expect(await readFile(local.html, 'utf8')).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the PDF printed by Chromium carries the criteria table, the environment block and the virtual-NIC marking', async () => {
+  const text = await pdfText(local.pdf);
+  expect(text).toContain('NIC performance with DPDK l3fwd — virtual NIC (lab local');
+  expect(text).toContain('Virtual NIC. Lab local has no physical NIC');
+  expect(text).toContain('PASSED');
+  expect(text).toContain('Criteria');
+  for (const c of local.evaluation.criteria) expect(text).toContain(c.criterion.title);
+  expect(text).toMatch(/vhost-user · 64 B · 1 core NDR \d+\.\d{3} Mpps · \d+\.\d{2} Gbit\/s · no line rate \(virtual\)/);
+  expect(text).toContain('Environment');
+  expect(text).toContain('virtual (software ports of lab local)');
+  expect(text).toContain('6.1.0-27-cloud-amd64');
+  expect(text).toContain('kernel command line');
+  expect(text).toContain(local.manifest.files.find((f) => f.path === 'records.jsonl')!.sha256);
+});
+
+test('a hardware certificate names the NIC, shows % of line rate and lists the failing criteria first, in HTML and PDF', async () => {
+  const failing = hardware.evaluation.criteria.filter((c) => c.verdict === 'fail').map((c) => c.criterion.title);
+  expect(failing).toEqual(expect.arrayContaining(['NDR at least 95 % of line rate at 1518 B']));
+  const { page, problems } = await open(hardware.html);
+  try {
+    await expect(page).toHaveTitle('NIC performance with DPDK l3fwd — Intel Ethernet Controller E810-C for QSFP (8086:1592)');
+    await expect(page.locator('header.top h1')).not.toContainText('virtual');
+    await expect(page.locator('section.verdict')).toContainText('FAILED');
+    await expect(page.locator('section.verdict')).toContainText(`Failed: ${failing.join('; ')}.`);
+    const chips = await page.locator('table.criteria tr.criterion td:last-child .chip').allTextContents();
+    expect(chips.slice(0, failing.length)).toEqual(failing.map(() => 'FAIL'));
+    await expect(page.locator('table.results')).toContainText('%');
+    await expect(page.locator('dl.env.nic')).toContainText('0000:3b:00.0, 0000:3b:00.1');
+    await expect(page.locator('dl.env.node').first()).toContainText('node 1: generator CPUs 2, 3, DUT CPUs 4, 5, 6, 7');
+    expect(problems).toEqual([]);
+  } finally {
+    await page.close();
+  }
+  const text = await pdfText(hardware.pdf);
+  expect(text).toContain('FAILED');
+  expect(text).not.toContain('virtual NIC');
+  const firstPassing = hardware.evaluation.criteria.find((c) => c.verdict === 'pass')!.criterion.title;
+  for (const f of failing) expect(text.indexOf(f, text.indexOf('Criteria'))).toBeLessThan(text.indexOf(firstPassing, text.indexOf('Criteria')));
+  expect(text).toMatch(/of line rate/);
+});

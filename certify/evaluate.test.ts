@@ -1,0 +1,135 @@
+import { test, expect } from '@playwright/test';
+import { resultRecord, runEnd, runStart, sampleRun } from '../fixtures/records/sample.ts';
+import { viewOf } from '../reports/model/run-view.ts';
+import type { RunRecord } from '../reports/schema/record.ts';
+import { evaluate, type CriterionVerdict, type Evaluation } from './evaluate.ts';
+import { makePlan, type LabForPlan } from './plan.ts';
+import { loadProfile } from './profile/load.ts';
+
+const LOCAL: LabForPlan = {
+  name: 'local',
+  kind: 'local',
+  datapaths: ['vhost-user', 'memif', 'veth', 'vhost-user-ovs'],
+  nic: { name: 'vnic', model: 'virtual', pciAddresses: [] },
+  dutCpus: 1,
+  nodes: [],
+};
+const E810: LabForPlan = {
+  name: 'lab-e810',
+  kind: 'baremetal',
+  datapaths: ['sriov'],
+  nic: { name: 'nic0', model: 'e810-c', pciAddresses: ['0000:3b:00.0', '0000:3b:00.1'] },
+  dutCpus: 4,
+  nodes: [],
+};
+
+const view = (records: readonly RunRecord[], partial = false) => viewOf(records, { dir: '/tmp/x', partial, errors: [] });
+const byId = (e: Evaluation, id: string): CriterionVerdict => e.criteria.find((c) => c.criterion.id === id)!;
+
+test('on the local lab the stand-in datapath is judged, hardware-only criteria are not applicable with the reason', async () => {
+  const { profile } = await loadProfile('nic-performance');
+  const plan = makePlan(profile, LOCAL, { quick: true });
+  expect(plan.virtualNic).toBe(true);
+  expect(plan.run).toEqual({ suites: ['throughput', 'latency'], datapaths: ['vhost-user'], frameSizes: ['64', '1518'], flows: 254, dutCores: [1] });
+  const pf = plan.performance.filter((c) => c.datapath === 'pf');
+  expect(pf).toHaveLength(2 * 3);
+  for (const c of pf) expect(c.notApplicable).toBe("the NIC of lab 'local' is virtual: the pf datapath needs a physical NIC");
+
+  const records = sampleRun({ runId: 'r1', startMs: 0, seed: 1, ndr64Pps: { 'vhost-user': 3_600_000 }, frames: [64, 1518] });
+  const e = evaluate(plan, view(records));
+  expect(e.verdict).toBe('passed');
+  const found = byId(e, 'throughput-found');
+  expect(found.verdict).toBe('pass');
+  const measured = found.cells.filter((c) => c.verdict === 'pass');
+  expect(measured.map((c) => c.label)).toEqual(['vhost-user · 64 B · 1 core', 'vhost-user · 1518 B · 1 core']);
+  expect(measured[0]!.figure).toMatchObject({ kind: 'bounds', ndr: { kind: 'throughput', figure: 'ndr' } });
+  // No line rate on virtual ports: measured, shown, not judged.
+  const line = byId(e, 'ndr-line-rate-1518');
+  expect(line.verdict).toBe('not-applicable');
+  const vh = line.cells.find((c) => c.datapath === 'vhost-user' && c.dutCores === 1)!;
+  expect(vh.reason).toBe('a virtual NIC has no line rate to compare with');
+  expect(vh.figure).toMatchObject({ kind: 'throughput', figure: 'ndr' });
+  expect(byId(e, 'latency-p99-90pct').cells.find((c) => c.datapath === 'vhost-user' && c.dutCores === 1)!.reason).toMatch(/^virtual NIC: software ports on a shared host/);
+  expect(byId(e, 'latency-measured').verdict).toBe('pass');
+  expect(byId(e, 'speedup-2-cores').verdict).toBe('not-applicable');
+  expect(e.counts).toEqual({ fail: 0, 'not-measured': 0, pass: 2, 'not-applicable': 5 });
+});
+
+test('a hardware lab below line rate fails the line-rate criteria, and the failing criteria come first', async () => {
+  const { profile } = await loadProfile('nic-performance');
+  const plan = makePlan(profile, E810, { quick: false, supportedDutCores: [1, 2, 4] });
+  expect(plan.virtualNic).toBe(false);
+  // pf is no datapath of this lab (or of this wirespeed yet): not applicable, saying which.
+  expect(plan.performance.filter((c) => c.datapath === 'pf').every((c) => /pf datapath/.test(c.notApplicable ?? ''))).toBe(true);
+  expect(plan.run?.datapaths).toEqual(['sriov']);
+  expect(plan.run?.dutCores).toEqual([1, 2, 4]);
+
+  // 100 GbE, two ports: 14.2 Mpps at 64 B is far from line rate, 1518 B reaches about 68 %.
+  const frames = [64, 128, 256, 512, 1024, 1280, 1518];
+  const records: RunRecord[] = sampleRun({ runId: 'hw', startMs: 0, seed: 2, nic: 'e810-c', lineRateBps: 100e9, ndr64Pps: { sriov: 14_200_000 }, frames, withLatency: true }).filter(
+    (r) => r.kind !== 'run-end',
+  );
+  // Two and four cores at 64 B: 1.9 and 3.1 times one core.
+  const at = '1970-01-01T00:01:00.000Z';
+  for (const [cores, factor] of [[2, 1.9], [4, 3.1]] as const) {
+    const r = resultRecord({ runId: 'hw', at, datapath: 'sriov', frameBytes: 64, ndrPps: 14_200_000 * factor, seed: 9 + cores, nic: 'e810-c', lineRateBps: 100e9 });
+    records.push({ ...r, scenarioId: r.scenarioId.replace(/-ndrpdr$/, `-ndrpdr-${cores}c`) });
+  }
+  records.push(runEnd('hw', at));
+  const e = evaluate(plan, view(records));
+  expect(e.verdict).toBe('failed');
+  expect(e.criteria.map((c) => c.verdict)).toEqual([...e.criteria.map((c) => c.verdict)].sort((a, b) => ['fail', 'not-measured', 'pass', 'not-applicable'].indexOf(a) - ['fail', 'not-measured', 'pass', 'not-applicable'].indexOf(b)));
+  const ndr1518 = byId(e, 'ndr-line-rate-1518');
+  expect(ndr1518.verdict).toBe('fail');
+  const cell = ndr1518.cells.find((c) => c.datapath === 'sriov' && c.dutCores === 1)!;
+  expect(cell.reason).toMatch(/^\d+\.\d % of line rate$/);
+  expect(cell.figure?.kind === 'throughput' && cell.figure.lineRateRatio).toBeGreaterThan(0.6);
+  expect(cell.figure?.kind === 'throughput' && cell.figure.lineRateRatio).toBeLessThan(0.95);
+  expect(byId(e, 'speedup-2-cores').verdict).toBe('pass');
+  const four = byId(e, 'speedup-4-cores');
+  expect(four.verdict).toBe('fail');
+  expect(four.cells.find((c) => c.datapath === 'sriov')!.figure).toMatchObject({ kind: 'speedup' });
+  // The multi-core cells at other frame sizes ran in the plan but have no result: not measured.
+  expect(byId(e, 'throughput-found').verdict).toBe('not-measured');
+  expect(byId(e, 'throughput-found').cells.find((c) => c.label === 'sriov · 128 B · 2 cores')?.reason).toBe('no throughput result was recorded for this cell');
+  const p99 = byId(e, 'latency-p99-90pct');
+  expect(p99.cells.filter((c) => c.dutCores === 1 && c.datapath === 'sriov').map((c) => c.verdict)).toEqual([...frames.map(() => 'pass'), 'not-measured']); // no IMIX result in this run
+  expect(p99.cells.find((c) => c.dutCores === 1 && c.datapath === 'sriov')!.figure).toMatchObject({ kind: 'latency', percentile: 'p99', fractionOfPdr: 0.9 });
+  expect(e.criteria[0]!.verdict).toBe('fail');
+});
+
+test('a run stopped half-way is incomplete, and a skipped cell is not measured with its skip reason', async () => {
+  const { profile } = await loadProfile('nic-performance');
+  const plan = makePlan(profile, LOCAL, { quick: true });
+  const records = sampleRun({ runId: 'p', startMs: 0, seed: 3, ndr64Pps: { 'vhost-user': 3_000_000 }, frames: [64, 1518], partial: true });
+  expect(evaluate(plan, view(records, true))).toMatchObject({ verdict: 'incomplete', runProblem: 'the run has no run-end record: it was stopped before it finished' });
+
+  const at = '1970-01-01T00:00:05.000Z';
+  const skipped = resultRecord({ runId: 's', at, datapath: 'vhost-user', frameBytes: 1518, ndrPps: 1, seed: 1, status: 'skipped', reason: 'needs the vhost-user datapath' });
+  const ok = resultRecord({ runId: 's', at, datapath: 'vhost-user', frameBytes: 64, ndrPps: 3e6, seed: 2 });
+  const e = evaluate(plan, view([runStart('s', at), ok, skipped, runEnd('s', at)]));
+  expect(e.verdict).toBe('incomplete');
+  const cell = byId(e, 'throughput-found').cells.find((c) => c.label === 'vhost-user · 1518 B · 1 core')!;
+  expect(cell).toMatchObject({ verdict: 'not-measured', reason: 'skipped: needs the vhost-user datapath' });
+});
+
+test('a throughput search that found no NDR fails the criterion with the scenario\'s reason', async () => {
+  const { profile } = await loadProfile('nic-performance');
+  const plan = makePlan(profile, LOCAL, { quick: true });
+  const at = '1970-01-01T00:00:05.000Z';
+  const ok = resultRecord({ runId: 'f', at, datapath: 'vhost-user', frameBytes: 1518, ndrPps: 2e6, seed: 1 });
+  const bad = resultRecord({ runId: 'f', at, datapath: 'vhost-user', frameBytes: 64, ndrPps: 3e6, seed: 2 });
+  const { ndr: _ndr, ...noNdr } = bad;
+  const failed = { ...noNdr, status: 'failed' as const, reason: 'no load met the NDR goal, not even the minimum load' };
+  const e = evaluate(plan, view([runStart('f', at), ok, failed, runEnd('f', at)]));
+  expect(e.verdict).toBe('failed');
+  expect(e.criteria[0]!.criterion.id).toBe('throughput-found');
+  expect(e.criteria[0]!.cells.find((c) => c.verdict === 'fail')).toMatchObject({ label: 'vhost-user · 64 B · 1 core', reason: 'no load met the NDR goal, not even the minimum load' });
+});
+
+test('sriov-conformance on the local lab applies to nothing: the plan has no run', async () => {
+  const { profile } = await loadProfile('sriov-conformance');
+  const plan = makePlan(profile, LOCAL, { quick: false });
+  expect(plan.run).toBeUndefined();
+  expect(plan.conformance.every((c) => c.notApplicable === "the NIC of lab 'local' is virtual: the sriov datapath needs a physical NIC")).toBe(true);
+});

@@ -1,0 +1,198 @@
+/**
+ * The certification plan of a profile on a lab: every cell of the profile's matrix (datapath × frame size
+ * × DUT cores, or datapath × conformance test) either runs, or is not applicable with the reason. What
+ * runs becomes the selection of `wirespeed run` (suites, datapaths, frame sizes, flows). Pure: the lab
+ * comes in as the few facts the plan needs.
+ */
+import { ConfigError } from '../core/errors.ts';
+import { DATAPATHS } from '../lab/schema.ts';
+import type { Lab } from '../lab/model.ts';
+import { frameTag, type ConformanceTest, type FrameSize, type Profile } from './profile/schema.ts';
+import { NIC_DATAPATHS } from './profile/validate.ts';
+
+/** What the plan needs to know about the lab. */
+export interface LabForPlan {
+  readonly name: string;
+  readonly kind: 'local' | 'baremetal' | 'kubernetes';
+  readonly datapaths: readonly string[];
+  /** The NIC under certification (on the DUT node), with its ports' PCI addresses. */
+  readonly nic: { readonly name: string; readonly model: string; readonly pciId?: string; readonly pciAddresses: readonly string[] };
+  /** CPUs the DUT may poll on (cpus.dut of the DUT node). */
+  readonly dutCpus: number;
+  /** What the inventory declares per node (the certificate shows it beside what the run recorded). */
+  readonly nodes: readonly {
+    readonly name: string;
+    readonly roles: readonly string[];
+    readonly tgCpus: readonly number[];
+    readonly dutCpus: readonly number[];
+    readonly isolatedCpus: readonly number[];
+    readonly numaNode: number;
+  }[];
+}
+
+/**
+ * DUT core counts this wirespeed can run: l3fwd polls one lcore so far. 2 and 4 cores with matching RSS
+ * queues plug in with the stack factory (issue 11); then this grows and the cells run.
+ */
+export const SUPPORTED_DUT_CORES: readonly number[] = [1];
+
+export interface PerformanceCell {
+  readonly datapath: string;
+  readonly frameSize: FrameSize;
+  /** Scenario-id tag: 64b, imix. */
+  readonly frame: string;
+  readonly dutCores: number;
+  /** Why the cell does not run on this lab; absent when it runs. */
+  readonly notApplicable?: string;
+}
+
+export interface ConformanceCell {
+  readonly datapath: string;
+  readonly test: ConformanceTest;
+  readonly notApplicable?: string;
+}
+
+export interface CertifyPlan {
+  readonly profile: Profile;
+  readonly lab: LabForPlan;
+  /** The lab's NIC is virtual (the local lab): the certificate says so in its title. */
+  readonly virtualNic: boolean;
+  readonly quick: boolean;
+  /** Performance plans: datapath × frame × cores; conformance plans: datapath × test. */
+  readonly performance: readonly PerformanceCell[];
+  readonly conformance: readonly ConformanceCell[];
+  /** Failover events (conformance plans), per datapath, with why not when they cannot run. */
+  readonly failover: readonly { readonly datapath: string; readonly event: string; readonly notApplicable?: string }[];
+  /** What `wirespeed run` runs; undefined when nothing of the profile applies to the lab. */
+  readonly run:
+    | {
+        readonly suites: readonly string[];
+        readonly datapaths: readonly string[];
+        /** As `--frame-size` takes them: 64, imix. */
+        readonly frameSizes: readonly string[];
+        readonly flows: number;
+        /** DUT core counts that run (scenario ids carry them: ndrpdr, ndrpdr-2c). */
+        readonly dutCores: readonly number[];
+      }
+    | undefined;
+}
+
+/** A NIC the inventory calls virtual, or any NIC of the local lab (software ports only). */
+export function isVirtualNic(lab: LabForPlan): boolean {
+  return lab.kind === 'local' || lab.nic.model === 'virtual';
+}
+
+/** Why `datapath` cannot run on this lab, or undefined when it can. */
+function datapathGap(lab: LabForPlan, datapath: string, virtualNic: boolean): string | undefined {
+  if (virtualNic && NIC_DATAPATHS.includes(datapath)) {
+    return `the NIC of lab '${lab.name}' is virtual: the ${datapath} datapath needs a physical NIC`;
+  }
+  if (!(DATAPATHS as readonly string[]).includes(datapath)) {
+    return `this wirespeed has no ${datapath} datapath yet (DPDK on the physical function bound to vfio-pci plugs in with the stack factory, issue 11)`;
+  }
+  if (!lab.datapaths.includes(datapath)) return `lab '${lab.name}' does not offer the ${datapath} datapath (it offers ${lab.datapaths.join(', ')})`;
+  return undefined;
+}
+
+function coresGap(lab: LabForPlan, cores: number, virtualNic: boolean, supported: readonly number[]): string | undefined {
+  if (cores === 1) return undefined;
+  if (virtualNic) return `${cores} DUT cores need RSS queues, which the virtual ports of lab '${lab.name}' do not spread traffic over`;
+  if (!supported.includes(cores)) {
+    return `wirespeed runs l3fwd on one core so far: ${cores} cores with matching RSS queues come with the stack factory (issue 11)`;
+  }
+  if (lab.dutCpus < cores) return `lab '${lab.name}' gives the DUT ${lab.dutCpus} CPU${lab.dutCpus === 1 ? '' : 's'} (cpus.dut), not ${cores}`;
+  return undefined;
+}
+
+/** The plan of `profile` on `lab`. */
+export function makePlan(profile: Profile, lab: LabForPlan, opts: { quick: boolean; supportedDutCores?: readonly number[] }): CertifyPlan {
+  const supportedCores = opts.supportedDutCores ?? SUPPORTED_DUT_CORES;
+  const virtualNic = isVirtualNic(lab);
+  const plan = profile.plan;
+  // On a virtual NIC the NIC datapaths are listed (not applicable) and the stand-ins run.
+  const datapaths = [...new Set(virtualNic ? [...plan.datapaths, ...(plan.virtualNic?.datapaths ?? [])] : plan.datapaths)];
+  const gapOf = (d: string): string | undefined => {
+    if (lab.kind === 'kubernetes' && plan.kind === 'performance') return `lab '${lab.name}' is a Kubernetes lab, where wirespeed deploys the stack but measures no traffic yet`;
+    return datapathGap(lab, d, virtualNic);
+  };
+  const runnable = datapaths.filter((d) => gapOf(d) === undefined);
+
+  if (plan.kind === 'performance') {
+    const sizes = opts.quick ? plan.quickFrameSizes : plan.frameSizes;
+    const performance: PerformanceCell[] = [];
+    for (const datapath of datapaths) {
+      const dpGap = gapOf(datapath);
+      for (const frameSize of sizes) {
+        for (const dutCores of plan.dutCores) {
+          const why = dpGap ?? coresGap(lab, dutCores, virtualNic, supportedCores);
+          performance.push({ datapath, frameSize, frame: frameTag(frameSize), dutCores, ...(why === undefined ? {} : { notApplicable: why }) });
+        }
+      }
+    }
+    const runs = performance.some((c) => c.notApplicable === undefined);
+    return {
+      profile,
+      lab,
+      virtualNic,
+      quick: opts.quick,
+      performance,
+      conformance: [],
+      failover: [],
+      run: runs
+        ? {
+            suites: [...plan.suites],
+            datapaths: runnable,
+            frameSizes: sizes.map((f) => (f === 'imix' ? 'imix' : String(f))),
+            flows: plan.flowsPerDirection,
+            dutCores: [...new Set(performance.filter((c) => c.notApplicable === undefined).map((c) => c.dutCores))],
+          }
+        : undefined,
+    };
+  }
+
+  const conformance: ConformanceCell[] = [];
+  const failover: CertifyPlan['failover'][number][] = [];
+  for (const datapath of datapaths) {
+    const dpGap = gapOf(datapath);
+    for (const test of plan.tests) conformance.push({ datapath, test, ...(dpGap === undefined ? {} : { notApplicable: dpGap }) });
+    for (const event of plan.failover) failover.push({ datapath, event, ...(dpGap === undefined ? {} : { notApplicable: dpGap }) });
+  }
+  const runs = conformance.some((c) => c.notApplicable === undefined);
+  return {
+    profile,
+    lab,
+    virtualNic,
+    quick: opts.quick,
+    performance: [],
+    conformance,
+    failover,
+    run: runs ? { suites: ['sriov-conformance'], datapaths: runnable, frameSizes: ['64'], flows: 1, dutCores: [1] } : undefined,
+  };
+}
+
+/** The facts the plan needs, from a loaded lab; `nicName` picks the certified NIC among the DUT node's. */
+export function labForPlan(lab: Lab, nicName?: string): LabForPlan {
+  const dutNodes = lab.nodesWithRole('dut');
+  const nics = dutNodes.flatMap((n) => n.nics);
+  const nic = nicName === undefined ? nics[0] : nics.find((n) => n.name === nicName);
+  if (!nic) {
+    throw new ConfigError(nicName === undefined ? `lab ${lab.name} has no NIC on its DUT node` : `lab ${lab.name} has no NIC named "${nicName}" on its DUT node`, {
+      where: '--nic',
+      hint: nics.length ? `NICs of the DUT node: ${nics.map((n) => `${n.name} (${n.model})`).join(', ')}` : 'add the NIC under test to the DUT node in the inventory',
+    });
+  }
+  const dutNode = dutNodes.find((n) => n.nics.includes(nic))!;
+  return {
+    name: lab.name,
+    kind: lab.kind,
+    datapaths: lab.datapaths,
+    nic: {
+      name: nic.name,
+      model: nic.model,
+      ...(nic.pciId === undefined ? {} : { pciId: nic.pciId }),
+      pciAddresses: nic.ports.flatMap((p) => (p.pci === undefined ? [] : [p.pci])),
+    },
+    dutCpus: dutNode.cpus.dut.length,
+    nodes: lab.nodes.map((n) => ({ name: n.name, roles: [...n.roles], tgCpus: n.cpus.tg, dutCpus: n.cpus.dut, isolatedCpus: n.cpus.isolated, numaNode: n.cpus.numaNode })),
+  };
+}
