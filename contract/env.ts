@@ -12,6 +12,8 @@ export const ENV = {
   quick: 'WIRESPEED_QUICK',
   /** Frame sizes as the user wrote them: "64,1518,imix". */
   frameSizes: 'WIRESPEED_FRAME_SIZES',
+  /** Flows per direction of the throughput and latency scenarios: "254" (default 1). */
+  flows: 'WIRESPEED_FLOWS',
   /** The matrix cells as JSON (contract/matrix.ts). */
   matrix: 'WIRESPEED_MATRIX',
   /** How many times each throughput search runs (and MRR trials it takes): `--repeat N`. */

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { ConfigError } from '../core/errors.ts';
 import { ENV } from './env.ts';
-import { settingsEnv, settingsFromEnv } from './settings.ts';
+import { parseFlows, settingsEnv, settingsFromEnv } from './settings.ts';
 
 test('--repeat travels from the CLI to the Playwright processes; absent means one search', () => {
   const env = settingsEnv({ labPath: 'lab/local.yaml', outDir: 'results/r1', quick: true, repeat: 3 });
@@ -27,4 +27,22 @@ test('a bad repeat count is a ConfigError that names the flag (CLI) or the varia
     expect((err as ConfigError).hint).toMatch(/--repeat 3/);
   }
   expect(() => settingsFromEnv({ [ENV.repeat]: 'three' })).toThrow(/repeat count "three" is not a whole number from 1 to 100/);
+});
+
+test('flows per direction come from WIRESPEED_FLOWS (default 1); a bad count names the variable', () => {
+  expect(settingsFromEnv({}).flows).toBe(1);
+  expect(settingsFromEnv({ [ENV.flows]: '254' }).flows).toBe(254);
+  expect(parseFlows('65536')).toBe(65536);
+  for (const bad of ['0', '1.5', 'many', '65537']) {
+    const err = (() => {
+      try {
+        settingsFromEnv({ [ENV.flows]: bad });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err, bad).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toBe(`${ENV.flows}: flows "${bad}" is not a whole number between 1 and 65536\n  hint: flows per direction, e.g. --flows 254 (CSIT's l3fwd tests use 254)`);
+  }
 });

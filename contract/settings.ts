@@ -19,6 +19,8 @@ export interface RunSettings {
   readonly runId: string;
   readonly quick: boolean;
   readonly frameSizes: readonly TrafficProfile[];
+  /** Flows per direction of the throughput and latency scenarios (CSIT's l3fwd tests use 254). */
+  readonly flows: number;
   /** Override of every trial duration (harness tests), else undefined. */
   readonly trialS: number | undefined;
   /** Each throughput search runs this many times, MRR takes this many trials (`--repeat N`, default 1). */
@@ -34,6 +36,8 @@ export interface RunInput {
   readonly frameSizes?: string;
   /** `--repeat N`: searches per scenario (default 1). */
   readonly repeat?: number;
+  /** Flows per direction (default 1). */
+  readonly flows?: number;
 }
 
 /** Most repeats a run may ask for: each one is a whole search. */
@@ -70,16 +74,30 @@ export function parseFrameSizes(text: string, where = '--frame-size'): TrafficPr
     });
 }
 
+/** Parse a flow count (flows per direction, 1..65536); throws ConfigError naming `where`. */
+export function parseFlows(text: string, where = '--flows'): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 65536) {
+    throw new ConfigError(`flows "${text}" is not a whole number between 1 and 65536`, {
+      where,
+      hint: "flows per direction, e.g. --flows 254 (CSIT's l3fwd tests use 254)",
+    });
+  }
+  return n;
+}
+
 /** The environment entries that carry `input` to the Playwright processes (checked first: bad input fails here). */
 export function settingsEnv(input: RunInput): Record<string, string> {
   if (input.frameSizes !== undefined) parseFrameSizes(input.frameSizes);
   if (input.repeat !== undefined) parseRepeat(String(input.repeat));
+  if (input.flows !== undefined) parseFlows(String(input.flows));
   return {
     [ENV.lab]: resolve(input.labPath),
     [ENV.out]: resolve(input.outDir),
     [ENV.quick]: input.quick ? '1' : '0',
     ...(input.frameSizes === undefined ? {} : { [ENV.frameSizes]: input.frameSizes }),
     ...(input.repeat === undefined ? {} : { [ENV.repeat]: String(input.repeat) }),
+    ...(input.flows === undefined ? {} : { [ENV.flows]: String(input.flows) }),
   };
 }
 
@@ -98,6 +116,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): RunSettings {
     runId: basename(outDir),
     quick,
     frameSizes: parseFrameSizes(env[ENV.frameSizes] ?? (quick ? '64,1518' : '64,1518,imix'), ENV.frameSizes),
+    flows: env[ENV.flows] === undefined || env[ENV.flows] === '' ? 1 : parseFlows(env[ENV.flows]!, ENV.flows),
     trialS,
     repeat: env[ENV.repeat] === undefined || env[ENV.repeat] === '' ? 1 : parseRepeat(env[ENV.repeat]!, ENV.repeat),
   };

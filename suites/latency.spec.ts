@@ -18,7 +18,7 @@ const plan = suitePlan(settings);
 test.describe('latency', () => {
   for (const profile of settings.frameSizes) {
     test(`${profileTag(profile)} latency`, { tag: ['@nightly', '@cert'] }, async ({ stack, scenario }) => {
-      const rec = scenario({ suite: 'latency', test: 'latency', profile });
+      const rec = scenario({ suite: 'latency', test: 'latency', profile, flows: settings.flows });
       const pdrPps = await throughputFor(stack, rec, plan, settings.outDir, await maxLoadOf(stack, rec), 'PDR');
       const measure = rec.recording(measurerOf(stack, rec, { latency: { streamPps: plan.latencyStreamPps } }), 'latency');
       const results: LatencyAtLoad[] = [];

@@ -14,7 +14,7 @@ const plan = suitePlan(settings);
 test.describe('throughput', () => {
   for (const profile of settings.frameSizes) {
     test(`${profileTag(profile)} ndrpdr`, { tag: ['@nightly', '@cert'] }, async ({ stack, scenario }) => {
-      const rec = scenario({ suite: 'throughput', test: 'ndrpdr', profile });
+      const rec = scenario({ suite: 'throughput', test: 'ndrpdr', profile, flows: settings.flows });
       const t = await measureThroughput(stack, rec, plan, await maxLoadOf(stack, rec));
       const missing = [t.ndr ? undefined : 'NDR', t.pdr ? undefined : 'PDR'].filter((x) => x !== undefined);
       await rec.result({

@@ -5,6 +5,7 @@ import { runCommand } from './run.ts';
 import { reportCommand } from './report.ts';
 import { compareCommand } from './compare.ts';
 import { trendCommand } from './trend.ts';
+import { certifyCommand } from './certify.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs modules differ in their argv types
-export const commands: CommandModule<any, any>[] = [labCommand, runCommand, reportCommand, compareCommand, trendCommand];
+export const commands: CommandModule<any, any>[] = [labCommand, runCommand, certifyCommand, reportCommand, compareCommand, trendCommand];

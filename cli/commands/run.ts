@@ -1,7 +1,7 @@
 /** `wirespeed run`: run scenario suites on a lab under Playwright Test, with live progress and a report. */
 import type { CommandModule } from 'yargs';
 import { runScenarios } from '../run/run-scenarios.ts';
-import { DEFAULT_LAB } from '../../contract/settings.ts';
+import { DEFAULT_LAB, parseFlows } from '../../contract/settings.ts';
 
 interface RunArgs {
   lab: string;
@@ -10,6 +10,7 @@ interface RunArgs {
   dut: string | undefined;
   generator: string | undefined;
   'frame-size': string | undefined;
+  flows: string | undefined;
   quick: boolean;
   repeat: number | undefined;
   out: string | undefined;
@@ -33,6 +34,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('dut', { type: 'string', describe: "DUT applications, comma-separated: l3fwd,testpmd-io,testpmd-macswap (default: the lab's duts, else l3fwd)" })
       .option('generator', { type: 'string', describe: "generators, comma-separated: wsp-gen,pktgen (default: the lab's generators; wsp-gen locally, pktgen on hardware)" })
       .option('frame-size', { type: 'string', describe: 'frame sizes with FCS, comma-separated: 64,1518,imix (default 64,1518,imix; --quick 64,1518)' })
+      .option('flows', { type: 'string', describe: 'flows per direction of throughput and latency scenarios (default 1; CSIT uses 254)' })
       .option('quick', { type: 'boolean', default: false, describe: 'short trials and searches: the whole local matrix in minutes' })
       .option('repeat', { type: 'number', describe: 'run each throughput search N times (MRR: N trials); reports show median and spread, compare uses the repeats' })
       .option('out', { type: 'string', describe: 'run directory for records.jsonl and the report (default results/<run-id>)' })
@@ -45,6 +47,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       duts: list(argv.dut),
       generators: list(argv.generator),
       ...(argv['frame-size'] === undefined ? {} : { frameSizes: argv['frame-size'] }),
+      ...(argv.flows === undefined ? {} : { flows: parseFlows(argv.flows) }),
       quick: argv.quick,
       ...(argv.repeat === undefined ? {} : { repeat: argv.repeat }),
       ...(argv.out === undefined ? {} : { out: argv.out }),

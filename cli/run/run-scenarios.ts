@@ -33,11 +33,17 @@ export interface RunOptions {
   /** Generators (default: the lab's `generators`, else wsp-gen locally and pktgen on hardware). */
   readonly generators?: readonly string[];
   readonly frameSizes?: string;
+  /** Flows per direction of throughput and latency scenarios (default 1). */
+  readonly flows?: number;
+  /** NIC models of the matrix (default: every NIC of the lab's DUT nodes). */
+  readonly nics?: readonly string[];
   readonly quick: boolean;
   /** `--repeat N`: searches per throughput scenario. */
   readonly repeat?: number;
   readonly out?: string;
   readonly grep?: string;
+  /** The command line recorded in run-start (default: the `wirespeed run` equivalent of these options). */
+  readonly invocation?: string;
   /** Extra environment for the Playwright processes (tests of the harness shorten trials with it). */
   readonly env?: Readonly<Record<string, string>>;
   readonly print?: (line: string) => void;
@@ -72,7 +78,13 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
   const datapaths = pick(opts.datapaths, labModel.datapaths, DATAPATHS, '--datapath', 'datapath');
   const duts = pick(opts.duts, labModel.duts, DUT_KINDS, '--dut', 'DUT');
   const generators = pick(opts.generators, labModel.generators, GENERATOR_KINDS, '--generator', 'generator');
-  const matrix: MatrixEntry[] = matrixFor(lab.facts, datapaths, duts, generators);
+  // --nic (certify): the cells of the NIC under test only.
+  const matrix: MatrixEntry[] = matrixFor(lab.facts, datapaths, duts, generators).filter(
+    (m) => !opts.nics || opts.nics.length === 0 || opts.nics.includes(m.nic),
+  );
+  if (matrix.length === 0 && opts.nics && opts.nics.length > 0) {
+    throw new ConfigError(`lab ${lab.facts.name} has none of the NICs ${opts.nics.join(', ')} on its DUT nodes`, { where: '--nic', hint: `its NICs: ${lab.facts.nics.join(', ')}` });
+  }
 
   const outDir = resolve(opts.out ?? join('results', newRunId()));
   // Checked (and bad flags refused) before anything is written or started.
@@ -82,6 +94,7 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
     quick: opts.quick,
     ...(opts.frameSizes === undefined ? {} : { frameSizes: opts.frameSizes }),
     ...(opts.repeat === undefined ? {} : { repeat: opts.repeat }),
+    ...(opts.flows === undefined ? {} : { flows: opts.flows }),
   });
   const runId = basename(outDir);
   const store = await openRunStore(runId, {
@@ -99,7 +112,9 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
     kind: 'run-start',
     startedAt,
     environment,
-    invocation: `wirespeed run --lab ${opts.lab} --suite ${suites.join(',')} --datapath ${datapaths.join(',')} --dut ${duts.join(',')} --generator ${generators.join(',')}${opts.quick ? ' --quick' : ''}${opts.repeat === undefined ? '' : ` --repeat ${opts.repeat}`}`,
+    invocation:
+      opts.invocation ??
+      `wirespeed run --lab ${opts.lab} --suite ${suites.join(',')} --datapath ${datapaths.join(',')} --dut ${duts.join(',')} --generator ${generators.join(',')}${opts.frameSizes === undefined ? '' : ` --frame-size ${opts.frameSizes}`}${opts.flows === undefined ? '' : ` --flows ${opts.flows}`}${opts.quick ? ' --quick' : ''}${opts.repeat === undefined ? '' : ` --repeat ${opts.repeat}`}`,
   });
 
   print(
