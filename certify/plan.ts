@@ -9,6 +9,8 @@ import { DATAPATHS } from '../lab/schema.ts';
 import type { Lab } from '../lab/model.ts';
 import { frameTag, type ConformanceTest, type FrameSize, type Profile } from './profile/schema.ts';
 import { NIC_DATAPATHS } from './profile/validate.ts';
+import { HOST_SRIOV_CHECKS } from '../drivers/host/conformance/sriov-checks.ts';
+import { ENV } from '../contract/env.ts';
 
 /** What the plan needs to know about the lab. */
 export interface LabForPlan {
@@ -73,6 +75,8 @@ export interface CertifyPlan {
         readonly flows: number;
         /** DUT core counts that run (scenario ids carry them: ndrpdr, ndrpdr-2c). */
         readonly dutCores: readonly number[];
+        /** Extra environment for the suites (the conformance parameters). */
+        readonly env?: Readonly<Record<string, string>>;
       }
     | undefined;
 }
@@ -102,6 +106,17 @@ function coresGap(lab: LabForPlan, cores: number, virtualNic: boolean, supported
   }
   if (lab.dutCpus < cores) return `lab '${lab.name}' gives the DUT ${lab.dutCpus} CPU${lab.dutCpus === 1 ? '' : 's'} (cpus.dut), not ${cores}`;
   return undefined;
+}
+
+/** Why a conformance test cannot run on this lab, or undefined when the sriov-conformance suite runs it. */
+function conformanceGap(lab: LabForPlan, test: ConformanceTest): string | undefined {
+  if (test === 'device-plugin-restart') {
+    return lab.kind === 'kubernetes'
+      ? 'the device-plugin restart under traffic is not wired into the Kubernetes suites yet'
+      : `a device-plugin restart needs a Kubernetes lab (lab '${lab.name}' is ${lab.kind})`;
+  }
+  if (lab.kind === 'kubernetes') return `the SR-IOV checks act on a node through its shell; lab '${lab.name}' is a Kubernetes lab, whose conformance suite checks the operator instead`;
+  return (HOST_SRIOV_CHECKS as readonly string[]).includes(test) ? undefined : `no check ${test} in this wirespeed`;
 }
 
 /** The plan of `profile` on `lab`. */
@@ -154,10 +169,16 @@ export function makePlan(profile: Profile, lab: LabForPlan, opts: { quick: boole
   const failover: CertifyPlan['failover'][number][] = [];
   for (const datapath of datapaths) {
     const dpGap = gapOf(datapath);
-    for (const test of plan.tests) conformance.push({ datapath, test, ...(dpGap === undefined ? {} : { notApplicable: dpGap }) });
-    for (const event of plan.failover) failover.push({ datapath, event, ...(dpGap === undefined ? {} : { notApplicable: dpGap }) });
+    for (const test of plan.tests) {
+      const why = dpGap ?? conformanceGap(lab, test);
+      conformance.push({ datapath, test, ...(why === undefined ? {} : { notApplicable: why }) });
+    }
+    for (const event of plan.failover) {
+      const why = dpGap ?? `wirespeed has no ${event} event under load yet (the failover suite injects dut-restart, link-flap on veth and vswitch-restart)`;
+      failover.push({ datapath, event, notApplicable: why });
+    }
   }
-  const runs = conformance.some((c) => c.notApplicable === undefined);
+  const hostTests = [...new Set(conformance.filter((c) => c.notApplicable === undefined).map((c) => c.test))];
   return {
     profile,
     lab,
@@ -166,7 +187,17 @@ export function makePlan(profile: Profile, lab: LabForPlan, opts: { quick: boole
     performance: [],
     conformance,
     failover,
-    run: runs ? { suites: ['sriov-conformance'], datapaths: runnable, frameSizes: ['64'], flows: 1, dutCores: [1] } : undefined,
+    run:
+      hostTests.length > 0
+        ? {
+            suites: ['sriov-conformance'],
+            datapaths: runnable,
+            frameSizes: ['64'],
+            flows: 1,
+            dutCores: [1],
+            env: { [ENV.sriovConformance]: JSON.stringify({ vfsPerPf: plan.vfsPerPf, maxMtu: plan.maxMtu, tests: hostTests }) },
+          }
+        : undefined,
   };
 }
 

@@ -14,6 +14,8 @@ export const ENV = {
   frameSizes: 'WIRESPEED_FRAME_SIZES',
   /** Flows per direction of the throughput and latency scenarios: "254" (default 1). */
   flows: 'WIRESPEED_FLOWS',
+  /** sriov-conformance suite: JSON { vfsPerPf, maxMtu, tests } (wirespeed certify sets it from the profile). */
+  sriovConformance: 'WIRESPEED_SRIOV_CONFORMANCE',
   /** The matrix cells as JSON (contract/matrix.ts). */
   matrix: 'WIRESPEED_MATRIX',
   /** How many times each throughput search runs (and MRR trials it takes): `--repeat N`. */

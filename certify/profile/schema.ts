@@ -136,7 +136,7 @@ export const conformancePlan = z.strictObject({
   /** VFs to create per PF: the NIC's own maximum caps it. */
   vfsPerPf: z.number().int().min(1).max(256),
   /** Largest MTU pushed through a VF. */
-  maxMtu: z.number().int().min(1280).max(9702),
+  maxMtu: z.number().int().min(1280).max(9978),
   /** Failover events injected under load. */
   failover: z.array(z.enum(CONFORMANCE_EVENTS)).default([]),
 });

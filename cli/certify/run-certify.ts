@@ -72,7 +72,7 @@ export async function runCertify(opts: CertifyOptions): Promise<{ code: number; 
     quick: opts.quick,
     out: outDir,
     invocation: invocationOf(opts),
-    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.env || run.env ? { env: { ...(run.env ?? {}), ...(opts.env ?? {}) } } : {}),
     print,
   });
 

@@ -8,15 +8,19 @@ import { Teardown } from '../../core/teardown.ts';
 import type { Shell } from '../shell/shell.ts';
 import { DEFAULT_HOST_PATHS, pciDevicePath, pciDriverPath, type HostPaths } from './host-paths.ts';
 import { parseEswitchShowJson, type EswitchMode } from './parse-devlink.ts';
-import { parseIpLinkJson, type VfInfo } from './parse-ip-link.ts';
+import { parseIpLinkJson, type LinkInfo, type VfInfo } from './parse-ip-link.ts';
 import { parseVdpaDevJson, parseVdpaMgmtdevJson, type VdpaDev } from './parse-vdpa.ts';
 import { readPciFunction } from './pci-function.ts';
 
 export interface VfSettings {
   readonly mac?: string;
   readonly vlan?: number;
+  /** 802.1p priority of the VLAN tag; only with `vlan` (ip-link: `vlan V qos Q`). */
+  readonly qos?: number;
   readonly trust?: boolean;
   readonly spoofchk?: boolean;
+  /** `state`: auto follows the PF's link, enable and disable force it. */
+  readonly linkState?: 'auto' | 'enable' | 'disable';
 }
 
 /** Preference of the tc rules wirespeed adds (its own number, so they are told from others' rules). */
@@ -84,17 +88,20 @@ export class HostProvisioner implements AsyncDisposable {
   /** `ip link set <pf> vf N mac|vlan|trust|spoofchk`, restoring the VF's previous settings at teardown. */
   async setVf(pfIfname: string, vf: number, s: VfSettings): Promise<void> {
     const prior = await this.vfInfo(pfIfname, vf);
+    if (s.qos !== undefined && s.vlan === undefined) throw this.#error(`${pfIfname} vf ${vf}: a VLAN priority (qos) needs a VLAN`, 'set vlan together with qos');
     const args = (v: VfSettings): string[] => [
       ...(v.mac === undefined ? [] : ['mac', v.mac]),
-      ...(v.vlan === undefined ? [] : ['vlan', String(v.vlan)]),
+      ...(v.vlan === undefined ? [] : ['vlan', String(v.vlan), ...(v.qos === undefined ? [] : ['qos', String(v.qos)])]),
       ...(v.trust === undefined ? [] : ['trust', v.trust ? 'on' : 'off']),
       ...(v.spoofchk === undefined ? [] : ['spoofchk', v.spoofchk ? 'on' : 'off']),
+      ...(v.linkState === undefined ? [] : ['state', v.linkState]),
     ];
     const back: VfSettings = {
       ...(s.mac === undefined ? {} : { mac: prior.mac }),
-      ...(s.vlan === undefined ? {} : { vlan: prior.vlan }),
+      ...(s.vlan === undefined ? {} : { vlan: prior.vlan, ...(s.qos === undefined ? {} : { qos: prior.qos }) }),
       ...(s.trust === undefined ? {} : { trust: prior.trust }),
       ...(s.spoofchk === undefined ? {} : { spoofchk: prior.spoofchk }),
+      ...(s.linkState === undefined ? {} : { linkState: prior.linkState }),
     };
     if (args(s).length === 0) return;
     await this.#step(`restore ${pfIfname} vf ${vf} ${args(back).join(' ')}`, async () => {
@@ -102,6 +109,25 @@ export class HostProvisioner implements AsyncDisposable {
     }, async () => {
       await this.#shell.run(['ip', 'link', 'set', pfIfname, 'vf', String(vf), ...args(s)]);
     });
+  }
+
+  /** `ip link set dev <ifname> mtu <mtu>`, restoring the previous MTU at teardown. */
+  async setMtu(ifname: string, mtu: number): Promise<void> {
+    const prior = (await this.linkInfo(ifname)).mtu;
+    if (prior === mtu) return;
+    await this.#step(`restore ${ifname} mtu ${prior}`, async () => {
+      await this.#shell.run(['ip', 'link', 'set', 'dev', ifname, 'mtu', String(prior)]);
+    }, async () => {
+      await this.#shell.run(['ip', 'link', 'set', 'dev', ifname, 'mtu', String(mtu)]);
+    });
+  }
+
+  /** A netdev as `ip -j link show dev <ifname>` reports it (MTU, state, the VFs of a PF). */
+  async linkInfo(ifname: string): Promise<LinkInfo> {
+    const r = await this.#shell.run(['ip', '-j', 'link', 'show', 'dev', ifname]);
+    const info = parseIpLinkJson(r.stdout)[0];
+    if (!info) throw this.#error(`ip shows no link ${ifname}`, 'is the netdev there (ip link)?');
+    return info;
   }
 
   /** The VF's current settings from `ip -j link show <pf>`. */

@@ -1,0 +1,99 @@
+/**
+ * sriov-conformance end to end against fake hosts (fixtures/host: the kernel's sysfs rules and the tools'
+ * formats): the plan on a bare-metal lab, the same checks and records as the suite, the certificate judged
+ * from them. The criteria are exercised (pass, fail), not all marked not applicable.
+ */
+import { test, expect } from '@playwright/test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runSriovChecks } from '../drivers/host/conformance/sriov-checks.ts';
+import { nicModel } from '../lab/nic-catalogue.ts';
+import { FakeHost, type FakePf } from '../fixtures/host/fake-host.ts';
+import { runEnd, runStart } from '../fixtures/records/sample.ts';
+import { openRunStore } from '../reports/store/jsonl.ts';
+import { recordConformance } from '../suites/fixtures/conformance.ts';
+import { ENV } from '../contract/env.ts';
+import { writeCertificate } from './certificate/write.ts';
+import { makePlan, type LabForPlan } from './plan.ts';
+import { loadProfile } from './profile/load.ts';
+
+let root: string;
+test.beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'wsp-conformance-'));
+});
+test.afterAll(async () => {
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+const labOf = (model: string): LabForPlan => ({
+  name: `lab-${model}`,
+  kind: 'baremetal',
+  datapaths: ['sriov', 'vdpa'],
+  nic: { name: 'nic0', model, pciAddresses: ['0000:3b:00.0', '0000:3b:00.1'] },
+  dutCpus: 4,
+  nodes: [],
+});
+const pfsOf = (model: string): FakePf[] => [
+  { pci: '0000:3b:00.0', ifname: 'ens1f0', model: nicModel(model), totalVfs: 16, numaNode: 0, iommuGroup: 40 },
+  { pci: '0000:3b:00.1', ifname: 'ens1f1', model: nicModel(model), totalVfs: 16, numaNode: 0, iommuGroup: 41 },
+];
+
+/** What `wirespeed certify --profile sriov-conformance` does on a bare-metal lab, with a fake host as the DUT node. */
+async function certifyOnFakeHost(runId: string, model: string, inject?: RegExp) {
+  const profile = await loadProfile('sriov-conformance');
+  const plan = makePlan(profile.profile, labOf(model), { quick: false });
+  const params = JSON.parse(plan.run!.env![ENV.sriovConformance]!) as { vfsPerPf: number; maxMtu: number; tests: string[] };
+  const host = await FakeHost.create({ pfs: pfsOf(model) });
+  const store = await openRunStore(runId, { resultsDir: root });
+  try {
+    const at = new Date().toISOString();
+    await store.append({ ...runStart(runId, at, `lab-${model}`), invocation: 'wirespeed certify --profile sriov-conformance' });
+    const before = await host.snapshot();
+    if (inject) host.failNext(inject);
+    const target = { store, nodes: 2, nicTag: model, nic: model };
+    await runSriovChecks({ shell: host, paths: host.paths, pfs: pfsOf(model).map((p) => p.pci), model: nicModel(model) }, params, params.tests, async (o) => {
+      await recordConformance(target, o, () => {});
+    });
+    expect(await host.snapshot(), 'the node is put back as it was').toBe(before);
+    await store.append(runEnd(runId, new Date().toISOString()));
+  } finally {
+    await store.close();
+    await host.dispose();
+  }
+  return { plan, params, certificate: await writeCertificate(join(root, runId), { plan, inventoryText: 'name: fake\n', profileText: profile.text, harnessVersion: '0.1.0' }) };
+}
+
+test('on a bare-metal X710 lab the VF checks run and pass; RDMA, vDPA, the device-plugin restart and link-down failover say why they do not apply', async () => {
+  test.setTimeout(120_000);
+  const { plan, params, certificate } = await certifyOnFakeHost('conf-x710', 'x710');
+  expect(plan.run?.suites).toEqual(['sriov-conformance']);
+  expect(params).toEqual({ vfsPerPf: 8, maxMtu: 9000, tests: ['vf-create', 'vf-mac', 'vf-vlan', 'vf-trust', 'vf-spoofchk', 'vf-link-state', 'vf-mtu', 'vf-rdma', 'vdpa-devices'] });
+  const e = certificate.evaluation;
+  const verdict = Object.fromEntries(e.criteria.map((c) => [c.criterion.id, c.verdict]));
+  expect(verdict).toEqual({
+    'vf-create': 'pass', 'vf-mac': 'pass', 'vf-vlan': 'pass', 'vf-trust': 'pass', 'vf-spoofchk': 'pass', 'vf-link-state': 'pass', 'vf-mtu': 'pass',
+    'vf-rdma': 'not-applicable', 'vdpa-devices': 'not-applicable', 'device-plugin-restart': 'not-applicable', 'pf-link-down': 'not-applicable', 'vf-link-down': 'not-applicable',
+  });
+  expect(e.verdict).toBe('passed');
+  const reason = (id: string): string | undefined => e.criteria.find((c) => c.criterion.id === id)!.cells[0]!.reason;
+  expect(reason('vf-create')).toBe('16 VFs with PCI id 8086:154c: 0000:3b:00.0 (ens1f0): 8 of 8 asked, sriov_totalvfs 16; 0000:3b:00.1 (ens1f1): 8 of 8 asked, sriov_totalvfs 16');
+  expect(reason('vf-rdma')).toMatch(/has no RDMA-capable VFs/);
+  expect(reason('device-plugin-restart')).toBe("a device-plugin restart needs a Kubernetes lab (lab 'lab-x710' is baremetal)");
+  expect(reason('pf-link-down')).toMatch(/^wirespeed has no pf-link-down event under load yet/);
+  expect(certificate.view.results.map((r) => r.scenarioId)).toContain('2n-x710-2p-sriov-host-64b-conformance-vf-mtu');
+});
+
+test('a ConnectX-6 Dx passes RDMA and vDPA too; a VF setting the NIC refuses fails the certificate, named first', async () => {
+  test.setTimeout(120_000);
+  const cx = (await certifyOnFakeHost('conf-cx6dx', 'cx6dx')).certificate.evaluation;
+  expect(cx.criteria.find((c) => c.criterion.id === 'vf-rdma')!.verdict).toBe('pass');
+  expect(cx.criteria.find((c) => c.criterion.id === 'vdpa-devices')!.verdict).toBe('pass');
+  expect(cx.verdict).toBe('passed');
+
+  const bad = (await certifyOnFakeHost('conf-bad', 'x710', /vf 0 trust on/)).certificate;
+  expect(bad.evaluation.verdict).toBe('failed');
+  expect(bad.evaluation.criteria[0]!.criterion.id).toBe('vf-trust');
+  expect(bad.evaluation.criteria[0]!.cells[0]!.reason).toMatch(/ip link set ens1f0 vf 0 trust on/);
+  expect(bad.manifest.verdict).toBe('failed');
+});
