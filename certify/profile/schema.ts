@@ -42,7 +42,7 @@ export const CONFORMANCE_TESTS = {
   'vf-trust': 'VF trust on and off',
   'vf-spoofchk': 'VF spoof checking on and off',
   'vf-link-state': 'VF link state auto, enable and disable',
-  'vf-mtu': 'MTU up to the profile\'s maximum through the VF',
+  'vf-mtu': 'MTU up to the profile\'s maximum on the PF and a VF',
   'vf-rdma': 'RDMA-capable VFs (ConnectX)',
   'vdpa-devices': 'vDPA devices on the NIC\'s VFs',
   'device-plugin-restart': 'VF traffic after a device-plugin restart (Kubernetes labs)',
@@ -135,7 +135,7 @@ export const conformancePlan = z.strictObject({
   tests: z.array(conformanceTest).min(1),
   /** VFs to create per PF: the NIC's own maximum caps it. */
   vfsPerPf: z.number().int().min(1).max(256),
-  /** Largest MTU pushed through a VF. */
+  /** Largest MTU set on the PF and a VF. */
   maxMtu: z.number().int().min(1280).max(9978),
   /** Failover events injected under load. */
   failover: z.array(z.enum(CONFORMANCE_EVENTS)).default([]),
