@@ -52,6 +52,12 @@ export interface RunOptions {
 /** Suites a quick run covers (`npm start`); a full run adds soak. */
 export const QUICK_SUITES = ['smoke', 'throughput', 'latency', 'failover'] as const;
 
+/**
+ * Suites that run only when named (--suite, or certify): sriov-conformance recreates the NIC's VFs, which
+ * must not happen under a datapath that a worker of the same run has up on them.
+ */
+export const EXPLICIT_SUITES: readonly string[] = ['sriov-conformance'];
+
 /** Names of the suites present: suites/<name>.spec.ts and suites/<area>/<name>.spec.ts. */
 export async function availableSuites(): Promise<string[]> {
   const dir = join(REPO_ROOT, 'suites');
@@ -68,7 +74,7 @@ export async function availableSuites(): Promise<string[]> {
 export async function runScenarios(opts: RunOptions): Promise<number> {
   const print = opts.print ?? ((l: string) => process.stdout.write(`${l}\n`));
   const known = await availableSuites();
-  const suites = opts.suites && opts.suites.length > 0 ? [...opts.suites] : opts.quick ? [...QUICK_SUITES] : known;
+  const suites = opts.suites && opts.suites.length > 0 ? [...opts.suites] : opts.quick ? [...QUICK_SUITES] : known.filter((k) => !EXPLICIT_SUITES.includes(k));
   for (const s of suites) {
     if (!known.includes(s)) throw new ConfigError(`unknown suite "${s}"`, { where: '--suite', hint: `known suites: ${known.join(', ')}` });
   }
