@@ -65,6 +65,25 @@ test.beforeAll(async () => {
   const imix = resultRecord({ runId: 'cert-hw', at: '2026-11-22T02:30:00.000Z', datapath: 'sriov', frameBytes: 64, ndrPps: 9e6, seed: 7, nic: 'e810-c', lineRateBps: 100e9 });
   hw.push({ ...imix, scenarioId: imix.scenarioId.replace('-64b-', '-imix-'), profile: { kind: 'imix', name: 'imix-7-4-1', mix: [{ frameBytes: 64, weight: 7 }, { frameBytes: 570, weight: 4 }, { frameBytes: 1518, weight: 1 }] } });
   hw.push(runEnd('cert-hw', '2026-11-22T02:31:00.000Z'));
+  // The host facts cli/run/environment.ts records on hardware: measured isolated CPUs that differ from the
+  // inventory's, and a NIC on another NUMA node than the declared CPUs, are both marked.
+  const at = hw.findIndex((r) => r.kind === 'run-start');
+  const start = hw[at];
+  if (start?.kind !== 'run-start') throw new Error('sampleRun wrote no run-start');
+  hw[at] = {
+    ...start,
+    environment: {
+      ...start.environment,
+      labKind: 'baremetal',
+      nodes: start.environment.nodes.map((n) => ({
+        ...n,
+        kernelCmdline: 'BOOT_IMAGE=/vmlinuz isolcpus=2-7 nohz_full=2-7 intel_iommu=on iommu=pt default_hugepagesz=1G',
+        isolatedCpus: [2, 3, 4, 5, 6],
+        governors: { performance: '0-7' },
+        nics: [{ name: 'nic0', model: 'e810-c', pciId: '8086:1592', driver: 'ice', firmware: '4.40 0x8001c967 1.3534.0', numaNode: 0, lineRateBps: 100e9 }],
+      })),
+    },
+  };
   hardware = await certificate('cert-hw', E810, hw, false);
 });
 test.afterAll(async () => {
@@ -160,7 +179,14 @@ test('a hardware certificate names the NIC, shows % of line rate and lists the f
     expect(chips.slice(0, failing.length)).toEqual(failing.map(() => 'FAIL'));
     await expect(page.locator('table.results')).toContainText('%');
     await expect(page.locator('dl.env.nic')).toContainText('0000:3b:00.0, 0000:3b:00.1');
-    await expect(page.locator('dl.env.node').first()).toContainText('node 1: generator CPUs 2, 3, DUT CPUs 4, 5, 6, 7');
+    const node = page.locator('dl.env.node').first();
+    await expect(node).toContainText('node 1: generator CPUs 2, 3, DUT CPUs 4, 5, 6, 7');
+    await expect(node).toContainText('isolcpus=2-7 nohz_full=2-7 intel_iommu=on');
+    await expect(node).toContainText('performance (CPUs 0-7)');
+    await expect(node.locator('.mismatch')).toHaveText(['(the inventory declares 2, 3, 4, 5, 6, 7)', '(NIC nic0 is on another NUMA node than the declared CPUs: traffic crosses the interconnect)']);
+    const nic = page.locator('dl.env.nic');
+    await expect(nic).toContainText('ice');
+    await expect(nic).toContainText('4.40 0x8001c967 1.3534.0');
     expect(problems).toEqual([]);
   } finally {
     await page.close();
@@ -171,4 +197,5 @@ test('a hardware certificate names the NIC, shows % of line rate and lists the f
   const firstPassing = hardware.evaluation.criteria.find((c) => c.verdict === 'pass')!.criterion.title;
   for (const f of failing) expect(text.indexOf(f, text.indexOf('Criteria'))).toBeLessThan(text.indexOf(firstPassing, text.indexOf('Criteria')));
   expect(text).toMatch(/of line rate/);
+  for (const fact of ['isolcpus=2-7', 'performance (CPUs 0-7)', '4.40 0x8001c967 1.3534.0', 'the inventory declares 2, 3, 4, 5, 6, 7']) expect(text).toContain(fact);
 });

@@ -56,6 +56,7 @@ table.criteria td.req { white-space: nowrap; }
 tr { break-inside: avoid; }
 h2 { break-after: avoid; }
 .virtual-mark { color: var(--skip); }
+.mismatch { color: var(--bad); }
 @media print {
   body { font-size: 11px; }
   main { max-width: none; padding: 0; }
@@ -302,8 +303,9 @@ function environment({ plan, view }: CertificateInput): string {
     ['inventory name', esc(nic.name)],
     ['PCI id (vendor:device)', esc(recordedNic?.pciId ?? nic.pciId ?? model?.pfPciId ?? (plan.virtualNic ? 'none (virtual)' : '')) || NOT_RECORDED],
     ['PCI addresses', nic.pciAddresses.length ? esc(nic.pciAddresses.join(', ')) : plan.virtualNic ? 'none (virtual)' : NOT_RECORDED],
-    ['driver', recordedNic?.driver ? esc(recordedNic.driver) : plan.virtualNic ? 'none (virtual)' : NOT_RECORDED],
+    ['driver', recordedNic?.driver && recordedNic.driver !== 'virtual' ? esc(recordedNic.driver) : plan.virtualNic ? 'none (virtual)' : NOT_RECORDED],
     ['firmware', recordedNic?.firmware ? esc(recordedNic.firmware) : plan.virtualNic ? 'none (virtual)' : NOT_RECORDED],
+    ['NUMA node', recordedNic?.numaNode !== undefined ? String(recordedNic.numaNode) : plan.virtualNic ? 'none (virtual)' : NOT_RECORDED],
     ['line rate per port', recordedNic?.lineRateBps ? `${fmtGbps(recordedNic.lineRateBps)} Gbit/s` : plan.virtualNic ? 'none (virtual)' : NOT_RECORDED],
   ];
   const nodes = (env?.nodes ?? []).map((node) => nodeBlock(node, plan));
@@ -313,26 +315,55 @@ ${env ? `<dl class="env"><dt>harness</dt><dd>wirespeed ${esc(env.harnessVersion)
 ${nodes.join('\n')}`;
 }
 
-/** A node's environment: what the run recorded, and what the inventory declares (CPUs, NUMA). */
+/**
+ * A node's environment: what the run measured on the host (cli/run/environment.ts: /proc/cmdline, the
+ * kernel's isolated CPUs, cpufreq governors, each NIC's NUMA node), beside what the inventory declares. A
+ * measured fact that differs from the declared one is marked: the certificate states what the host was.
+ */
 function nodeBlock(node: NodeEnvironment, plan: CertifyPlan): string {
   const declared = plan.lab.nodes.find((n) => n.name === node.name);
-  const extra = node as NodeEnvironment & Partial<Record<'kernelCmdline' | 'governor' | 'isolatedCpus', unknown>>;
   const list = (xs: readonly number[] | undefined): string => (xs && xs.length ? xs.join(', ') : 'none');
+  const declaredNote = (what: string): string => `<span class="sub">(${what})</span>`;
+  const isolated = (): string => {
+    if (node.isolatedCpus === undefined) return declared ? `${esc(list(declared.isolatedCpus))} ${declaredNote('declared in the inventory; not measured by this run')}` : NOT_RECORDED;
+    const measured = esc(list(node.isolatedCpus));
+    if (!declared || sameSet(declared.isolatedCpus, node.isolatedCpus)) return measured;
+    return `${measured} <span class="mismatch">(the inventory declares ${esc(list(declared.isolatedCpus))})</span>`;
+  };
+  const governors = (): string => {
+    if (node.governors === undefined) return NOT_RECORDED;
+    const entries = Object.entries(node.governors);
+    if (entries.length === 0) return `none ${declaredNote('no cpufreq on this host, as in a VM')}`;
+    return esc(entries.map(([g, cpus]) => (entries.length === 1 ? `${g} (CPUs ${cpus})` : `${g} on CPUs ${cpus}`)).join('; '));
+  };
+  const numa = (): string => {
+    const nicNumas = node.nics.flatMap((n) => (n.numaNode === undefined ? [] : [`NIC ${n.name} on node ${n.numaNode}`]));
+    const cpus = declared ? `node ${declared.numaNode}: generator CPUs ${esc(list(declared.tgCpus))}, DUT CPUs ${esc(list(declared.dutCpus))} ${declaredNote('declared in the inventory')}` : '';
+    const measured = nicNumas.length ? `${esc(nicNumas.join(', '))} ${declaredNote('read from sysfs')}` : '';
+    const off = declared ? node.nics.filter((n) => n.numaNode !== undefined && n.numaNode !== declared.numaNode).map((n) => n.name) : [];
+    const warn = off.length ? ` <span class="mismatch">(NIC ${esc(off.join(', '))} is on another NUMA node than the declared CPUs: traffic crosses the interconnect)</span>` : '';
+    return [cpus, measured].filter((x) => x !== '').join('; ') + warn || NOT_RECORDED;
+  };
   const rows: [string, string][] = [
     ['hostname', esc(node.hostname)],
     ['CPU', `${esc(node.cpuModel)} (${node.cpuCount} logical CPUs)`],
     ['CPUs used', esc(list(node.coresUsed))],
     ['kernel', esc(node.kernel)],
-    ['kernel command line', typeof extra.kernelCmdline === 'string' ? `<code>${esc(extra.kernelCmdline)}</code>` : NOT_RECORDED],
-    ['CPU frequency governor', typeof extra.governor === 'string' ? esc(extra.governor) : NOT_RECORDED],
-    ['isolated CPUs', Array.isArray(extra.isolatedCpus) ? esc(extra.isolatedCpus.join(', ') || 'none') : `${declared ? `${esc(list(declared.isolatedCpus))} <span class="sub">(declared in the inventory)</span>` : NOT_RECORDED}`],
-    ['NUMA placement', declared ? `node ${declared.numaNode}: generator CPUs ${esc(list(declared.tgCpus))}, DUT CPUs ${esc(list(declared.dutCpus))} <span class="sub">(declared in the inventory)</span>` : NOT_RECORDED],
+    ['kernel command line', node.kernelCmdline !== undefined ? `<code>${esc(node.kernelCmdline || '(empty)')}</code>` : NOT_RECORDED],
+    ['CPU frequency governor', governors()],
+    ['isolated CPUs', isolated()],
+    ['NUMA placement', numa()],
     ['DPDK', node.dpdkVersion ? esc(node.dpdkVersion) : NOT_RECORDED],
     ...(node.vppVersion ? ([['VPP', esc(node.vppVersion)]] as [string, string][]) : []),
     ...(node.ovsVersion ? ([['OVS', esc(node.ovsVersion)]] as [string, string][]) : []),
   ];
   return `<h3>Node ${esc(node.name)} <span class="sub">${esc(node.roles.join(', '))}</span></h3>
 <dl class="env node">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>`;
+}
+
+function sameSet(a: readonly number[], b: readonly number[]): boolean {
+  const sa = new Set(a);
+  return sa.size === new Set(b).size && b.every((x) => sa.has(x));
 }
 
 function tester({ view }: CertificateInput): string {
