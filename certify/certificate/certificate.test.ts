@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../drivers/chromium/print-pdf.ts';
-import { resultRecord, runEnd, sampleRun } from '../../fixtures/records/sample.ts';
+import { resultRecord, runEnd, sampleHistogram, sampleRun } from '../../fixtures/records/sample.ts';
+import { SCHEMA_VERSION } from '../../reports/schema/record.ts';
 import type { RunRecord } from '../../reports/schema/record.ts';
 import { openRunStore } from '../../reports/store/jsonl.ts';
 import { makePlan, type LabForPlan } from '../plan.ts';
@@ -64,6 +65,17 @@ test.beforeAll(async () => {
   const hw: RunRecord[] = sampleRun({ runId: 'cert-hw', startMs: Date.parse('2026-11-22T02:00:00Z'), seed: 6, nic: 'e810-c', lineRateBps: 100e9, ndr64Pps: { sriov: 14_200_000 }, frames: [64, 128, 256, 512, 1024, 1280, 1518] }).filter((r) => r.kind !== 'run-end');
   const imix = resultRecord({ runId: 'cert-hw', at: '2026-11-22T02:30:00.000Z', datapath: 'sriov', frameBytes: 64, ndrPps: 9e6, seed: 7, nic: 'e810-c', lineRateBps: 100e9 });
   hw.push({ ...imix, scenarioId: imix.scenarioId.replace('-64b-', '-imix-'), profile: { kind: 'imix', name: 'imix-7-4-1', mix: [{ frameBytes: 64, weight: 7 }, { frameBytes: 570, weight: 4 }, { frameBytes: 1518, weight: 1 }] } });
+  // The tester characterised in the run (records v3): pktgen's own ceiling and its loopback latency.
+  hw.push({
+    schemaVersion: SCHEMA_VERSION,
+    kind: 'generator-selftest',
+    runId: 'cert-hw',
+    at: '2026-11-22T02:00:30.000Z',
+    generator: 'pktgen',
+    profile: { kind: 'fixed', frameBytes: 64 },
+    ceilingPps: 148_800_000,
+    bias: { loadPps: 100_000, p50Ns: 2_400, p99Ns: 3_900, maxNs: 9_000, biasNs: 2_400, histogram: sampleHistogram(2_400, 1000, 8) },
+  });
   hw.push(runEnd('cert-hw', '2026-11-22T02:31:00.000Z'));
   // The host facts cli/run/environment.ts records on hardware: measured isolated CPUs that differ from the
   // inventory's, and a NIC on another NUMA node than the declared CPUs, are both marked.
@@ -184,6 +196,10 @@ test('a hardware certificate names the NIC, shows % of line rate and lists the f
     await expect(node).toContainText('isolcpus=2-7 nohz_full=2-7 intel_iommu=on');
     await expect(node).toContainText('performance (CPUs 0-7)');
     await expect(node.locator('.mismatch')).toHaveText(['(the inventory declares 2, 3, 4, 5, 6, 7)', '(NIC nic0 is on another NUMA node than the declared CPUs: traffic crosses the interconnect)']);
+    const tester = page.locator('table.tester');
+    await expect(tester).toContainText('pktgen');
+    await expect(tester).toContainText('148.800 Mpps');
+    await expect(tester).toContainText('2.4 µs (p99 3.9 µs at 0.100 Mpps)');
     const nic = page.locator('dl.env.nic');
     await expect(nic).toContainText('ice');
     await expect(nic).toContainText('4.40 0x8001c967 1.3534.0');

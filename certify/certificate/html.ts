@@ -367,11 +367,16 @@ function sameSet(a: readonly number[], b: readonly number[]): boolean {
 }
 
 function tester({ view }: CertificateInput): string {
-  const self = view.selfTests.map((s) => `<tr><td>${esc(s.generator)}</td><td>${esc(profileLabel(s.profile))}</td><td class="num">${esc(fmtPps(s.ceilingPps))}</td><td>${esc(s.note ?? '')}</td></tr>`);
+  // One row per generator-selftest record (records v3): the ceiling, or why the lab could not measure it,
+  // and the loopback latency that every latency figure of the run includes.
+  const self = view.selfTests.map((s) => {
+    const ceiling = s.ceilingPps !== undefined ? esc(fmtPps(s.ceilingPps)) : `<span class="sub">not measured: ${esc(s.unavailable ?? 'no reason recorded')}</span>`;
+    const bias = s.bias ? `${esc(fmtLatency(s.bias.biasNs))} <span class="sub">(p99 ${esc(fmtLatency(s.bias.p99Ns))} at ${esc(fmtPps(s.bias.loadPps))})</span>` : NOT_RECORDED;
+    return `<tr><td>${esc(s.generator)}</td><td>${esc(profileLabel(s.profile))}</td><td class="num">${ceiling}</td><td>${bias}</td><td>${esc(s.note ?? '')}</td></tr>`;
+  });
   return `<h2>Tester</h2>
-<p class="note">The generator's own ceiling (a loopback self-test without the DUT) bounds any figure measured through the DUT; its latency bias is part of every latency figure.</p>
-${self.length ? `<table class="summary"><thead><tr><th>generator</th><th>profile</th><th class="num">self-test ceiling</th><th>note</th></tr></thead><tbody>${self.join('')}</tbody></table>` : `<dl class="env"><dt>self-test ceiling</dt><dd>${NOT_RECORDED}</dd></dl>`}
-<dl class="env"><dt>latency bias</dt><dd>${NOT_RECORDED}</dd></dl>`;
+<p class="note">The generator's own ceiling (a loopback self-test without the DUT) bounds any figure measured through the DUT; its latency bias (the loopback median) is part of every latency figure, shown beside them, not subtracted.</p>
+${self.length ? `<table class="summary tester"><thead><tr><th>generator</th><th>profile</th><th class="num">self-test ceiling</th><th>latency bias</th><th>note</th></tr></thead><tbody>${self.join('')}</tbody></table>` : `<dl class="env"><dt>self-test ceiling</dt><dd>${NOT_RECORDED}</dd><dt>latency bias</dt><dd>${NOT_RECORDED}</dd></dl>`}`;
 }
 
 function methodology({ plan, view }: CertificateInput): string {
