@@ -130,6 +130,57 @@ export interface TrialResult {
   readonly loopGaps?: LoopGaps;
   /** The same probe in the DUT's main loop, where the DUT has it (our l3fwd build), over the trial. */
   readonly dutLoopGaps?: LoopGaps;
+  /** What the DUT itself counted over the trial (warm-up and drain included), where it reports counters. */
+  readonly dut?: DutTrialCounters;
+}
+
+/** Drops the DUT attributes to a cause. */
+export interface DutDrops {
+  /** Its receive ring overflowed: it did not poll fast enough. */
+  readonly rxMiss: number;
+  /** Its transmit ring toward the generator was full. */
+  readonly txError: number;
+  /** No route for the destination (a routing DUT's configuration, not its speed). */
+  readonly noRoute: number;
+  /** Every other drop the DUT counted. */
+  readonly other: number;
+}
+
+/**
+ * The DUT's own counters (VPP's stats segment, DPDK telemetry): cumulative when read from the DUT, the
+ * difference of two readings in a trial record. They tell where the generator's loss happened.
+ */
+export interface DutTrialCounters {
+  /** Where the figures come from: "vpp stats segment", "dpdk telemetry". */
+  readonly source: string;
+  /** Packets the DUT received and sent on its ports together. */
+  readonly rxPackets: number;
+  readonly txPackets: number;
+  readonly drops: DutDrops;
+  /** The DUT's own names of the non-zero drop and error counters behind `drops` (e.g. VPP's `<node>/<reason>`). */
+  readonly detail?: Readonly<Record<string, number>>;
+}
+
+/** The counters of a trial: `after - before` for each figure (a counter that went backwards reads 0: the DUT restarted). */
+export function dutCountersDelta(before: DutTrialCounters, after: DutTrialCounters): DutTrialCounters {
+  const d = (a: number, b: number) => Math.max(0, a - b);
+  const detail: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after.detail ?? {})) {
+    const n = d(v, before.detail?.[k] ?? 0);
+    if (n > 0) detail[k] = n;
+  }
+  return {
+    source: after.source,
+    rxPackets: d(after.rxPackets, before.rxPackets),
+    txPackets: d(after.txPackets, before.txPackets),
+    drops: {
+      rxMiss: d(after.drops.rxMiss, before.drops.rxMiss),
+      txError: d(after.drops.txError, before.drops.txError),
+      noRoute: d(after.drops.noRoute, before.drops.noRoute),
+      other: d(after.drops.other, before.drops.other),
+    },
+    ...(Object.keys(detail).length > 0 ? { detail } : {}),
+  };
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * The environment of a run for its `run-start` record: per lab node, what drivers/host reads through the
  * node's shell (host-facts.ts: CPU, kernel and its command line, isolated CPUs, cpufreq governors;
- * nic-facts.ts: each NIC's driver, firmware and NUMA node), the DPDK and OVS versions, and the harness's git
- * commit. Anything that cannot be read is recorded as unknown or left out rather than failing the run: the
+ * nic-facts.ts: each NIC's driver, firmware and NUMA node), the DPDK, VPP and OVS versions, and the harness's
+ * git commit. Anything that cannot be read is recorded as unknown or left out rather than failing the run: the
  * record describes, it does not gate (`wirespeed lab check` gates).
  */
 import { execFile } from 'node:child_process';
@@ -13,6 +13,7 @@ import { gatherHostFacts, type HostFacts } from '../../drivers/host/host-facts.t
 import { DEFAULT_HOST_PATHS, type HostPaths } from '../../drivers/host/host-paths.ts';
 import { gatherPortFacts, type PortFacts } from '../../drivers/host/nic-facts.ts';
 import type { Shell } from '../../drivers/shell/shell.ts';
+import { locateVpp } from '../../drivers/vpp/locate-vpp.ts';
 import type { Environment, NicInfo, NodeEnvironment } from '../../reports/schema/record.ts';
 import { REPO_ROOT } from './playwright.ts';
 
@@ -63,7 +64,7 @@ async function describeNic(nic: Nic, shell: Shell, paths: HostPaths): Promise<Ni
   };
 }
 
-async function describeNode(node: LabNode, shell: Shell | undefined, paths: HostPaths): Promise<NodeEnvironment> {
+async function describeNode(node: LabNode, shell: Shell | undefined, paths: HostPaths, local: boolean): Promise<NodeEnvironment> {
   const nothing = Promise.resolve(undefined);
   const [facts, hostname, dpdk, ovs] = await Promise.all([
     shell ? gatherHostFacts(shell, paths).catch(() => undefined) : nothing,
@@ -72,6 +73,9 @@ async function describeNode(node: LabNode, shell: Shell | undefined, paths: Host
     shell ? out(shell, ['sh', '-c', 'ovs-vswitchd --version 2>/dev/null | head -1']) : nothing,
   ]);
   const ovsVersion = ovs?.match(/(\d+\.\d+\.\d+)/)?.[1];
+  // The local lab's VPP is the one the locator finds on this machine (PATH, prefix or setup's cache).
+  const vpp = local ? locateVpp() : undefined;
+  const vppVersion = vpp && 'install' in vpp ? vpp.install.version : undefined;
   const nics = await Promise.all(
     node.nics.map((nic): Promise<NicInfo> => (shell ? describeNic(nic, shell, paths) : Promise.resolve({ name: nic.name, model: nic.model, ...(nic.model === 'virtual' ? { driver: 'virtual' } : {}) }))),
   );
@@ -85,6 +89,7 @@ async function describeNode(node: LabNode, shell: Shell | undefined, paths: Host
     kernel: facts?.kernel || 'unknown',
     ...(facts ? { kernelCmdline: facts.cmdline.raw, isolatedCpus: [...facts.isolatedCpus], governors: governorsOf(facts) } : {}),
     ...(dpdk ? { dpdkVersion: dpdk } : {}),
+    ...(vppVersion ? { vppVersion } : {}),
     ...(ovsVersion ? { ovsVersion } : {}),
     nics,
   };
@@ -106,7 +111,7 @@ export async function collectEnvironment(lab: Lab, shellOf: (node: LabNode) => P
   const nodes = await Promise.all(
     lab.nodes.map(async (node) => {
       const shell = await shellOf(node).catch(() => undefined); // unreachable: described from the inventory alone
-      return describeNode(node, shell, opts.hostPaths?.(node) ?? DEFAULT_HOST_PATHS);
+      return describeNode(node, shell, opts.hostPaths?.(node) ?? DEFAULT_HOST_PATHS, lab.kind === 'local');
     }),
   );
   return {

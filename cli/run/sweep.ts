@@ -1,7 +1,7 @@
 /**
  * After Playwright exits, remove whatever the run left behind if a worker died before its teardown
- * (SIGKILL after a hard timeout, a crash): processes, network namespaces and hugepage files carrying the
- * run's tag, and the run's DPDK runtime directory. Only things named after this run are touched.
+ * (SIGKILL after a hard timeout, a crash): processes, network namespaces, hugepage files and shared memory
+ * (VPP's API segment) carrying the run's tag, and the run's DPDK runtime and socket directories. Only things named after this run are touched.
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ export async function processesMentioning(marker: string): Promise<number[]> {
 }
 
 /** Sweep the leftovers of run `runId` whose run directory is `runDir`. */
-export async function sweepRun(shell: Shell, runId: string, runDir: string, hugepageDir = DEFAULT_HUGEPAGE_DIR): Promise<SweepReport> {
+export async function sweepRun(shell: Shell, runId: string, runDir: string, hugepageDir = DEFAULT_HUGEPAGE_DIR, shmDir = '/dev/shm'): Promise<SweepReport> {
   const tag = runTagOf(runId);
   const marker = `wsp-${tag}`;
   const report: SweepReport = { killed: [], namespaces: [], files: [] };
@@ -49,10 +49,13 @@ export async function sweepRun(shell: Shell, runId: string, runDir: string, huge
       report.namespaces.push(name);
     }
   }
-  for (const f of await readdir(hugepageDir).catch(() => [] as string[])) {
-    if (f.startsWith(marker)) {
-      await rm(join(hugepageDir, f), { force: true });
-      report.files.push(join(hugepageDir, f));
+  // Hugepage files of DPDK processes, and the API segment a killed VPP leaves in /dev/shm (its prefix is tagged).
+  for (const dir of [hugepageDir, shmDir]) {
+    for (const f of await readdir(dir).catch(() => [] as string[])) {
+      if (f.startsWith(marker)) {
+        await rm(join(dir, f), { force: true });
+        report.files.push(join(dir, f));
+      }
     }
   }
   // A fake cluster's node (fixtures/kube) keeps its pods under /run/<marker>-k8s-*: their hugetlbfs and bind

@@ -4,6 +4,7 @@
  * only a running datapath exposes endpoints (testcontainers-node).
  */
 import type { DatapathKind } from '../../lab/schema.ts';
+import type { DutTrialCounters } from '../../method/trial.ts';
 import type { TelemetryClient } from '../dpdk/telemetry.ts';
 import type { GeneratorPort } from '../loadgen/traffic-generator.ts';
 import type { Capabilities, CapabilityGaps } from './capabilities.ts';
@@ -63,6 +64,8 @@ export interface RunningDatapath extends AsyncDisposable {
   readonly capabilities?: Capabilities;
   /** Why it lacks the capabilities it lacks, where there is a reason worth telling. */
   readonly gaps?: CapabilityGaps;
+  /** The DUT's own cumulative counters (drops by cause), where it reports them (VPP's stats segment). */
+  dutCounters?(): Promise<DutTrialCounters>;
   /** Tear down: processes, sockets, namespaces, hugepage files. Idempotent. */
   down(): Promise<void>;
 }

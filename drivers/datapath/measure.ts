@@ -5,7 +5,7 @@
  */
 import { MeasurementError } from '../../core/errors.ts';
 import { loopGapsBetween, readLoopGaps } from '../dpdk/loop-gaps.ts';
-import type { Measure, TrialResult, TrialSpec } from '../../method/trial.ts';
+import { dutCountersDelta, type Measure, type TrialResult, type TrialSpec } from '../../method/trial.ts';
 import type { GeneratorSession } from '../loadgen/traffic-generator.ts';
 import type { RunningDatapath } from './datapath.ts';
 
@@ -21,11 +21,13 @@ function dutDied(dp: RunningDatapath, when: string, cause?: unknown): Measuremen
 
 /**
  * Run one trial through `session` while watching the DUT of `dp`. Where the DUT has the host-stall probe
- * (our l3fwd), the gaps its main loop saw during the trial go into the result as `dutLoopGaps`.
+ * (our l3fwd), the gaps its main loop saw during the trial go into the result as `dutLoopGaps`; where it
+ * reports its own counters (VPP's stats segment), what it counted over the trial goes in as `dut`.
  */
 export async function measureOnDatapath(dp: RunningDatapath, session: GeneratorSession, trial: TrialSpec, signal?: AbortSignal): Promise<TrialResult> {
   if (!dp.dutAlive()) throw dutDied(dp, 'before the trial');
   const probeBefore = dp.dutTelemetry ? await readLoopGaps(dp.dutTelemetry) : undefined;
+  const countersBefore = dp.dutCounters ? await dp.dutCounters() : undefined;
   let timer: NodeJS.Timeout | undefined;
   const watched = new Promise<never>((_, reject) => {
     timer = setInterval(() => {
@@ -40,7 +42,12 @@ export async function measureOnDatapath(dp: RunningDatapath, session: GeneratorS
     // Died right at the end: the counters may miss what it dropped on the way out.
     if (!dp.dutAlive()) throw dutDied(dp, 'at the end of the trial');
     const probeAfter = probeBefore && dp.dutTelemetry ? await readLoopGaps(dp.dutTelemetry) : undefined;
-    return probeBefore && probeAfter ? { ...result, dutLoopGaps: loopGapsBetween(probeBefore, probeAfter) } : result;
+    const countersAfter = countersBefore && dp.dutCounters ? await dp.dutCounters() : undefined;
+    return {
+      ...result,
+      ...(probeBefore && probeAfter ? { dutLoopGaps: loopGapsBetween(probeBefore, probeAfter) } : {}),
+      ...(countersBefore && countersAfter ? { dut: dutCountersDelta(countersBefore, countersAfter) } : {}),
+    };
   } catch (err) {
     if (err instanceof MeasurementError && err.where === `datapath ${dp.kind}`) throw err;
     // The generator failed: if the DUT is gone (or going), that is the real cause.

@@ -1,7 +1,7 @@
 /**
  * Where this machine's VPP is, with its version, or why there is none (the skip reason of every VPP
  * test and scenario). In order: an install or build tree in WIRESPEED_VPP_PREFIX; the build that
- * cli/setup.d/30-vpp.sh made from WIRESPEED_VPP_SRC in the cache; `vpp` and `vppctl` on PATH; any
+ * cli/setup.d/40-vpp.sh made from WIRESPEED_VPP_SRC in the cache; `vpp` and `vppctl` on PATH; any
  * complete build in the cache (what a fresh clone, CI's included, finds without a variable).
  * It reads the file system only: nothing runs, so asking is cheap and safe in any test.
  */

@@ -1,7 +1,9 @@
 /**
- * `vpp_get_stats dump <patterns>` lines (v24.10 vpp_get_stats.c):
+ * `vpp_get_stats dump <patterns>` lines (recorded from v25.06):
  *   `[<idx> @ <thread>]: <n> packets <name>` · `[<idx> @ <thread>]: <n> packets, <b> bytes <name>` ·
  *   `<float> <name>` (scalar) · `[<idx>]: <string> <name>` (name vector, e.g. /if/names).
+ * Counter names may contain spaces: error counters are `/err/<node>/<reason>`, e.g.
+ * `/err/ethernet-input/l3 mac mismatch`; zero counters are printed too.
  */
 import { outputFormatError, outputLines } from '../host/output-format-error.ts';
 
@@ -20,9 +22,9 @@ export function parseGetStatsDump(text: string): StatLine[] {
     const t = line.trim();
     if (t === '') return;
     let m: RegExpExecArray | null;
-    if ((m = /^\[(\d+) @ (\d+)\]: (\d+) packets, (\d+) bytes (\/\S+)$/.exec(t)))
+    if ((m = /^\[(\d+) @ (\d+)\]: (\d+) packets, (\d+) bytes (\/.+)$/.exec(t)))
       out.push({ kind: 'combined', index: Number(m[1]), thread: Number(m[2]), packets: Number(m[3]), bytes: Number(m[4]), name: m[5]! });
-    else if ((m = /^\[(\d+) @ (\d+)\]: (\d+) packets (\/\S+)$/.exec(t)))
+    else if ((m = /^\[(\d+) @ (\d+)\]: (\d+) packets (\/.+)$/.exec(t)))
       out.push({ kind: 'simple', index: Number(m[1]), thread: Number(m[2]), packets: Number(m[3]), name: m[4]! });
     else if ((m = /^\[(\d+)\]: (.+) (\/\S+)$/.exec(t))) out.push({ kind: 'name', index: Number(m[1]), value: m[2]!, name: m[3]! });
     else if ((m = /^(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?) (\/\S+)$/.exec(t))) out.push({ kind: 'scalar', value: Number(m[1]), name: m[2]! });
@@ -64,4 +66,15 @@ export function interfaceCounters(lines: readonly StatLine[]): Map<number, Inter
     }
   }
   return acc;
+}
+
+/** Error counters (`/err/<node>/<reason>`, symlinks into /node/errors) summed over threads, non-zero only, keyed `<node>/<reason>`. */
+export function errorCounters(lines: readonly StatLine[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const l of lines) {
+    if (l.kind !== 'simple' || !l.name.startsWith('/err/') || l.packets === 0) continue;
+    const key = l.name.slice('/err/'.length);
+    out.set(key, (out.get(key) ?? 0) + l.packets);
+  }
+  return out;
 }

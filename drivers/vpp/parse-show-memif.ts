@@ -2,7 +2,8 @@
  * `vppctl show memif`: a `sockets` table, then per interface `interface memifS/I` and two-space-indented
  * `key value` lines, with ring blocks indented deeper. Both layouts parse: VPP 18.x (master side prints
  * no `remote-name` until connected, `buffer-size 0`) and 19.x+ (same keys, `mode ethernet|ip|punt-inject`).
- * Connected ⇔ the word `connected` in `flags`.
+ * Connected ⇔ the word `connected` in `flags`. After a disconnect, `local-disc-reason` / `remote-disc-reason`
+ * say why (recorded from v25.06 when the generator went away: `local-disc-reason "disconnected"`).
  */
 import { outputFormatError, outputLines } from '../host/output-format-error.ts';
 
@@ -23,6 +24,10 @@ export interface MemifInterface {
   readonly role: 'master' | 'slave';
   readonly remoteName?: string;
   readonly remoteInterface?: string;
+  /** Why the last connection ended, as this side saw it (`local-disc-reason`, e.g. "disconnected"). */
+  readonly localDisconnectReason?: string;
+  /** ... and as the peer said it (`remote-disc-reason`). */
+  readonly remoteDisconnectReason?: string;
   readonly rings: number;
 }
 
@@ -36,7 +41,18 @@ const TOOL = 'vppctl show memif';
 /** Parse `show memif`. */
 export function parseShowMemif(text: string): MemifShow {
   const sockets: MemifSocket[] = [];
-  type I = { name: string; socketId?: number; id?: number; mode?: string; flags?: string[]; remoteName?: string; remoteInterface?: string; rings: number };
+  type I = {
+    name: string;
+    socketId?: number;
+    id?: number;
+    mode?: string;
+    flags?: string[];
+    remoteName?: string;
+    remoteInterface?: string;
+    localDisconnectReason?: string;
+    remoteDisconnectReason?: string;
+    rings: number;
+  };
   const ifs: I[] = [];
   let section: 'none' | 'sockets' | 'if' = 'none';
   outputLines(text).forEach((line, i) => {
@@ -67,13 +83,15 @@ export function parseShowMemif(text: string): MemifShow {
     }
     if ((m = /^ {2}remote-name "(.*)"$/.exec(line))) cur.remoteName = m[1]!;
     else if ((m = /^ {2}remote-interface "(.*)"$/.exec(line))) cur.remoteInterface = m[1]!;
+    else if ((m = /^ {2}local-disc-reason "(.*)"$/.exec(line))) cur.localDisconnectReason = m[1]!;
+    else if ((m = /^ {2}remote-disc-reason "(.*)"$/.exec(line))) cur.remoteDisconnectReason = m[1]!;
     else if ((m = /^ {2}socket-id (\d+) id (\d+) mode (\S+)$/.exec(line))) {
       cur.socketId = Number(m[1]);
       cur.id = Number(m[2]);
       cur.mode = m[3]!;
     } else if ((m = /^ {2}flags(?: (.*))?$/.exec(line))) cur.flags = (m[1] ?? '').trim().split(/\s+/).filter(Boolean);
     else if (/^ {2}(listener-fd|num-s2m-rings|num-m2s-rings|region|id \d|buffer-size) /.test(line)) return;
-    else throw outputFormatError(TOOL, "an interface line (remote-name, socket-id .. id .. mode .., flags, listener-fd, num-*-rings, region)", line, no);
+    else throw outputFormatError(TOOL, 'an interface line (remote-name, socket-id .. id .. mode .., flags, listener-fd, num-*-rings, *-disc-reason, region)', line, no);
   });
   if (section === 'none') throw outputFormatError(TOOL, "'sockets' or 'interface memifS/I'", text.split('\n')[0] ?? '(empty)');
   return {
@@ -91,6 +109,8 @@ export function parseShowMemif(text: string): MemifShow {
         role: f.flags.includes('slave') ? 'slave' : 'master',
         ...(f.remoteName === undefined ? {} : { remoteName: f.remoteName }),
         ...(f.remoteInterface === undefined ? {} : { remoteInterface: f.remoteInterface }),
+        ...(f.localDisconnectReason === undefined ? {} : { localDisconnectReason: f.localDisconnectReason }),
+        ...(f.remoteDisconnectReason === undefined ? {} : { remoteDisconnectReason: f.remoteDisconnectReason }),
         rings: f.rings,
       };
     }),

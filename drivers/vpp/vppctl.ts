@@ -68,10 +68,12 @@ export class Vppctl {
     return r.stdout;
   }
 
+  /** `show version`'s release, e.g. "25.06-release"; throws when the answer is not VPP's version line. */
   async version(): Promise<string> {
     const out = await this.show('version');
-    const m = /vpp v(\S+)/.exec(out);
-    return m ? m[1]! : out.trim();
+    const m = /^vpp v(\S+)/m.exec(out);
+    if (!m) throw new CommandFailedError({ host: this.#shell.name, command: `${this.#binary} -s ${this.#socket} show version`, exitCode: 0, signal: null, stdout: out, stderr: '', hint: "expected 'vpp v<release> built by ...': is this socket VPP's CLI?" });
+    return m[1]!;
   }
 
   /** `create memif socket id N filename PATH` (id 0 is VPP's default /run/vpp/memif.sock). */

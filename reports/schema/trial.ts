@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { LatencyHistogram } from '../../method/histogram.ts';
 import type { LoopGaps } from '../../method/host-stalls.ts';
-import type { DirectionCounters, DirectionTimeline, OutageGap, TrafficProfile, TrialResult, TrialSpec } from '../../method/trial.ts';
+import type { DirectionCounters, DirectionTimeline, DutTrialCounters, OutageGap, TrafficProfile, TrialResult, TrialSpec } from '../../method/trial.ts';
 
 const count = z.number().int().nonnegative();
 const finiteNonNeg = z.number().nonnegative().finite();
@@ -77,6 +77,14 @@ export const directionCountersSchema = z.strictObject({
   timeline: directionTimelineSchema.exactOptional(),
 });
 
+export const dutTrialCountersSchema = z.strictObject({
+  source: z.string().min(1),
+  rxPackets: count,
+  txPackets: count,
+  drops: z.strictObject({ rxMiss: count, txError: count, noRoute: count, other: count }),
+  detail: z.record(z.string(), count).exactOptional(),
+});
+
 export const trialResultSchema = z.strictObject({
   spec: trialSpecSchema,
   startedAt: z.iso.datetime({ offset: true }),
@@ -96,6 +104,7 @@ export const trialResultSchema = z.strictObject({
   latency: latencyHistogramSchema.exactOptional(),
   loopGaps: loopGapsSchema.exactOptional(),
   dutLoopGaps: loopGapsSchema.exactOptional(),
+  dut: dutTrialCountersSchema.exactOptional(),
 });
 
 // Compile-time checks: a parsed value is usable where the contract type is expected, and the other way round
@@ -112,4 +121,5 @@ const _dir = (d: DirectionCounters): z.input<typeof directionCountersSchema> => 
 const _gap = (g: OutageGap): z.input<typeof outageGapSchema> => g;
 const _timeline = (t: DirectionTimeline): z.input<typeof directionTimelineSchema> => ({ ...t, attempted: [...t.attempted], received: [...t.received] });
 const _loop = (l: LoopGaps): z.input<typeof loopGapsSchema> => ({ ...l, gaps: _hist(l.gaps) });
-void [_trial, _spec, _hist, _profile, _dir, _gap, _loop];
+const _dut = (d: DutTrialCounters): z.input<typeof dutTrialCountersSchema> => ({ ...d, drops: { ...d.drops }, ...(d.detail ? { detail: { ...d.detail } } : {}) });
+void [_trial, _spec, _hist, _profile, _dir, _gap, _loop, _dut];

@@ -4,6 +4,7 @@
 import { startL3fwd } from '../../dpdk/l3fwd.ts';
 import type { DpdkProcess } from '../../dpdk/dpdk-process.ts';
 import { startTestpmd } from '../../dpdk/testpmd.ts';
+import { ConfigError } from '../../../core/errors.ts';
 import type { Shell } from '../../shell/shell.ts';
 import type { ResolvedLocal } from './local-options.ts';
 
@@ -34,5 +35,12 @@ export async function startDut(o: StartDutOptions): Promise<DpdkProcess> {
       return startTestpmd({ ...common, role: 'dut', mode: 'io' });
     case 'testpmd-macswap':
       return startTestpmd({ ...common, role: 'dut', mode: 'macswap' });
+    case 'vpp-l2xc':
+    case 'vpp-ip4base':
+      // VPP is no DPDK process: localDatapath() gives it its own datapath (vpp-dut.ts, vpp-vswitch.ts).
+      throw new ConfigError(`${local.dut} cannot be the DPDK application behind a vswitch or a socket pair`, {
+        where: 'local DUT',
+        hint: 'VPP as DUT runs on --datapath memif or vhost-user',
+      });
   }
 }

@@ -1,20 +1,26 @@
 /**
- * The local lab's datapaths by kind: vhost-user, memif, veth, vhost-user-ovs. SR-IOV and vDPA need a
- * NIC and are unavailable here, with that reason.
+ * The local lab's datapaths by kind: vhost-user, memif, veth, vhost-user-ovs; with a VPP DUT kind, memif
+ * and vhost-user have VPP as the DUT. SR-IOV and vDPA need a NIC and are unavailable here, with that reason.
  */
 import { ProvisionError } from '../../../core/errors.ts';
 import type { DatapathKind } from '../../../lab/schema.ts';
 import type { Datapath } from '../datapath.ts';
-import type { LocalDatapathOptions } from './local-options.ts';
+import { vppForwardingOf, type LocalDatapathOptions } from './local-options.ts';
 import { memifDatapath } from './memif.ts';
 import { vethDatapath } from './veth.ts';
 import { vhostUserOvsDatapath } from './vhost-user-ovs.ts';
 import { vhostUserDatapath } from './vhost-user.ts';
+import { vppDutDatapath } from './vpp-dut.ts';
 
 export type { LocalDatapathOptions, LocalDutKind } from './local-options.ts';
 
 /** The local Datapath of a kind; up() starts its DUT and returns the RunningDatapath. */
 export function localDatapath(kind: DatapathKind, opts: LocalDatapathOptions): Datapath {
+  const vpp = vppForwardingOf(opts.dut ?? 'l3fwd');
+  if (vpp !== undefined) {
+    if (kind === 'memif' || kind === 'vhost-user') return vppDutDatapath(kind, { ...opts, forwarding: vpp });
+    return unavailable(kind, `VPP as DUT runs on the memif and vhost-user datapaths, not on ${kind}`, 'use --datapath memif or vhost-user with --dut vpp');
+  }
   switch (kind) {
     case 'vhost-user':
       return vhostUserDatapath(opts);
@@ -25,15 +31,17 @@ export function localDatapath(kind: DatapathKind, opts: LocalDatapathOptions): D
     case 'vhost-user-ovs':
       return vhostUserOvsDatapath(opts);
     case 'sriov':
-    case 'vdpa': {
-      const reason = `${kind} needs a NIC with ${kind === 'sriov' ? 'SR-IOV virtual functions' : 'vDPA support'}; the local lab has none`;
-      return {
-        kind,
-        availability: async () => ({ reason }),
-        up: async () => {
-          throw new ProvisionError(`${kind} cannot start: ${reason}`, { where: `datapath ${kind}`, hint: 'run it on a hardware lab' });
-        },
-      };
-    }
+    case 'vdpa':
+      return unavailable(kind, `${kind} needs a NIC with ${kind === 'sriov' ? 'SR-IOV virtual functions' : 'vDPA support'}; the local lab has none`, 'run it on a hardware lab');
   }
+}
+
+function unavailable(kind: DatapathKind, reason: string, hint: string): Datapath {
+  return {
+    kind,
+    availability: async () => ({ reason }),
+    up: async () => {
+      throw new ProvisionError(`${kind} cannot start: ${reason}`, { where: `datapath ${kind}`, hint });
+    },
+  };
 }

@@ -8,8 +8,16 @@ import { ConfigError } from '../../../core/errors.ts';
 import { createDpdkRuntime, MAX_SOCKET_PATH, type DpdkRuntime } from '../../dpdk/runtime.ts';
 import type { Shell } from '../../shell/shell.ts';
 
-/** The DUT application: l3fwd (LPM routes) or testpmd forwarding. */
-export type LocalDutKind = 'l3fwd' | 'testpmd-io' | 'testpmd-macswap';
+/** The DUT application: l3fwd (LPM routes), testpmd forwarding, or VPP (L2 cross-connect or IPv4 routing). */
+export type LocalDutKind = 'l3fwd' | 'testpmd-io' | 'testpmd-macswap' | 'vpp-l2xc' | 'vpp-ip4base';
+
+/** DUT kinds that are a DPDK application started by drivers/datapath/local/dut.ts. */
+export type DpdkDutKind = Exclude<LocalDutKind, `vpp-${string}`>;
+
+/** VPP's forwarding of a VPP DUT kind, or undefined for a DPDK DUT. */
+export function vppForwardingOf(dut: LocalDutKind): 'l2xc' | 'ip4base' | undefined {
+  return dut === 'vpp-l2xc' ? 'l2xc' : dut === 'vpp-ip4base' ? 'ip4base' : undefined;
+}
 
 export interface LocalDatapathOptions {
   /** Shell on this machine (namespaces are created through it). */
