@@ -1,7 +1,9 @@
 /**
  * `vppctl show runtime`: per-thread blocks (`Thread N name (lcore M)`, separated by dashes), node rows
- * `name state calls vectors suspends clocks vectors/call`. Names may be cut at 30 chars (old) or longer
- * (HEAD) and the state may contain a space, so rows are parsed from the right.
+ * `name state calls vectors suspends clocks vectors/call`. Names are cut at 30 characters, and the state
+ * may contain a space, so rows are parsed from the right. Recorded from v25.06 (fixtures/vpp/): a VPP
+ * without workers prints no `Thread` line; states of two words are quoted and cut to 12 characters
+ * (`"event wait"`, `"not started`); a rate below 1 has no leading zero (`.14`).
  */
 import { outputFormatError, outputLines } from '../host/output-format-error.ts';
 
@@ -28,8 +30,8 @@ export interface VppThreadRuntime {
 }
 
 const TOOL = 'vppctl show runtime';
-const NUM = '([-+]?\\d+(?:\\.\\d+)?(?:e[-+]?\\d+)?)';
-const ROW = new RegExp(`^(\\S.*?)\\s+(active|polling|event wait|interrupt wait|any wait|disabled|done|suspended|[a-z]+(?: [a-z]+)?)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+${NUM}\\s+${NUM}$`, 'i');
+const NUM = '([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:e[-+]?\\d+)?)';
+const ROW = new RegExp(`^(\\S.*?)\\s+("[^"]*?"?|[a-z-]+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+${NUM}\\s+${NUM}$`, 'i');
 
 /** Parse `show runtime`. Output of a single-threaded VPP (no `Thread` header) is thread 0. */
 export function parseShowRuntime(text: string): VppThreadRuntime[] {
@@ -63,7 +65,7 @@ export function parseShowRuntime(text: string): VppThreadRuntime[] {
     if (!m) throw outputFormatError(TOOL, "'Thread N ...', 'Time ...', 'vector rates ...' or a node row '<name> <state> <calls> <vectors> <suspends> <clocks> <vectors/call>'", line, i + 1);
     current().nodes.push({
       name: m[1]!,
-      state: m[2]!,
+      state: m[2]!.replace(/"/g, '').trim(),
       calls: Number(m[3]),
       vectors: Number(m[4]),
       suspends: Number(m[5]),

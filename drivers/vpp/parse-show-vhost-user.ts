@@ -1,4 +1,7 @@
-/** `vppctl show vhost-user`: per `Interface: <name> (ifindex N)` its socket, role, errno, features and virtqueues. */
+/**
+ * `vppctl show vhost-user`: per `Interface: <name> (ifindex N)` its socket, role, errno, features and
+ * virtqueues. Indentation differs between the sections (v25.06, fixtures/vpp/), so lines are matched trimmed.
+ */
 import { outputFormatError, outputLines } from '../host/output-format-error.ts';
 
 export interface VhostUserInterface {
@@ -33,13 +36,14 @@ export function parseShowVhostUser(text: string): VhostUserInterface[] {
     }
     const cur = out[out.length - 1];
     if (!cur) return; // global section
-    if ((m = /^ features \((0x[0-9a-f]+)\):$/.exec(line))) {
+    const t = line.trim();
+    if ((m = /^features \((0x[0-9a-f]+)\):$/.exec(t))) {
       cur.featuresHex = m[1]!;
       cur.inFeatures = true;
       return;
     }
     if (cur.inFeatures) {
-      if ((m = /^ {3}(VIRTIO_\S+|VHOST_\S+) \(\d+\)$/.exec(line))) {
+      if ((m = /^(VIRTIO_\S+|VHOST_USER_F_\S+) \(\d+\)$/.exec(t))) {
         cur.features.push(m[1]!);
         return;
       }
@@ -51,8 +55,8 @@ export function parseShowVhostUser(text: string): VhostUserInterface[] {
       cur.errno = m[3]!;
     } else if (/^\s*socket filename/.test(line)) {
       throw outputFormatError(TOOL, "'socket filename <path> type client|server errno \"<text>\"'", line, i + 1);
-    } else if ((m = /^Memory regions \(total (\d+)\)$/.exec(line))) cur.memoryRegions = Number(m[1]);
-    else if (/^ Virtqueue \d+/.test(line)) cur.virtqueues++;
+    } else if ((m = /^Memory regions \(total (\d+)\)$/.exec(t))) cur.memoryRegions = Number(m[1]);
+    else if (/^Virtqueue \d+/.test(t)) cur.virtqueues++;
   });
   return out.map((f) => {
     if (f.socket === undefined) throw outputFormatError(TOOL, `a 'socket filename' line for ${f.name}`, '(missing)');

@@ -16,8 +16,8 @@ test('memif and vhost-user setup: the exact vppctl commands, names parsed from t
     { command: `${S} set interface ip address memif7/0 198.18.0.1/24` },
     { command: `${S} ip route add 198.18.10.0/24 via 198.18.0.2 memif7/0` },
     { command: `${S} create vhost-user socket /run/wsp/r1/vu0.sock server`, stdout: 'VirtualEthernet0/0/0\n' },
-    { command: `${S} show memif`, stdout: fx('show-memif.txt') },
-    { command: `${S} show int`, stdout: fx('show-int.txt') },
+    { command: `${S} show memif`, stdout: fx('show-memif-25.06.txt') },
+    { command: `${S} show int`, stdout: fx('show-interface-25.06.txt') },
   ]);
   const v = new Vppctl(sh, { socket: '/run/wsp/r1/cli.sock' });
   await v.createMemifSocket(7, '/run/wsp/r1/dut-memif.sock');
@@ -27,7 +27,7 @@ test('memif and vhost-user setup: the exact vppctl commands, names parsed from t
   await v.addRoute('198.18.10.0/24', '198.18.0.2', 'memif7/0');
   expect(await v.createVhostUser('/run/wsp/r1/vu0.sock', { server: true })).toBe('VirtualEthernet0/0/0');
   expect((await v.showMemif()).interfaces[0]!.connected).toBe(true);
-  expect((await v.showInt()).find((i) => i.name === 'VirtualEthernet0/0/0')!.counters['rx packets']).toBe(1048576);
+  expect((await v.showInt()).find((i) => i.name === 'memif1/0')!.counters['rx packets']).toBe(155589);
   expect(sh.unused).toEqual([]);
 });
 
@@ -44,10 +44,14 @@ test('VPP CLI errors are detected in the output (vppctl exits 0)', async () => {
   await expect(v.setState('memif0/0; reboot', true)).rejects.toThrow(/invalid VPP interface name/);
 });
 
-test('startup.conf: private sockets, cores, no-pci for software interfaces', () => {
+test('startup.conf: private sockets, cores; no dpdk plugin for software interfaces, or no-pci when asked', () => {
   const conf = vppStartupConf({ runDir: '/run/wsp/r1/vpp', mainCore: 1, workerCores: [2, 3], pci: [] });
   expect(conf).toContain('cli-listen /run/wsp/r1/vpp/cli.sock');
+  expect(conf).toContain('socksvr { socket-name /run/wsp/r1/vpp/api.sock }');
+  expect(conf).toContain('statseg { socket-name /run/wsp/r1/vpp/stats.sock }');
+  expect(conf).toContain('api-segment { prefix _run_wsp_r1_vpp }');
   expect(conf).toContain('corelist-workers 2,3');
-  expect(conf).toContain('  no-pci');
+  expect(conf).not.toContain('dpdk');
+  expect(vppStartupConf({ runDir: '/r', mainCore: 0, workerCores: [], pci: [], dpdk: true })).toMatch(/dpdk \{\n  no-pci\n\}[^]*plugin dpdk_plugin.so \{ enable \}/);
   expect(vppStartupConf({ runDir: '/r', mainCore: 0, workerCores: [], pci: ['0000:3b:02.0'] })).toContain('dev 0000:3b:02.0');
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { ProvisionError } from '../../../core/errors.ts';
 import { TranscriptShell } from '../../../fixtures/host/transcript-shell.ts';
@@ -15,9 +16,12 @@ test('VPP as the memif vswitch: startup, phys <-> memif cross-connects, DUT vdev
     'port1                             1     down         9000/0/0/0',
     'port0                             2     down         9000/0/0/0',
   ].join('\n');
+  // startVpp first removes what a crashed VPP of the same run dir left (the dir, the API segment in /dev/shm).
+  const leftovers = [{ command: `rm -rf -- ${D}` }, { command: `find /dev/shm -maxdepth 1 -name '_run_wsp_r9_vswitch-*' -delete` }];
   const sh = new TranscriptShell([
+    ...leftovers,
     { command: `mkdir -p ${D}` },
-    { command: `${S} show version`, stdout: 'vpp v24.10-release built by root on host at 2024-10-30T12:00:00\n' },
+    { command: `${S} show version`, stdout: readFileSync(new URL('../../../fixtures/vpp/show-version-25.06.txt', import.meta.url), 'utf8') },
     { command: `${S} show int`, stdout: showInt },
     { command: `${S} create memif socket id 1 filename ${D}/memif.sock` },
     { command: `${S} create interface memif id 0 socket-id 1 master`, stdout: 'memif1/0\n' },
@@ -30,13 +34,13 @@ test('VPP as the memif vswitch: startup, phys <-> memif cross-connects, DUT vdev
     { command: `${S} set interface state memif1/1 up` },
     { command: `${S} set interface l2 xconnect port1 memif1/1` },
     { command: `${S} set interface l2 xconnect memif1/1 port1` },
-    { command: `rm -rf ${D}` },
+    ...leftovers,
   ]);
   const start = vswitchStarter({ runRoot: '/run/wsp' });
   // DUT port 0 is on the NIC at d8 and port 1 on the one at 3b: pairing by VPP's sorted names (3b before d8)
   // used to cross-connect DUT port 0 with the wire of port 1.
   const v = await start({ kind: 'memif', shell: sh, physical: ['0000:d8:00.0', '0000:3b:00.0'], runId: 'r9', cpus: [4, 5] });
-  expect(v.info).toEqual({ kind: 'vpp', version: '24.10-release' });
+  expect(v.info).toEqual({ kind: 'vpp', version: '25.06-release' });
   expect(v.dutPorts.map((p) => p.kind === 'vdev' && p.vdev)).toEqual([
     `net_memif0,role=client,id=0,socket=${D}/memif.sock`,
     `net_memif1,role=client,id=1,socket=${D}/memif.sock`,
