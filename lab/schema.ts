@@ -123,10 +123,16 @@ export const clusterComponent = z.enum(CLUSTER_COMPONENTS);
 export const SRIOV_VIA = ['operator', 'device-plugin'] as const;
 export type SriovVia = (typeof SRIOV_VIA)[number];
 
-/** DUT applications; adding one means a name here and its entry in drivers/datapath/stack/duts.ts. */
-export const DUT_KINDS = ['l3fwd', 'testpmd-io', 'testpmd-macswap'] as const;
+/**
+ * DUT applications; adding one means a name here and its entry in drivers/datapath/stack/duts.ts. VPP is
+ * two DUT kinds, one per forwarding (CSIT's l2xcbase and ip4base), so each has its own scenario ids.
+ */
+export const DUT_KINDS = ['l3fwd', 'testpmd-io', 'testpmd-macswap', 'vpp-l2xc', 'vpp-ip4base'] as const;
 export const dutKind = z.enum(DUT_KINDS);
 export type DutKind = z.infer<typeof dutKind>;
+
+/** Names a user may give for several DUT kinds at once (`--dut vpp`). */
+export const DUT_ALIASES: Readonly<Record<string, readonly DutKind[]>> = { vpp: ['vpp-l2xc', 'vpp-ip4base'] };
 
 /** Traffic generators; adding one means a name here and its entry in drivers/datapath/stack/generators.ts. */
 export const GENERATOR_KINDS = ['wsp-gen', 'pktgen'] as const;

@@ -31,7 +31,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('lab', { type: 'string', default: DEFAULT_LAB, describe: 'lab inventory file' })
       .option('suite', { type: 'string', describe: 'suites to run, comma-separated (default: all; with --quick: smoke,throughput,latency,failover)' })
       .option('datapath', { type: 'string', describe: "datapaths, comma-separated (default: the lab's)" })
-      .option('dut', { type: 'string', describe: "DUT applications, comma-separated: l3fwd,testpmd-io,testpmd-macswap (default: the lab's duts, else l3fwd)" })
+      .option('dut', { type: 'string', describe: "DUT applications, comma-separated: l3fwd,testpmd-io,testpmd-macswap,vpp-l2xc,vpp-ip4base; vpp = both VPP kinds (default: the lab's duts, else l3fwd)" })
       .option('generator', { type: 'string', describe: "generators, comma-separated: wsp-gen,pktgen (default: the lab's generators; wsp-gen locally, pktgen on hardware)" })
       .option('frame-size', { type: 'string', describe: 'frame sizes with FCS, comma-separated: 64,1518,imix (default 64,1518,imix; --quick 64,1518)' })
       .option('flows', { type: 'string', describe: 'flows per direction of throughput and latency scenarios (default 1; CSIT uses 254)' })

@@ -7,7 +7,7 @@ import { nodeShells } from '../../drivers/shell/node-shells.ts';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.ts';
-import { DATAPATHS, DUT_KINDS, GENERATOR_KINDS } from '../../lab/schema.ts';
+import { DATAPATHS, DUT_ALIASES, DUT_KINDS, GENERATOR_KINDS } from '../../lab/schema.ts';
 import { loadLab } from '../../lab/load.ts';
 import { labFacts } from '../../drivers/datapath/stack/lab-facts.ts';
 import { localShell } from '../../drivers/shell/local.ts';
@@ -82,7 +82,7 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
   const labModel = await loadLab(opts.lab);
   const lab = { lab: labModel, facts: labFacts(labModel) };
   const datapaths = pick(opts.datapaths, labModel.datapaths, DATAPATHS, '--datapath', 'datapath');
-  const duts = pick(opts.duts, labModel.duts, DUT_KINDS, '--dut', 'DUT');
+  const duts = pick(opts.duts?.flatMap((d): readonly string[] => DUT_ALIASES[d] ?? [d]), labModel.duts, DUT_KINDS, '--dut', 'DUT');
   const generators = pick(opts.generators, labModel.generators, GENERATOR_KINDS, '--generator', 'generator');
   // --nic (certify): the cells of the NIC under test only.
   const matrix: MatrixEntry[] = matrixFor(lab.facts, datapaths, duts, generators).filter(
@@ -175,7 +175,7 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
 function pick<T extends string>(asked: readonly string[] | undefined, fromLab: readonly T[], known: readonly T[], flag: string, what: string): T[] {
   if (!asked || asked.length === 0) return [...fromLab];
   for (const a of asked) {
-    if (!(known as readonly string[]).includes(a)) throw new ConfigError(`unknown ${what} "${a}"`, { where: flag, hint: `known: ${known.join(', ')}` });
+    if (!(known as readonly string[]).includes(a)) throw new ConfigError(`unknown ${what} "${a}"`, { where: flag, hint: `known: ${known.join(', ')}${flag === '--dut' ? `; ${Object.keys(DUT_ALIASES).map((k) => `${k} = ${DUT_ALIASES[k]!.join(',')}`).join('; ')}` : ''}` });
   }
-  return asked as T[];
+  return [...new Set(asked)] as T[];
 }

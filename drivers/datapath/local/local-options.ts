@@ -6,10 +6,11 @@ import { cpus as osCpus } from 'node:os';
 import { posix as path } from 'node:path';
 import { ConfigError } from '../../../core/errors.ts';
 import { createDpdkRuntime, MAX_SOCKET_PATH, type DpdkRuntime } from '../../dpdk/runtime.ts';
+import type { DutKind } from '../../../lab/schema.ts';
 import type { Shell } from '../../shell/shell.ts';
 
 /** The DUT application: l3fwd (LPM routes), testpmd forwarding, or VPP (L2 cross-connect or IPv4 routing). */
-export type LocalDutKind = 'l3fwd' | 'testpmd-io' | 'testpmd-macswap' | 'vpp-l2xc' | 'vpp-ip4base';
+export type LocalDutKind = DutKind;
 
 /** DUT kinds that are a DPDK application started by drivers/datapath/local/dut.ts. */
 export type DpdkDutKind = Exclude<LocalDutKind, `vpp-${string}`>;

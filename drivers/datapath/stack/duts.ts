@@ -24,4 +24,8 @@ export const DUTS: Readonly<Record<DutKind, DutSupport>> = {
   l3fwd: { local: true, baremetal: (o) => l3fwdDutStarter(o) },
   'testpmd-io': { local: true, baremetal: noBaremetal('testpmd-io') },
   'testpmd-macswap': { local: true, baremetal: noBaremetal('testpmd-macswap') },
+  // On the local lab over memif and vhost-user (drivers/datapath/local/vpp-dut.ts); where VPP is not
+  // installed the datapath's availability gives the locator's reason.
+  'vpp-l2xc': { local: true, baremetal: noBaremetal('vpp-l2xc') },
+  'vpp-ip4base': { local: true, baremetal: noBaremetal('vpp-ip4base') },
 };

@@ -6,6 +6,7 @@
 import { ProvisionError } from '../../../core/errors.ts';
 import type { Datapath } from '../datapath.ts';
 import { localDatapath, type LocalDatapathOptions } from '../local/local-datapath.ts';
+import { vppForwardingOf } from '../local/local-options.ts';
 import { Teardown } from '../../../core/teardown.ts';
 import { vhostUserDatapath } from '../local/vhost-user.ts';
 import { runningStack } from './assemble.ts';
@@ -36,7 +37,9 @@ export function localStack(req: StackRequest): Stack {
   };
   let dp: Datapath | undefined;
   // Built on first use: resolving the options checks the CPUs, which an unavailable stack need not pass.
-  const datapath = (): Datapath => (dp ??= req.datapath === 'vhost-user' ? vhostUserDatapath(opts, { restartable: true }) : localDatapath(req.datapath, opts));
+  // VPP as DUT is its own datapath (localDatapath picks it), already the vhost client of the generator.
+  const restartableVhost = req.datapath === 'vhost-user' && vppForwardingOf(req.dut) === undefined;
+  const datapath = (): Datapath => (dp ??= restartableVhost ? vhostUserDatapath(opts, { restartable: true }) : localDatapath(req.datapath, opts));
   const availability = async () => {
     if (dutSupport !== true) return { reason: dutSupport.unavailable };
     const genWhy = await gen.unavailable(req.lab, req.shell);

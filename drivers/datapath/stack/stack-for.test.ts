@@ -12,6 +12,7 @@ import type { Lab } from '../../../lab/model.ts';
 import type { DatapathKind, DutKind, GeneratorKind } from '../../../lab/schema.ts';
 import { createDpdkRuntime } from '../../dpdk/runtime.ts';
 import { localShell } from '../../shell/local.ts';
+import { locateVpp } from '../../vpp/locate-vpp.ts';
 import type { Command, ExecResult, Shell } from '../../shell/shell.ts';
 import type { RunningDatapath } from '../datapath.ts';
 import { GENERATORS } from './generators.ts';
@@ -68,6 +69,22 @@ function withoutPktgen(shell: Shell): Shell {
     run: async (cmd, o) => absent(cmd as readonly string[]) ?? shell.run(cmd, o),
   };
 }
+
+test('VPP DUT kinds: memif and vhost-user on the local lab where VPP is found (else the locator says why), no other datapath, no bare metal yet', async () => {
+  const local = await loadLab('lab/local.yaml');
+  const located = locateVpp();
+  for (const dut of ['vpp-l2xc', 'vpp-ip4base'] as const) {
+    for (const kind of ['memif', 'vhost-user'] as const) {
+      const why = await stackFor(request(local, kind, dut, 'wsp-gen')).availability();
+      if ('absent' in located) expect(why?.reason).toBe(located.absent);
+      else expect(why).toBeNull();
+    }
+    expect((await stackFor(request(local, 'veth', dut, 'wsp-gen')).availability())?.reason).toBe('VPP as DUT runs on the memif and vhost-user datapaths, not on veth');
+  }
+  await local.close();
+  const lab = await loadLab(labFile('two-node-ssh.yaml'));
+  expect((await stackFor(request(lab, 'sriov', 'vpp-l2xc')).availability())?.reason).toMatch(/^DUT vpp-l2xc has no bare-metal starter yet/);
+});
 
 test('a Kubernetes lab runs vhost-user with wsp-gen in pods, and says why it runs nothing else there', async () => {
   const lab = await loadLab(labFile('kubernetes.yaml'));
