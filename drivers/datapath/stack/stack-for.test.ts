@@ -81,7 +81,6 @@ test('VPP DUT kinds: memif and vhost-user on the local lab where VPP is found (e
     }
     expect((await stackFor(request(local, 'veth', dut, 'wsp-gen')).availability())?.reason).toBe('VPP as DUT runs on the memif and vhost-user datapaths, not on veth');
   }
-  await local.close();
   const lab = await loadLab(labFile('two-node-ssh.yaml'));
   expect((await stackFor(request(lab, 'sriov', 'vpp-l2xc')).availability())?.reason).toMatch(/^DUT vpp-l2xc has no bare-metal starter yet/);
 });
