@@ -92,7 +92,7 @@ function datapathGap(lab: LabForPlan, datapath: string, virtualNic: boolean): st
     return `the NIC of lab '${lab.name}' is virtual: the ${datapath} datapath needs a physical NIC`;
   }
   if (!(DATAPATHS as readonly string[]).includes(datapath)) {
-    return `this wirespeed has no ${datapath} datapath yet (DPDK on the physical function bound to vfio-pci plugs in with the stack factory, issue 11)`;
+    return `this wirespeed has no ${datapath} datapath`;
   }
   if (!lab.datapaths.includes(datapath)) return `lab '${lab.name}' does not offer the ${datapath} datapath (it offers ${lab.datapaths.join(', ')})`;
   return undefined;

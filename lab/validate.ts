@@ -136,11 +136,11 @@ export function validateLab(lab: LabConfig, opts: ValidateOptions): PathIssue[] 
   }
   if (lab.kind === 'local') {
     lab.datapaths.forEach((d, i) => {
-      if (d === 'sriov' || d === 'vdpa') {
+      if (d === 'sriov' || d === 'vdpa' || d === 'pf') {
         issues.push({
           path: ['datapaths', i],
           message: `the local lab cannot offer ${d}: it needs a NIC`,
-          hint: 'remove it from this lab; use a baremetal or kubernetes lab for SR-IOV and vDPA',
+          hint: d === 'pf' ? 'remove it from this lab; pf runs DPDK on the physical functions of a baremetal lab\'s NIC' : 'remove it from this lab; use a baremetal or kubernetes lab for SR-IOV and vDPA',
         });
       }
     });

@@ -12,11 +12,11 @@ const id = (what: string) => z.string().regex(ID, `${what} must be lower-case le
 const text = z.string().trim().min(1);
 
 /**
- * Datapaths a profile may name: the lab datapaths plus `pf`, DPDK on the physical function bound to
- * vfio-pci (as DPDK's NIC performance reports test it). A datapath the lab or this wirespeed cannot run
- * is listed as not applicable, with the reason, rather than refused.
+ * Datapaths a profile may name: the lab datapaths (`pf` among them: DPDK on the physical function, as
+ * DPDK's NIC performance reports test a NIC). A datapath the lab cannot run is listed as not applicable,
+ * with the reason, rather than refused.
  */
-export const PROFILE_DATAPATHS = [...new Set([...DATAPATHS, 'pf'])] as readonly string[];
+export const PROFILE_DATAPATHS: readonly string[] = DATAPATHS;
 export const profileDatapath = z.enum(PROFILE_DATAPATHS as [string, ...string[]]);
 
 /** A frame size with FCS in bytes (64..9018), or imix (64/570/1518 at 7:4:1). */

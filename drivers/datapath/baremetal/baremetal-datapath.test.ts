@@ -37,6 +37,8 @@ test('availability on the local lab and on example inventories says why', async 
   expect((await baremetalDatapath('vdpa', o(x710)).availability())?.reason).toMatch(/needs a NIC with vDPA .*: none on this lab \(x710\)/);
   expect((await baremetalDatapath('vhost-user-ovs', o(x710)).availability())?.reason).toMatch(/needs a vswitch driver/);
   expect(await baremetalDatapath('vdpa', o(await example('cx6dx-vdpa.yaml'))).availability()).toBeNull();
+  expect(await baremetalDatapath('pf', o(local)).availability()).toEqual({ reason: 'pf on bare metal needs a physical NIC from the catalogue: none on this lab' });
+  expect(await baremetalDatapath('pf', o(x710)).availability()).toBeNull();
 });
 
 test('sriov on the 2-node X710 lab: VFs with MAC/trust on vfio-pci, PFs for the generator; down() restores both nodes', async () => {
@@ -65,6 +67,35 @@ test('sriov on the 2-node X710 lab: VFs with MAC/trust on vfio-pci, PFs for the 
     await dp.down();
     await dp.down(); // idempotent
     expect(await Promise.all([...hosts.values()].map((h) => h.snapshot()))).toEqual(before);
+  } finally {
+    for (const h of hosts.values()) await h.dispose();
+  }
+});
+
+test('pf on the 2-node X710 lab: the DUT on its PFs (vfio-pci, their own MAC), the generator on its PFs; down() gives both back to i40e', async () => {
+  const lab = await example('2n-x710.yaml');
+  const x710 = nicModel('x710');
+  const { hosts, shells, hostPaths } = await withFakeNodes(lab, {
+    tg: { pfs: [{ pci: '0000:81:00.0', ifname: 'ens1f0', model: x710, totalVfs: 8, numaNode: 1, iommuGroup: 60 }, { pci: '0000:81:00.1', ifname: 'ens1f1', model: x710, totalVfs: 8, numaNode: 1, iommuGroup: 61 }] },
+    dut: { pfs: [{ pci: '0000:3b:00.0', ifname: 'ens2f0', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 40 }, { pci: '0000:3b:00.1', ifname: 'ens2f1', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 41 }] },
+  });
+  try {
+    const before = await Promise.all([...hosts.values()].map((h) => h.snapshot()));
+    const started: DutPort[][] = [];
+    const dp = await baremetalDatapath('pf', { lab, shells, runId: 'r1', startDut: fakeDut(started), hostPaths }).up();
+    expect(dp.kind).toBe('pf');
+    // The inventory gives no MAC for the DUT ports: each is read from its PF's netdev before vfio-pci takes it.
+    expect(started[0]).toEqual([
+      { kind: 'pci', pci: '0000:3b:00.0', mac: '3c:fd:fe:00:00:01' },
+      { kind: 'pci', pci: '0000:3b:00.1', mac: '3c:fd:fe:00:00:01' },
+    ]);
+    const dut = hosts.get('dut')!;
+    for (const pci of ['0000:3b:00.0', '0000:3b:00.1']) expect((await readPciFunction(dut, dut.paths, pci)).driver).toBe('vfio-pci');
+    expect((await readPciFunction(dut, dut.paths, '0000:3b:00.0')).sriov?.numVfs ?? 0).toBe(0);
+    expect(dp.generatorPorts.map((p) => p.kind === 'pci' && p.pci)).toEqual(['0000:81:00.0', '0000:81:00.1']);
+    await dp.down();
+    expect(await Promise.all([...hosts.values()].map((h) => h.snapshot()))).toEqual(before);
+    expect((await readPciFunction(dut, dut.paths, '0000:3b:00.1')).driver).toBe('i40e');
   } finally {
     for (const h of hosts.values()) await h.dispose();
   }

@@ -1,5 +1,6 @@
 /**
  * Bare-metal datapaths on a 2-node (tg + dut) or 1-node lab, reached over the nodes' shells (SSH):
+ *  - pf: DUT on the physical functions (Intel to vfio-pci, mlx5 stays on mlx5_core), as DPDK's NIC reports test;
  *  - sriov: one VF per DUT port (autoprobe off, MAC/trust/spoofchk set, vfio-pci unless mlx5), DUT on the VFs;
  *  - vdpa: PF to switchdev, one VF, uplink and VF representors up and joined by tc redirects (switchdev
  *    forwards nothing by itself), `vdpa dev add`, DUT on virtio_user over /dev/vhost-vdpa-N;
@@ -66,6 +67,19 @@ export function dutMac(runId: string, i: number): string {
   return `02:57:53:${(h >> 8).toString(16).padStart(2, '0')}:${(h & 0xff).toString(16).padStart(2, '0')}:${i.toString(16).padStart(2, '0')}`;
 }
 
+/** A PF's MAC from its netdev (`ip -j link`); the inventory's `mac` of the port spares the lookup. */
+async function pfMac(shell: Shell, prov: HostProvisioner, paths: HostPaths, pci: string, node: string): Promise<string> {
+  const netdev = (await readPciFunction(shell, paths, pci)).netdevs[0];
+  const mac = netdev === undefined ? undefined : (await prov.linkInfo(netdev)).mac;
+  if (mac === undefined) {
+    throw new ProvisionError(`PF ${pci} has no netdev to read its MAC from (driver unbound, or already on vfio-pci)`, {
+      where: node,
+      hint: `give the port's MAC in the inventory (ports: - { name, pci: "${pci}", mac: "…" })`,
+    });
+  }
+  return mac;
+}
+
 /** The bare-metal Datapath of a kind. */
 export function baremetalDatapath(kind: DatapathKind, o: BaremetalOptions): Datapath {
   const resolved = () => resolveTopology(o.lab, kind);
@@ -105,6 +119,14 @@ async function bringUp(kind: DatapathKind, t: BaremetalTopology, o: BaremetalOpt
     for (const p of t.pairs) if (p.tg.model.dpdkBinding === 'vfio-pci') await tgProv.bindDriver(p.tg.port.pci, 'vfio-pci');
     const dutPorts: DutPort[] = [];
     switch (kind) {
+      case 'pf':
+        for (const p of t.pairs) {
+          // The MAC is the PF's own (DPDK keeps it): read while the kernel still owns the port.
+          const mac = p.dut.port.mac ?? (await pfMac(dutShell, dutProv, paths(t.dut.name), p.dut.port.pci, t.dut.name));
+          if (p.dut.model.dpdkBinding === 'vfio-pci') await dutProv.bindDriver(p.dut.port.pci, 'vfio-pci');
+          dutPorts.push({ kind: 'pci', pci: p.dut.port.pci, mac });
+        }
+        break;
       case 'sriov':
         for (const [i, p] of t.pairs.entries()) {
           const vfs = await dutProv.createVfs(p.dut.port.pci, 1, { autoprobe: false });

@@ -1,6 +1,6 @@
 /**
  * The local lab's datapaths by kind: vhost-user, memif, veth, vhost-user-ovs; with a VPP DUT kind, memif
- * and vhost-user have VPP as the DUT. SR-IOV and vDPA need a NIC and are unavailable here, with that reason.
+ * and vhost-user have VPP as the DUT. SR-IOV, vDPA and pf need a NIC and are unavailable here, with that reason.
  */
 import { ProvisionError } from '../../../core/errors.ts';
 import type { DatapathKind } from '../../../lab/schema.ts';
@@ -32,7 +32,10 @@ export function localDatapath(kind: DatapathKind, opts: LocalDatapathOptions): D
       return vhostUserOvsDatapath(opts);
     case 'sriov':
     case 'vdpa':
-      return unavailable(kind, `${kind} needs a NIC with ${kind === 'sriov' ? 'SR-IOV virtual functions' : 'vDPA support'}; the local lab has none`, 'run it on a hardware lab');
+    case 'pf': {
+      const what = kind === 'sriov' ? 'a NIC with SR-IOV virtual functions' : kind === 'vdpa' ? 'a NIC with vDPA support' : 'a physical NIC for DPDK to own';
+      return unavailable(kind, `${kind} needs ${what}; the local lab has none`, 'run it on a hardware lab');
+    }
   }
 }
 

@@ -22,6 +22,13 @@ test('a datapath brings its own needs: vhost-user-ovs on 2 cores says cores, not
   expect(missingCapability(lab('baremetal', ['sriov']), scenarioRequirements('sriov'))).toBeNull();
 });
 
+test('pf needs a NIC DPDK can own: not on a local lab, not in a pod, and the lab must list it', () => {
+  expect(missingCapability(lab('local', ['memif']), scenarioRequirements('pf'))).toBe("needs a physical NIC: lab 'x' is a local lab with no NIC (pf runs DPDK on the physical functions of a NIC)");
+  expect(missingCapability(lab('kubernetes', ['sriov', 'pf']), scenarioRequirements('pf'))).toMatch(/^needs a physical NIC owned by DPDK: lab 'x' is a Kubernetes lab, whose pods get VFs/);
+  expect(missingCapability(lab('baremetal', ['sriov']), scenarioRequirements('pf'))).toBe("needs the pf datapath: lab 'x' offers sriov");
+  expect(missingCapability(lab('baremetal', ['sriov', 'pf']), scenarioRequirements('pf'))).toBeNull();
+});
+
 test('scenario requirements: Kubernetes suites need a Kubernetes lab, and one core is one CPU', () => {
   expect(missingCapability(lab('local', ['memif']), scenarioRequirements('memif', [need.kubernetes]))).toBe("needs a Kubernetes lab: lab 'x' is local");
   expect(missingCapability(lab('kubernetes', ['memif']), scenarioRequirements('memif', [need.kubernetes]))).toBeNull();
@@ -30,5 +37,5 @@ test('scenario requirements: Kubernetes suites need a Kubernetes lab, and one co
 
 test('a capability the union does not know (an untyped spec) is refused, naming the known ones', () => {
   const bogus = { kind: 'teleport' } as unknown as Capability;
-  expect(missingCapability(lab('local', []), [bogus])).toBe("unknown capability 'teleport' (known: sriov, vdpa, ovs, two-links, kubernetes, cores, datapath)");
+  expect(missingCapability(lab('local', []), [bogus])).toBe("unknown capability 'teleport' (known: sriov, physical-nic, vdpa, ovs, two-links, kubernetes, cores, datapath)");
 });

@@ -9,6 +9,8 @@ import type { LabFacts } from './lab-facts.ts';
 /** A requirement of a scenario on the lab. */
 export type Capability =
   | { readonly kind: 'sriov' }
+  /** DPDK owns a physical function: a bare-metal host with a NIC (not a local lab, not a pod). */
+  | { readonly kind: 'physical-nic' }
   | { readonly kind: 'vdpa' }
   /** OVS-DPDK: the lab offers vhost-user-ovs. */
   | { readonly kind: 'ovs' }
@@ -22,6 +24,7 @@ export type Capability =
 /** Shorthands for `test.use({ requires: [...] })`. */
 export const need = {
   sriov: { kind: 'sriov' },
+  physicalNic: { kind: 'physical-nic' },
   vdpa: { kind: 'vdpa' },
   ovs: { kind: 'ovs' },
   twoLinks: { kind: 'two-links' },
@@ -55,6 +58,8 @@ export function datapathRequirements(kind: DatapathKind): Capability[] {
   switch (kind) {
     case 'sriov':
       return [need.sriov];
+    case 'pf':
+      return [need.physicalNic];
     case 'vdpa':
       return [need.vdpa];
     case 'vhost-user-ovs':
@@ -90,6 +95,10 @@ function check(lab: LabFacts, cap: Capability): string | null {
       if (lab.kind === 'local') return `needs ${cap.kind}: lab '${lab.name}' is a local lab with no NIC (${what})`;
       return lab.datapaths.includes(cap.kind) ? null : `needs ${cap.kind}: lab '${lab.name}' does not list the ${cap.kind} datapath (${what})`;
     }
+    case 'physical-nic':
+      if (lab.kind === 'local') return `needs a physical NIC: lab '${lab.name}' is a local lab with no NIC (pf runs DPDK on the physical functions of a NIC)`;
+      if (lab.kind === 'kubernetes') return `needs a physical NIC owned by DPDK: lab '${lab.name}' is a Kubernetes lab, whose pods get VFs (the sriov datapath), not the PF`;
+      return null;
     case 'ovs':
       return lab.datapaths.includes('vhost-user-ovs') ? null : `needs OVS-DPDK: lab '${lab.name}' does not offer vhost-user-ovs`;
     case 'two-links':
@@ -99,7 +108,7 @@ function check(lab: LabFacts, cap: Capability): string | null {
     default: {
       // Specs are not type-checked when Playwright loads them: say so instead of passing silently.
       const unknown: unknown = (cap as { kind?: unknown }).kind;
-      return `unknown capability '${String(unknown)}' (known: sriov, vdpa, ovs, two-links, kubernetes, cores, datapath)`;
+      return `unknown capability '${String(unknown)}' (known: sriov, physical-nic, vdpa, ovs, two-links, kubernetes, cores, datapath)`;
     }
   }
 }
