@@ -10,7 +10,7 @@ import { ScenarioFailedError } from '../core/errors.ts';
 import type { LatencyAtLoad } from '../reports/schema/record.ts';
 import { runSettings } from '../contract/settings.ts';
 import { suitePlan } from './fixtures/plan.ts';
-import { maxLoadOf, measurerOf, throughputFor } from './fixtures/throughput.ts';
+import { maxLoadOf, measurerOf, skipUnlessServed, throughputFor } from './fixtures/throughput.ts';
 
 const settings = runSettings();
 const plan = suitePlan(settings);
@@ -19,6 +19,8 @@ test.describe('latency', () => {
   for (const profile of settings.frameSizes) {
     test(`${profileTag(profile)} latency`, { tag: ['@nightly', '@cert'] }, async ({ stack, scenario }) => {
       const rec = scenario({ suite: 'latency', test: 'latency', profile, flows: settings.flows });
+      // Before the PDR search: a generator without this latency mode skips at once.
+      skipUnlessServed(stack, { profile, latency: { streamPps: plan.latencyStreamPps } });
       const pdrPps = await throughputFor(stack, rec, plan, settings.outDir, await maxLoadOf(stack, rec), 'PDR');
       const measure = rec.recording(measurerOf(stack, rec, { latency: { streamPps: plan.latencyStreamPps } }), 'latency');
       const results: LatencyAtLoad[] = [];

@@ -240,7 +240,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     for (const rec of opened) {
       if (rec.hasResult) continue;
       const failed = testInfo.status !== 'passed' && testInfo.status !== 'skipped';
-      const reason = firstErrorLine(testInfo) ?? (failed ? `test ${testInfo.status}` : 'the scenario wrote no result');
+      // A skip says why in its annotation (a capability the stack or its generator lacks).
+      const skipped = testInfo.status === 'skipped' ? testInfo.annotations.findLast((a) => a.type === 'skip')?.description : undefined;
+      const reason = firstErrorLine(testInfo) ?? skipped ?? (failed ? `test ${testInfo.status}` : 'the scenario wrote no result');
       await rec.result({ goals: [], status: failed ? 'failed' : 'skipped', reason }).catch(() => {});
     }
   },

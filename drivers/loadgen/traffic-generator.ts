@@ -2,7 +2,7 @@
  * A traffic generator: pktgen-dpdk on hardware labs, our own DPDK generator on the local lab.
  * A session is opened once (EAL starts once) and runs many trials.
  */
-import type { Measure, TrialResult, TrialSpec } from '../../method/trial.ts';
+import type { Measure, TrafficProfile, TrialResult, TrialSpec } from '../../method/trial.ts';
 
 /** Where the generator attaches: a PCI device (VF/PF), or a DPDK vdev string (virtio_user, memif, af_xdp ...). */
 export type GeneratorPort =
@@ -16,8 +16,19 @@ export interface GeneratorInfo {
   readonly ceilingPps?: number;
 }
 
+/** What a scenario asks of a generator beyond a load: a traffic profile, a latency stream. */
+export interface GeneratorNeed {
+  readonly profile: TrafficProfile;
+  readonly latency?: TrialSpec['latency'];
+}
+
 export interface GeneratorSession extends AsyncDisposable {
   readonly info: GeneratorInfo;
+  /**
+   * Why this generator cannot serve `need` (the scenario is skipped with that reason), or null. Absent:
+   * it serves every profile and latency mode.
+   */
+  whyNot?(need: GeneratorNeed): string | null;
   /** Run one trial; throws MeasurementError when the figures cannot be trusted. */
   measure(trial: TrialSpec, signal?: AbortSignal): Promise<TrialResult>;
   /** A Measure for the search algorithms, with profile, flows, direction fixed. */

@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, MeasurementError, ProvisionError } from '../../../core/errors.ts';
 import type { LatencyHistogram } from '../../../method/histogram.ts';
 import { trialFromDirections, type DirectionCounters, type Measure, type TrialResult, type TrialSpec } from '../../../method/trial.ts';
-import type { GeneratorInfo, GeneratorSession } from '../traffic-generator.ts';
+import type { GeneratorInfo, GeneratorNeed, GeneratorSession } from '../traffic-generator.ts';
 import { realClock, type PktgenClock } from './clock.ts';
 import { latencyHistogram, MAX_LATENCY_SAMPLES } from './latency-samples.ts';
 import { luaString, type PktgenLuaClient } from './lua-client.ts';
@@ -143,6 +143,14 @@ export class PktgenSession implements GeneratorSession {
     const linkMbps = await waitForLinks(c, clock, o.linkWaitMs ?? 15_000);
     for (const [i, p] of o.ports.entries()) await c.call(portSetupLua(i, p));
     return new PktgenSession(o, features, linkMbps);
+  }
+
+  /** Why pktgen cannot serve a scenario's profile or latency mode (the suites skip with it), or null. */
+  whyNot(need: GeneratorNeed): string | null {
+    if (need.profile.kind !== 'fixed' && this.capabilities.imix) return `${need.profile.name}: ${this.capabilities.imix.reason}`;
+    if (need.latency === 'all') return 'pktgen stamps a separate low-rate stream, not every packet (latency: { streamPps })';
+    if (need.latency && this.capabilities.latency) return this.capabilities.latency.reason;
+    return null;
   }
 
   /** Details of the last trial. */

@@ -7,6 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
+import { IMIX_7_4_1 } from '../../../method/trial.ts';
 import { FakePktgen } from '../../../fixtures/pktgen/fake-pktgen.ts';
 import { LOCAL_PKTGEN_PORTS } from '../../datapath/local/pktgen-for.ts';
 import { localShell } from '../../shell/local.ts';
@@ -35,6 +36,10 @@ for (const t of recorded) {
       const counters = replayCounters(t);
       const session = await PktgenSession.open({ client: relayed.client, counters, clock, latencyFiles: replayLatencyFiles(t), ports: LOCAL_PKTGEN_PORTS });
       expect(session.info.version).toBe(t.header.pktgen);
+      // What it cannot do is a reason for the suites to skip, never a throw mid-scenario.
+      expect(session.whyNot({ profile: IMIX_7_4_1 })).toMatch(/^imix-7-4-1: pktgen sends one frame size per stream/);
+      expect(session.whyNot({ profile: { kind: 'fixed', frameBytes: 64 }, latency: 'all' })).toMatch(/not every packet/);
+      expect(session.whyNot({ profile: { kind: 'fixed', frameBytes: 64 }, latency: { streamPps: 1000 } })).toBe(session.capabilities.latency?.reason ?? null);
       for (const { spec, result } of t.trials) {
         const r = await session.measure(spec);
         const { startedAt: _a, ...got } = r;
