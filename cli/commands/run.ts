@@ -1,5 +1,6 @@
 /** `wirespeed run`: run scenario suites on a lab under Playwright Test, with live progress and a report. */
 import type { CommandModule } from 'yargs';
+import { ConfigError } from '../../core/errors.ts';
 import { runScenarios } from '../run/run-scenarios.ts';
 import { DEFAULT_LAB, parseFlows } from '../../contract/settings.ts';
 
@@ -15,6 +16,16 @@ interface RunArgs {
   repeat: number | undefined;
   out: string | undefined;
   grep: string | undefined;
+  'wait-for-lab': string;
+}
+
+/** "90", "90s", "10m", "2h" → seconds; a ConfigError naming the flag otherwise. */
+export function parseWaitForLab(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$/.exec(text);
+  if (!m) {
+    throw new ConfigError(`--wait-for-lab ${JSON.stringify(text)} is not a duration`, { where: '--wait-for-lab', hint: 'give seconds (600) or a number with s, m or h (90s, 10m, 2h); 0 does not wait' });
+  }
+  return Number(m[1]) * ({ s: 1, m: 60, h: 3600 } as const)[(m[2] ?? 's') as 's' | 'm' | 'h'];
 }
 
 const list = (s: string | undefined): string[] =>
@@ -38,7 +49,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('quick', { type: 'boolean', default: false, describe: 'short trials and searches: the whole local matrix in minutes' })
       .option('repeat', { type: 'number', describe: 'run each throughput search N times (MRR: N trials); reports show median and spread, compare uses the repeats' })
       .option('out', { type: 'string', describe: 'run directory for records.jsonl and the report (default results/<run-id>)' })
-      .option('grep', { type: 'string', describe: 'only scenarios whose title matches (e.g. @smoke, 64b)' }),
+      .option('grep', { type: 'string', describe: 'only scenarios whose title matches (e.g. @smoke, 64b)' })
+      .option('wait-for-lab', {
+        type: 'string',
+        default: '0',
+        describe: 'when another run holds the lab, wait this long for it (600, 90s, 10m, 2h) before exiting with code 3',
+      }),
   handler: async (argv) => {
     process.exitCode = await runScenarios({
       lab: argv.lab,
@@ -52,6 +68,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       ...(argv.repeat === undefined ? {} : { repeat: argv.repeat }),
       ...(argv.out === undefined ? {} : { out: argv.out }),
       ...(argv.grep === undefined ? {} : { grep: argv.grep }),
+      waitForLabS: parseWaitForLab(argv['wait-for-lab']),
     });
   },
 };

@@ -21,6 +21,10 @@ export interface PlaywrightRun {
   readonly extraArgs?: readonly string[];
   /** Reporter module (default: cli/run/reporter.ts). */
   readonly reporter?: string;
+  /** Aborting it stops the run as a first Ctrl-C does (the lab lease was lost, …). */
+  readonly signal?: AbortSignal;
+  /** Called with the runner's pid (its process group) once it is started. */
+  readonly onStart?: (pid: number) => void;
 }
 
 export interface PlaywrightExit {
@@ -57,6 +61,7 @@ export function runPlaywright(run: PlaywrightRun): Promise<PlaywrightExit> {
     stdio: 'inherit',
     detached: true,
   });
+  if (child.pid !== undefined) run.onStart?.(child.pid);
   let interrupted = false;
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -72,13 +77,19 @@ export function runPlaywright(run: PlaywrightRun): Promise<PlaywrightExit> {
   };
   const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of sigs) process.on(s, onSignal);
+  const onAbort = (): void => onSignal('SIGINT');
+  run.signal?.addEventListener('abort', onAbort, { once: true });
+  const done = (): void => {
+    for (const s of sigs) process.off(s, onSignal);
+    run.signal?.removeEventListener('abort', onAbort);
+  };
   return new Promise((resolve, reject) => {
     child.once('error', (err) => {
-      for (const s of sigs) process.off(s, onSignal);
+      done();
       reject(err);
     });
     child.once('exit', (exitCode, signal) => {
-      for (const s of sigs) process.off(s, onSignal);
+      done();
       resolve({ exitCode, signal, interrupted });
     });
   });

@@ -37,8 +37,11 @@ export interface PlaywrightEnd {
   readonly signal?: string | null;
 }
 
-/** Write the skip records and the run-end record (counts from the reporter's summary; crashed without one). */
-export async function writeRunEnd(store: RecordStore, summary: RunSummary | undefined, matrix: readonly MatrixEntry[], exit: PlaywrightEnd): Promise<void> {
+/**
+ * Write the skip records and the run-end record (counts from the reporter's summary; crashed without one).
+ * `error` says what went wrong around the run (it lost its hold on the lab), before the reporter's absence.
+ */
+export async function writeRunEnd(store: RecordStore, summary: RunSummary | undefined, matrix: readonly MatrixEntry[], exit: PlaywrightEnd, opts: { error?: string } = {}): Promise<void> {
   for (const skip of summary === undefined ? [] : skipRecordsOf(summary, matrix)) await store.write(skip);
   const counts = summary?.counts ?? {};
   await store.write({
@@ -50,6 +53,10 @@ export async function writeRunEnd(store: RecordStore, summary: RunSummary | unde
       failed: (counts.failed ?? 0) + (counts.timedOut ?? 0) + (counts.interrupted ?? 0),
       skipped: counts.skipped ?? 0,
     },
-    ...(summary === undefined ? { error: `Playwright ended with ${exit.signal ?? `exit ${exit.exitCode}`} and no summary` } : {}),
+    ...(opts.error !== undefined
+      ? { error: opts.error }
+      : summary === undefined
+        ? { error: `Playwright ended with ${exit.signal ?? `exit ${exit.exitCode}`} and no summary` }
+        : {}),
   });
 }

@@ -5,14 +5,17 @@
  */
 import { nodeShells } from '../../drivers/shell/node-shells.ts';
 import { readdir, readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.ts';
 import { DATAPATHS, DUT_ALIASES, DUT_KINDS, GENERATOR_KINDS } from '../../lab/schema.ts';
 import { loadLab } from '../../lab/load.ts';
 import { labFacts } from '../../drivers/datapath/stack/lab-facts.ts';
+import { reserveRunLab } from '../../drivers/lease/reserve-lab.ts';
 import { localShell } from '../../drivers/shell/local.ts';
 import { openRunStore, RECORDS_FILE } from '../../reports/store/jsonl.ts';
 import { newRunId } from '../../reports/store/run-id.ts';
+import { ENV } from '../../contract/env.ts';
 import { matrixEnv, projectNames, type MatrixEntry } from '../../contract/matrix.ts';
 import { readRunSummary } from '../../contract/run-summary.ts';
 import { settingsEnv } from '../../contract/settings.ts';
@@ -21,6 +24,7 @@ import { matrixFor } from './matrix.ts';
 import { REPO_ROOT, runPlaywright } from './playwright.ts';
 import { writeRunEnd } from './run-end-records.ts';
 import { sweepRun } from './sweep.ts';
+import { startWatchdog } from './watchdog.ts';
 import { readSummaryText, writeReport } from './report.ts';
 import { sinksFor } from '../../reports/influx/from-env.ts';
 
@@ -44,6 +48,8 @@ export interface RunOptions {
   readonly grep?: string;
   /** The command line recorded in run-start (default: the `wirespeed run` equivalent of these options). */
   readonly invocation?: string;
+  /** How long to wait for a lab another run holds (default 0: exit 3 at once, naming the holder). */
+  readonly waitForLabS?: number;
   /** Extra environment for the Playwright processes (tests of the harness shorten trials with it). */
   readonly env?: Readonly<Record<string, string>>;
   readonly print?: (line: string) => void;
@@ -103,6 +109,21 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
     ...(opts.flows === undefined ? {} : { flows: opts.flows }),
   });
   const runId = basename(outDir);
+  // From here on, a CLI that dies (SIGKILL from a CI timeout) takes its run with it: see cli/run/watchdog.ts.
+  await using watchdog = startWatchdog({ runId, runDir: outDir, lab: resolve(opts.lab), cliPid: process.pid, cliHost: hostname(), envMark: `${ENV.out}=${outDir}` });
+  // Hold the lab before anything runs on it (environment facts included): a second run waits or stops.
+  // Released when this function returns or throws, after the sweep below.
+  const lost = new AbortController();
+  await using held = await reserveRunLab(await loadLab(opts.lab), {
+    runId,
+    runDir: outDir,
+    waitForLabMs: (opts.waitForLabS ?? 0) * 1000,
+    print,
+    onLost: (why) => {
+      print(`error: this run lost its hold on the lab (${why}); stopping it`);
+      lost.abort();
+    },
+  });
   const store = await openRunStore(runId, {
     resultsDir: resolve(outDir, '..'),
     sinks: sinksFor(outDir, { onError: (m) => print(`warning: ${m}`) }),
@@ -120,7 +141,19 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
     environment,
     invocation:
       opts.invocation ??
-      `wirespeed run --lab ${opts.lab} --suite ${suites.join(',')} --datapath ${datapaths.join(',')} --dut ${duts.join(',')} --generator ${generators.join(',')}${opts.frameSizes === undefined ? '' : ` --frame-size ${opts.frameSizes}`}${opts.flows === undefined ? '' : ` --flows ${opts.flows}`}${opts.quick ? ' --quick' : ''}${opts.repeat === undefined ? '' : ` --repeat ${opts.repeat}`}`,
+      `wirespeed run --lab ${opts.lab} --suite ${suites.join(',')} --datapath ${datapaths.join(',')} --dut ${duts.join(',')} --generator ${generators.join(',')}${opts.frameSizes === undefined ? '' : ` --frame-size ${opts.frameSizes}`}${opts.flows === undefined ? '' : ` --flows ${opts.flows}`}${opts.quick ? ' --quick' : ''}${opts.repeat === undefined ? '' : ` --repeat ${opts.repeat}`}${opts.waitForLabS ? ` --wait-for-lab ${opts.waitForLabS}s` : ''}`,
+    reservation: {
+      leases: [...held.reservation.where],
+      tookOver: held.takeovers.map((t) => ({
+        where: t.where,
+        runId: t.previous.runId,
+        host: t.previous.host,
+        pid: t.previous.pid,
+        reason: t.reason,
+        swept: [...t.swept],
+        ...(t.sweepError === undefined ? {} : { sweepError: t.sweepError }),
+      })),
+    },
   });
 
   print(
@@ -135,6 +168,8 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
     files,
     env,
     ...(opts.grep === undefined ? {} : { extraArgs: ['--grep', opts.grep] }),
+    signal: lost.signal,
+    onStart: (pid) => watchdog.playwrightStarted(pid),
   });
 
   const swept = await sweepRun(localShell(), runId, outDir);
@@ -147,9 +182,12 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
   const summary = await readRunSummary(outDir);
   let code = summary?.exitCode ?? (exit.interrupted ? 130 : exit.exitCode === 0 ? 0 : 70);
   if (exit.interrupted && code === 0) code = 130;
+  // Another run holds the lab now: whatever ran since is suspect, and that is a lab problem (exit 3).
+  if (held.reservation.lost()) code = 3;
   const counts = summary?.counts ?? {};
   // Every skip is a record (with its reason), so every report counts the skips the run printed.
-  await writeRunEnd(store, summary, matrix, exit);
+  const lostLab = held.reservation.lost();
+  await writeRunEnd(store, summary, matrix, exit, lostLab === undefined ? {} : { error: `the run lost its hold on the lab: ${lostLab}` });
   await store.close();
 
   const report = await writeReport(outDir, pkg.version).catch((err: unknown) => {

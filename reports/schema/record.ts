@@ -79,6 +79,20 @@ export const environmentSchema = z.strictObject({
   nodes: z.array(nodeEnvironmentSchema).min(1, 'at least one node must be described'),
 });
 
+/** A stale lease of a dead run that this run took over, and what it swept of that run. */
+export const takeoverSchema = z.strictObject({
+  /** Where the lease was: "this machine", "node dut (root@10.0.0.2:22)", "Lease default/…". */
+  where: nonEmpty,
+  runId: nonEmpty,
+  host: nonEmpty,
+  pid: z.number().int().nonnegative(),
+  /** Why it was stale: its process gone, or no heartbeat for so long. */
+  reason: nonEmpty,
+  /** Each thing removed: "process 1234 dpdk-l3fwd", "network namespace …", "file …", "object Pod ns/name". */
+  swept: z.array(nonEmpty),
+  sweepError: nonEmpty.exactOptional(),
+});
+
 export const runStartSchema = z.strictObject({
   ...base,
   kind: z.literal('run-start'),
@@ -86,6 +100,13 @@ export const runStartSchema = z.strictObject({
   environment: environmentSchema,
   /** The command line or suite selection, for people reading the report. */
   invocation: z.string().exactOptional(),
+  /** The lab leases the run held (drivers/lease) and the stale ones of dead runs it took over. */
+  reservation: z
+    .strictObject({
+      leases: z.array(nonEmpty),
+      tookOver: z.array(takeoverSchema),
+    })
+    .exactOptional(),
 });
 
 export const trialRecordSchema = z.strictObject({
