@@ -1,7 +1,8 @@
 /**
  * The leases a lab consists of: on a local lab the lease file of this machine; on a bare-metal lab one
  * lease file per host (nodes that share a host share its CPUs and hugepages, so they share a lease);
- * on a Kubernetes lab one coordination.k8s.io Lease per node.
+ * on a Kubernetes lab one coordination.k8s.io Lease per node (none for the fake cluster, which each run
+ * starts for itself).
  */
 import type { Lab, LabNode } from '../../lab/model.ts';
 import { Cluster } from '../kubernetes/cluster.ts';
@@ -40,8 +41,8 @@ export async function labLeaseSlots(lab: Lab, shells: NodeShells, opts: LabSlotO
     }
     case 'kubernetes': {
       if (!lab.cluster) throw new Error(`kubernetes lab ${lab.name} has no cluster (the loader checks this)`);
-      // The fake cluster runs on this machine for the run: its lease is this machine's.
-      if (await wantsFakeCluster(lab.cluster.kubeconfig)) return [thisMachine(opts)];
+      // A fake cluster is started for each run by its worker: nothing is shared, nothing to hold.
+      if (await wantsFakeCluster(lab.cluster.kubeconfig)) return [];
       const { kubeConfig } = await Cluster.fromLab(lab.cluster, 'lease');
       return lab.nodes.map((n) => kubeLease({ kubeConfig, node: n.name, staleAfterS: opts.staleAfterS }));
     }
