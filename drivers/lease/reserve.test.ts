@@ -107,8 +107,13 @@ test('heartbeats refresh the lease; a run whose lease is taken from it is told, 
   const r = await reserveLab([slot()], { lab: 'local', holder: holderOf('run-a'), waitForLabMs: 0, heartbeatMs: 50, onLost: (w) => lost.push(w) });
   const first = JSON.parse(readFileSync(leaseFile(), 'utf8')) as LeaseHolder;
   await expect.poll(() => (JSON.parse(readFileSync(leaseFile(), 'utf8')) as LeaseHolder).heartbeatAt, { timeout: 30_000 }).not.toBe(first.heartbeatAt);
-  // Someone takes it (as a run would after this one stalled past the stale bound).
-  writeFileSync(leaseFile(), `${JSON.stringify(holderOf('thief', { host: 'elsewhere.example' }))}\n`);
+  // Someone takes it as a run would after this one stalled past the stale bound: a compare-and-swap under
+  // the lease's lock (a plain write could land under a heartbeat in flight and be overwritten by it).
+  const other = slot();
+  for (let taken = false; !taken; ) {
+    const view = await other.read();
+    taken = view !== undefined && (await other.replace(view, holderOf('thief', { host: 'elsewhere.example' }))).kind === 'replaced';
+  }
   await expect.poll(() => lost.length, { timeout: 30_000 }).toBe(1);
   expect(lost[0]).toMatch(/^the lease at this machine is now held by run thief /);
   expect(r.lost()).toBe(lost[0]);
