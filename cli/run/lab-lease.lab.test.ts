@@ -5,7 +5,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_LEASE_DIR } from '../../drivers/lease/file-lease.ts';
 import { thisHolder } from '../../drivers/lease/lease.ts';
-import type { RunEndRecord, RunStartRecord } from '../../reports/schema/record.ts';
+import { reserveRunLab, type RunReservation } from '../../drivers/lease/reserve-lab.ts';
+import { loadLab } from '../../lab/load.ts';
+import type { RunStartRecord } from '../../reports/schema/record.ts';
 import { REPO_ROOT } from './playwright.ts';
 
 interface Cli {
@@ -37,15 +39,18 @@ function alive(pid: number): boolean {
   }
 }
 
-// Issue 16: two runs on one lab used to share its CPUs silently. Now the second waits (or stops, exit 3),
-// and a dead run's lease is taken over by the next run, which sweeps what the dead one left.
-test("runs on one lab serialise: the first takes over a dead run's lease and sweeps it, a waiting run starts after it ends, an impatient one exits 3", async () => {
+// Issue 16: two runs on one lab used to share its CPUs silently. Now a run takes over a dead run's lease
+// (sweeping what it left); while the lab is held, another run stops (exit 3) or waits and starts when the
+// lab is given back. The holder in the second part is this test, through the very reservation a run
+// takes, so that how long a run lasts on a loaded machine cannot decide what the waiting run sees.
+test("a run takes over a dead run's lease and sweeps it; while the lab is held an impatient run exits 3 and a waiting one starts once it is given back", async () => {
   test.setTimeout(280_000);
   const base = await mkdtemp(join(REPO_ROOT, 'test-results', 'lease-'));
   const leaseFile = join(DEFAULT_LEASE_DIR, 'lease.json');
   const ghost = 'ghost16';
   const leftover = spawn('bash', ['-c', `exec -a wsp-${ghost}-dut sleep 300`], { stdio: 'ignore', detached: true });
   const clis: Cli[] = [];
+  let held: RunReservation | undefined;
   try {
     // The lease a run killed with SIGKILL (and no watchdog) leaves behind: its pid is gone.
     const deadPid = Number(spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim());
@@ -53,7 +58,7 @@ test("runs on one lab serialise: the first takes over a dead run's lease and swe
     writeFileSync(leaseFile, `${JSON.stringify({ ...thisHolder(ghost, 'local', join(base, ghost)), pid: deadPid })}\n`);
 
     const run = (name: string, extra: string[] = []): Cli => {
-      const c = wirespeed(['run', '--lab', 'lab/local.yaml', '--quick', '--suite', 'smoke', '--datapath', 'veth', '--frame-size', '64', '--out', join(base, name), ...extra], { WIRESPEED_TRIAL_S: '4' });
+      const c = wirespeed(['run', '--lab', 'lab/local.yaml', '--quick', '--suite', 'smoke', '--datapath', 'veth', '--frame-size', '64', '--out', join(base, name), ...extra], { WIRESPEED_TRIAL_S: '2' });
       clis.push(c);
       return c;
     };
@@ -62,31 +67,33 @@ test("runs on one lab serialise: the first takes over a dead run's lease and swe
     expect(a.output()).toMatch(new RegExp(`warning: took over the lease of run ${ghost} at this machine: its process ${deadPid} on \\S+ is gone`));
     expect(a.output()).toContain(`swept what run ${ghost} left at this machine: process ${leftover.pid} sleep`);
     await expect.poll(() => alive(leftover.pid!)).toBe(false);
-
-    const b = run('rb', ['--wait-for-lab', '4m']);
-    const c = run('rc');
-    expect(await c.exited, c.output()).toBe(3);
-    expect(c.output()).toMatch(/wirespeed: LabBusyError: this machine: lab local is held by run ra of lab local \(pid \d+ on host \S+, since \S+, heartbeat \d+ s ago\)\n {2}hint: wait for it to end, or queue behind it with --wait-for-lab 30m/);
-    expect(existsSync(join(base, 'rc')), 'a run that did not get the lab writes nothing').toBe(false);
-    await expect.poll(() => b.output(), { timeout: 60_000 }).toMatch(/this machine: lab local is held by run ra .*; waiting up to 4m for it \(--wait-for-lab\)/);
-
-    const aCode = await a.exited;
-    expect(aCode, a.output()).not.toBe(3);
-    const bCode = await b.exited;
-    expect(bCode, b.output()).not.toBe(3);
-
+    expect(await a.exited, a.output()).not.toBe(3);
     const aStart = records(join(base, 'ra'))[0] as RunStartRecord;
     expect(aStart.reservation?.leases).toEqual(['this machine']);
     expect(aStart.reservation?.tookOver).toEqual([
       expect.objectContaining({ where: 'this machine', runId: ghost, pid: deadPid, reason: expect.stringMatching(/ is gone$/), swept: expect.arrayContaining([`process ${leftover.pid} sleep`]) }),
     ]);
-    const aEnd = records(join(base, 'ra')).at(-1) as RunEndRecord;
+    expect(existsSync(leaseFile), 'ra gave the lab back').toBe(false);
+
+    held = await reserveRunLab(await loadLab('lab/local.yaml'), { runId: 'holder16', runDir: join(base, 'holder16'), waitForLabMs: 0 });
+    const c = run('rc');
+    expect(await c.exited, c.output()).toBe(3);
+    expect(c.output()).toMatch(new RegExp(`wirespeed: LabBusyError: this machine: lab local is held by run holder16 of lab local \\(pid ${process.pid} on host \\S+, since \\S+, heartbeat \\d+ s ago\\)\\n {2}hint: wait for it to end, or queue behind it with --wait-for-lab 30m`));
+    expect(existsSync(join(base, 'rc')), 'a run that did not get the lab writes nothing').toBe(false);
+    const b = run('rb', ['--wait-for-lab', '4m']);
+    await expect.poll(() => b.output(), { timeout: 60_000 }).toMatch(/this machine: lab local is held by run holder16 .*; waiting up to 4m for it \(--wait-for-lab\)/);
+    expect(b.output()).not.toContain('wirespeed run rb:');
+    const givenBackAt = Date.now();
+    await held.release();
+    held = undefined;
+
+    expect(await b.exited, b.output()).not.toBe(3);
     const bStart = records(join(base, 'rb'))[0] as RunStartRecord;
-    expect(aEnd.kind).toBe('run-end');
     expect(bStart.reservation?.tookOver).toEqual([]);
-    expect(Date.parse(bStart.startedAt)).toBeGreaterThanOrEqual(Date.parse(aEnd.endedAt));
+    expect(Date.parse(bStart.startedAt)).toBeGreaterThanOrEqual(givenBackAt);
     expect(existsSync(leaseFile), 'the last run gave the lab back').toBe(false);
   } finally {
+    await held?.release();
     for (const c of clis) if (c.child.exitCode === null) c.child.kill('SIGINT');
     await Promise.all(clis.map((c) => c.exited));
     if (leftover.pid && alive(leftover.pid)) process.kill(leftover.pid, 'SIGKILL');
