@@ -62,3 +62,46 @@ test.describe('big', () => {
     await removeInline(run);
   }
 });
+
+test('a test that fails before its scenario has a result is a failure record, counted as failed in summary.md, junit.xml and report.html', async () => {
+  // The stack that never comes up fails every test of its cell in a fixture, before any result is opened:
+  // the run exits non-zero, and the reports, built from the records, must not read "0 failed".
+  const run = await runInlineSpec(
+    `import { test } from '@suites/test.ts';
+import { ProvisionError } from '@repo/core/errors.ts';
+test('stack up', async ({ datapath }) => {
+  test.skip(datapath !== 'memif', 'memif only');
+  throw new ProvisionError('l3fwd (dut) not ready after 30000 ms', { where: 'pod wirespeed/wsp-dut' });
+});`,
+    matrix,
+  );
+  try {
+    const summary = run.summary;
+    expect(summary, run.output).toBeDefined();
+    expect(summary!.counts).toMatchObject({ failed: 1 });
+
+    const store = await openRunStore(run.runId, { resultsDir: dirname(run.outDir) });
+    const { schemaVersion: _v, runId: _r, at: _a, ...start } = runStart(run.runId, new Date().toISOString());
+    await store.write(start);
+    await writeRunEnd(store, summary, matrix, { interrupted: false, exitCode: run.exitCode });
+    await store.close();
+
+    const records = (await readRun(run.outDir)).records;
+    const failures = records.flatMap((r) => (r.kind === 'failure' ? [r] : []));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ test: 'stack up', datapath: 'memif', errorClass: 'ProvisionError', severity: 'lab', error: expect.stringContaining('l3fwd (dut) not ready after 30000 ms') });
+
+    const paths = await writeReport(run.outDir);
+    const md = await readFile(paths.markdown, 'utf8');
+    expect(md).toContain('**1** failed');
+    expect(md).toMatch(/❌ failed: .*l3fwd \(dut\) not ready after 30000 ms/);
+    const junit = await readFile(paths.junit, 'utf8');
+    expect(junit).toMatch(/<testsuites [^>]*failures="1"/);
+    expect(junit).toMatch(/<failure message="[^"]*not ready after 30000 ms[^"]*" type="ProvisionError">/);
+    const html = await readFile(paths.html, 'utf8');
+    expect(html).toMatch(/<div class="k">failed<\/div><div class="v">1<\/div>/);
+    expect(html).toContain('failed before any result was recorded');
+  } finally {
+    await removeInline(run);
+  }
+});

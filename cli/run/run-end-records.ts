@@ -1,5 +1,6 @@
 /**
- * What the CLI records once Playwright has ended: a skip record per skipped scenario, then run-end.
+ * What the CLI records once Playwright has ended: a skip record per skipped scenario, a failure record per
+ * test that failed before its scenario wrote a result, then run-end.
  *
  * Every skipped scenario becomes a `skip` record with its reason, so summary.md, junit.xml and report.html
  * (all built from the records) count the same skips the run printed. The reporter sees every skip,
@@ -30,6 +31,29 @@ export function skipRecordsOf(summary: RunSummary, matrix: readonly MatrixEntry[
     });
 }
 
+const FAILED = new Set(['failed', 'timedOut', 'interrupted']);
+
+/**
+ * The failure records of a run: one per failed test that never named its scenario (it failed in a fixture,
+ * before the scenario fixture opened a result, which would otherwise record the failure itself).
+ */
+export function failureRecordsOf(summary: RunSummary, matrix: readonly MatrixEntry[]): Extract<RecordDraft, { kind: 'failure' }>[] {
+  return summary.scenarios
+    .filter((s) => FAILED.has(s.status) && s.scenario === undefined)
+    .map((s) => {
+      const cell = matrix.find((m) => s.project === projectName(m) || s.project.startsWith(`${projectName(m)}:`));
+      return {
+        kind: 'failure' as const,
+        test: s.title,
+        project: s.project,
+        ...(cell === undefined ? {} : { datapath: cell.datapath }),
+        error: s.detail?.trim() || (s.status === 'timedOut' ? 'timed out' : `test ${s.status}`),
+        ...(s.errorClass ? { errorClass: s.errorClass } : {}),
+        ...(s.severity ? { severity: s.severity } : {}),
+      };
+    });
+}
+
 /** How Playwright ended, as the CLI saw it. */
 export interface PlaywrightEnd {
   readonly interrupted: boolean;
@@ -43,6 +67,7 @@ export interface PlaywrightEnd {
  */
 export async function writeRunEnd(store: RecordStore, summary: RunSummary | undefined, matrix: readonly MatrixEntry[], exit: PlaywrightEnd, opts: { error?: string } = {}): Promise<void> {
   for (const skip of summary === undefined ? [] : skipRecordsOf(summary, matrix)) await store.write(skip);
+  for (const failure of summary === undefined ? [] : failureRecordsOf(summary, matrix)) await store.write(failure);
   const counts = summary?.counts ?? {};
   await store.write({
     kind: 'run-end',

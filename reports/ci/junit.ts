@@ -2,7 +2,7 @@
  * JUnit XML for CI: one testcase per scenario (failed → <failure>, skipped → <skipped>), scenarios cut off
  * by a stopped run and unreadable record lines → <error>, so a partial run never looks green.
  */
-import { type RunView } from '../model/run-view.ts';
+import { failureName, type RunView } from '../model/run-view.ts';
 import { boundText, mrrText } from '../model/figure-text.ts';
 import type { ResultRecord } from '../schema/record.ts';
 
@@ -22,6 +22,12 @@ export function renderJunit(view: RunView): string {
     }
     body.push(`<system-out>${xml(summaryLine(r))}</system-out>`);
     cases.push(testcase(r.datapath, r.scenarioId, r.durationS, body));
+  }
+  // Tests that failed before their scenario had a result (a stack that never came up): failures all the same.
+  for (const f of view.failures) {
+    failures++;
+    const type = f.errorClass ?? 'TestFailed';
+    cases.push(testcase(f.datapath ?? f.project ?? 'failed', failureName(f), 0, [`<failure message="${xml(f.error)}" type="${xml(type)}">${xml(f.error)}</failure>`]));
   }
   // Every skip, whether or not the test got as far as naming its scenario: the count matches the summary's.
   for (const s of view.skips) {

@@ -2,7 +2,7 @@
 import { describeStalls } from '../../method/host-stalls.ts';
 import { fmtLatency, fmtPps } from '../model/format.ts';
 import { boundText, mrrText, profileLabel, spreadText } from '../model/figure-text.ts';
-import { aggregateLineRateBps, highestLoad, throughputSamples, type RunView, type SkipEntry } from '../model/run-view.ts';
+import { aggregateLineRateBps, failedCount, failureName, highestLoad, throughputSamples, type RunView, type SkipEntry } from '../model/run-view.ts';
 import { testerView } from '../model/tester.ts';
 import { l1BitsPerSecond, profileTag } from '../../method/trial.ts';
 
@@ -13,7 +13,7 @@ export function renderMarkdown(view: RunView): string {
   lines.push('');
   const env = view.start?.environment;
   lines.push(
-    `${env ? `Lab **${env.labName}** · ` : ''}**${count('passed')}** passed · **${count('failed')}** failed · **${view.skips.length}** skipped` +
+    `${env ? `Lab **${env.labName}** · ` : ''}**${count('passed')}** passed · **${failedCount(view)}** failed · **${view.skips.length}** skipped` +
       (view.unfinished.length ? ` · **${view.unfinished.length}** unfinished` : ''),
   );
   if (view.partial) lines.push('', '> ⚠️ **Partial run**: no run-end record (killed, crashed or still running). Figures below are what was recorded.');
@@ -41,8 +41,9 @@ export function renderMarkdown(view: RunView): string {
       } | ${lat ? fmtLatency(lat.p99Ns) : '–'} | ${failover ? cell(failover) : '–'} | ${status} |`,
     );
   }
+  for (const f of view.failures) lines.push(`| \`${cell(failureName(f))}\` | – | – | – | – | – | – | – | – | ❌ failed: ${cell(f.error)} |`);
   for (const id of view.unfinished) lines.push(`| \`${id}\` | – | – | – | – | – | – | – | – | ⚠️ unfinished |`);
-  if (shown.length === 0 && view.unfinished.length === 0) lines.push('| (no scenarios measured) | | | | | | | | | |');
+  if (shown.length === 0 && view.unfinished.length === 0 && view.failures.length === 0) lines.push('| (no scenarios measured) | | | | | | | | | |');
   if (view.skips.length > 0) lines.push('', `**Skipped: ${view.skips.length}**`, '', ...skipLines(view.skips));
   lines.push('');
   lines.push(`<sub>Frames: ${[...new Set(view.results.map((r) => profileTag(r.profile)))].join(', ') || '–'}. Open report.html in the run directory for charts.</sub>`);

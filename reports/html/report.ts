@@ -9,7 +9,7 @@ import { summarizeRepeats } from '../../method/statistics.ts';
 import { l1BitsPerSecond, profileTag, type TrafficProfile } from '../../method/trial.ts';
 import { boundText, mrrText, profileLabel, spreadText } from '../model/figure-text.ts';
 import { fmtDuration, fmtGbps, fmtLatency, fmtLoss, fmtMpps, fmtPct, fmtPps, fmtUs } from '../model/format.ts';
-import { aggregateLineRateBps, throughputSamples, type RunView } from '../model/run-view.ts';
+import { aggregateLineRateBps, failureName, throughputSamples, type RunView } from '../model/run-view.ts';
 import { testerView } from '../model/tester.ts';
 import { SCHEMA_VERSION, type ResultRecord, type ThroughputBound, type TrialRecord } from '../schema/record.ts';
 import { boundsChart, failoverChart, highestLoad, latencyChart, throughputCharts } from './charts.ts';
@@ -115,7 +115,7 @@ function cards(v: RunView): string {
   const items: [string, string][] = [
     ['scenarios', String(v.results.length + v.unfinished.length)],
     ['passed', String(count('passed'))],
-    ['failed', String(count('failed'))],
+    ['failed', String(count('failed') + v.failures.length)],
     ['skipped', String(v.skips.length)],
     ['trials', String(trialCount)],
     ['traffic time', fmtDuration(trialSeconds)],
@@ -125,7 +125,7 @@ function cards(v: RunView): string {
 
 function summary(v: RunView): string {
   const measured = v.results.filter((r) => r.status !== 'skipped');
-  if (measured.length === 0 && v.unfinished.length === 0) return `<h2>Summary</h2><p class="note">No scenario has a result yet.</p>`;
+  if (measured.length === 0 && v.unfinished.length === 0 && v.failures.length === 0) return `<h2>Summary</h2><p class="note">No scenario has a result yet.</p>`;
   const rows = measured.map((r) => {
     const all = v.resultsByScenario.get(r.scenarioId) ?? [r];
     const ndrSamples = throughputSamples(all, 'ndr');
@@ -147,12 +147,16 @@ function summary(v: RunView): string {
   const unfinished = v.unfinished.map(
     (id) => `<tr><td><code>${esc(id)}</code><div class="sub">${v.trialsByScenario.get(id)?.length ?? 0} trials recorded, no result</div></td><td colspan="9"></td><td><span class="chip skipped">unfinished</span></td></tr>`,
   );
+  const failedEarly = v.failures.map(
+    (f) =>
+      `<tr><td><code>${esc(failureName(f))}</code><div class="sub">${esc(f.errorClass ? `${f.errorClass}: ${f.error}` : f.error)}</div></td><td class="nowrap">${esc(f.datapath ?? '–')}</td><td colspan="8"><span class="sub">failed before any result was recorded</span></td><td><span class="chip failed">failed</span></td></tr>`,
+  );
   return `<h2>Summary</h2>
 <p class="note">NDR: no loss; PDR: loss ratio at most the PDR goal. Figures are the lower bounds of the search (the reported throughput), with the upper bound after “&lt;”. Gbit/s is layer 1 at NDR.</p>
 <div class="scroll"><table class="summary">
 <thead><tr><th>scenario</th><th>datapath</th><th>DUT</th><th>frame</th><th class="num">NDR</th><th class="num">PDR</th><th class="num">NDR Gbit/s</th><th class="num">of line rate</th><th class="num">MRR</th><th class="num">p99 latency</th><th>status</th></tr></thead>
 <tbody>
-${[...rows, ...unfinished].join('\n')}
+${[...rows, ...failedEarly, ...unfinished].join('\n')}
 </tbody></table></div>`;
 }
 

@@ -37,7 +37,7 @@ export function runTagsOf(start: RunStartRecord): RunTags {
   return { lab: start.environment.labName, node: dut?.name ?? 'unknown', run: start.runId };
 }
 
-/** The points of one record (run-start, run-end, self-test and skip records have none). */
+/** The points of one record (run-start, run-end, self-test, skip and failure records have none). */
 export function recordToPoints(record: RunRecord, run: RunTags | undefined): PointData[] {
   const runTags = run ?? { lab: 'unknown', node: 'unknown', run: record.runId };
   switch (record.kind) {
@@ -49,6 +49,7 @@ export function recordToPoints(record: RunRecord, run: RunTags | undefined): Poi
     case 'run-end':
     case 'generator-selftest':
     case 'skip':
+    case 'failure':
       return [];
   }
 }

@@ -2,7 +2,7 @@
  * A run as the reports see it: records grouped by kind and scenario, the latest result per scenario and
  * repeat, and what a partial run was doing when it stopped. Pure: built from readRun()'s output.
  */
-import type { GeneratorSelfTestRecord, ResultRecord, RunEndRecord, RunRecord, RunStartRecord, SkipRecord, TrialRecord } from '../schema/record.ts';
+import type { FailureRecord, GeneratorSelfTestRecord, ResultRecord, RunEndRecord, RunRecord, RunStartRecord, SkipRecord, TrialRecord } from '../schema/record.ts';
 import type { RecordError, RunRead } from '../store/jsonl.ts';
 
 /** A scenario that did not run, and why: from a `skip` record, or a result with status skipped. */
@@ -14,6 +14,16 @@ export interface SkipEntry {
   readonly datapath?: string;
   readonly reason: string;
   readonly capability?: string;
+}
+
+/** A test that failed before its scenario had a result (from a `failure` record). */
+export interface FailureEntry {
+  readonly scenarioId?: string;
+  readonly test: string;
+  readonly project: string;
+  readonly datapath?: string;
+  readonly error: string;
+  readonly errorClass?: string;
 }
 
 export interface RunView {
@@ -31,6 +41,8 @@ export interface RunView {
   readonly selfTests: readonly GeneratorSelfTestRecord[];
   /** Every skipped scenario with its reason: the one count summary, JUnit and HTML all report. */
   readonly skips: readonly SkipEntry[];
+  /** Tests that failed without a result record: counted as failed beside the failed results. */
+  readonly failures: readonly FailureEntry[];
   /** Scenarios with trials but no result: running when the run stopped. */
   readonly unfinished: readonly string[];
   /** Time of the last record. */
@@ -48,6 +60,7 @@ export function viewOf(records: readonly RunRecord[], meta: { dir: string; parti
   const trialsByScenario = new Map<string, TrialRecord[]>();
   const selfTests: GeneratorSelfTestRecord[] = [];
   const skipRecords: SkipRecord[] = [];
+  const failureRecords: FailureRecord[] = [];
   for (const r of records) {
     switch (r.kind) {
       case 'run-start':
@@ -68,6 +81,9 @@ export function viewOf(records: readonly RunRecord[], meta: { dir: string; parti
       case 'skip':
         skipRecords.push(r);
         break;
+      case 'failure':
+        failureRecords.push(r);
+        break;
     }
   }
   const results = [...resultsByScenario.values()].map((rs) => rs[rs.length - 1]!);
@@ -87,6 +103,14 @@ export function viewOf(records: readonly RunRecord[], meta: { dir: string; parti
       skips.push({ scenarioId: r.scenarioId, test: r.scenarioId, datapath: r.datapath, reason: r.reason ?? 'skipped' });
     }
   }
+  const failures: FailureEntry[] = failureRecords.map((f) => ({
+    ...(f.scenarioId === undefined ? {} : { scenarioId: f.scenarioId }),
+    test: f.test,
+    project: f.project,
+    ...(f.datapath === undefined ? {} : { datapath: f.datapath }),
+    error: f.error,
+    ...(f.errorClass === undefined ? {} : { errorClass: f.errorClass }),
+  }));
   return {
     dir: meta.dir,
     runId: start?.runId ?? records[0]?.runId ?? 'unknown',
@@ -99,6 +123,7 @@ export function viewOf(records: readonly RunRecord[], meta: { dir: string; parti
     trialsByScenario,
     selfTests,
     skips,
+    failures,
     unfinished,
     lastAt: records.at(-1)?.at,
   };
@@ -146,4 +171,14 @@ export function highestLoad<T extends { fractionOfPdr?: number; loadPps: number 
 export function generatorsOf(rs: readonly ResultRecord[]): string | undefined {
   const kinds = [...new Set(rs.flatMap((r) => (r.generator ? [r.generator.kind] : [])))].sort();
   return kinds.length === 0 ? undefined : kinds.join('+');
+}
+
+/** Failed scenarios: failed results plus tests that failed before writing one. */
+export function failedCount(view: RunView): number {
+  return view.results.filter((r) => r.status === 'failed').length + view.failures.length;
+}
+
+/** How a failure without a result is named in reports: its scenario id, else "[project] test title". */
+export function failureName(f: FailureEntry): string {
+  return f.scenarioId ?? `${f.project ? `[${f.project}] ` : ''}${f.test}`;
 }

@@ -322,6 +322,25 @@ export const skipRecordSchema = z.strictObject({
   capability: nonEmpty.exactOptional(),
 });
 
+/**
+ * A test that failed before its scenario wrote a result (a stack that could not come up, a fixture that
+ * threw): without it the failure would exist only in the CLI's exit code, and summary.md, junit.xml and
+ * report.html, all built from the records, would count it nowhere. Written by the CLI once Playwright ends.
+ */
+export const failureRecordSchema = z.strictObject({
+  ...base,
+  kind: z.literal('failure'),
+  scenarioId: nonEmpty.exactOptional(),
+  test: nonEmpty,
+  project: z.string(),
+  datapath: z.enum(DATAPATHS).exactOptional(),
+  /** The first line of the error. */
+  error: nonEmpty,
+  /** The error's class ("ProvisionError") and the severity it declared, when the worker reported them. */
+  errorClass: nonEmpty.exactOptional(),
+  severity: nonEmpty.exactOptional(),
+});
+
 export const runEndSchema = z.strictObject({
   ...base,
   kind: z.literal('run-end'),
@@ -336,7 +355,7 @@ export const runEndSchema = z.strictObject({
   error: z.string().exactOptional(),
 });
 
-export const RECORD_KINDS = ['run-start', 'trial', 'result', 'generator-selftest', 'skip', 'run-end'] as const;
+export const RECORD_KINDS = ['run-start', 'trial', 'result', 'generator-selftest', 'skip', 'failure', 'run-end'] as const;
 
 export const runRecordSchema = z.discriminatedUnion('kind', [
   runStartSchema,
@@ -344,6 +363,7 @@ export const runRecordSchema = z.discriminatedUnion('kind', [
   resultRecordSchema,
   generatorSelfTestSchema,
   skipRecordSchema,
+  failureRecordSchema,
   runEndSchema,
 ]);
 
@@ -353,6 +373,7 @@ export type TrialRecord = DeepReadonly<z.infer<typeof trialRecordSchema>>;
 export type ResultRecord = DeepReadonly<z.infer<typeof resultRecordSchema>>;
 export type GeneratorSelfTestRecord = DeepReadonly<z.infer<typeof generatorSelfTestSchema>>;
 export type SkipRecord = DeepReadonly<z.infer<typeof skipRecordSchema>>;
+export type FailureRecord = DeepReadonly<z.infer<typeof failureRecordSchema>>;
 export type TesterBias = DeepReadonly<z.infer<typeof testerBiasSchema>>;
 export type DirectionOutageRecord = DeepReadonly<z.infer<typeof directionOutageSchema>>;
 export type BoundMark = DeepReadonly<z.infer<typeof boundMarkSchema>>;
