@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { MatrixEntry } from '../../contract/matrix.ts';
 import { runStart } from '../../fixtures/records/sample.ts';
 import { openRunStore, readRun } from '../../reports/store/jsonl.ts';
-import { removeInline, runInlineSpec } from './inline-spec.ts';
+import { removeInline, runInlineSpec, type InlineRun } from './inline-spec.ts';
 import { writeReport } from './report.ts';
 import { writeRunEnd } from './run-end-records.ts';
 
@@ -12,6 +12,16 @@ const matrix: MatrixEntry[] = [
   { datapath: 'sriov', dut: 'l3fwd', generator: 'wsp-gen', nic: 'virtual' },
   { datapath: 'memif', dut: 'l3fwd', generator: 'wsp-gen', nic: 'virtual' },
 ];
+
+/** What the CLI does once Playwright has ended (run-start, then skip, failure and run-end records); the records. */
+async function endRun(run: InlineRun) {
+  const store = await openRunStore(run.runId, { resultsDir: dirname(run.outDir) });
+  const { schemaVersion: _v, runId: _r, at: _a, ...start } = runStart(run.runId, new Date().toISOString());
+  await store.write(start);
+  await writeRunEnd(store, run.summary, matrix, { interrupted: false, exitCode: run.exitCode });
+  await store.close();
+  return (await readRun(run.outDir)).records;
+}
 
 test('a run with skips shows the same count and reasons in records, summary.md, junit.xml and report.html', async () => {
   // Skipped three ways: the datapath gate (sriov on the local lab), a capability gate, and the test itself.
@@ -30,14 +40,7 @@ test.describe('big', () => {
     expect(summary, run.output).toBeDefined();
     expect(summary!.counts).toEqual({ passed: 1, skipped: 5 });
 
-    // What the CLI does once Playwright has ended.
-    const store = await openRunStore(run.runId, { resultsDir: dirname(run.outDir) });
-    const { schemaVersion: _v, runId: _r, at: _a, ...start } = runStart(run.runId, new Date().toISOString());
-    await store.write(start);
-    await writeRunEnd(store, summary, matrix, { interrupted: false, exitCode: run.exitCode });
-    await store.close();
-
-    const records = (await readRun(run.outDir)).records;
+    const records = await endRun(run);
     const skips = records.flatMap((r) => (r.kind === 'skip' ? [r] : []));
     expect(skips).toHaveLength(5);
     expect(skips.filter((s) => s.datapath === 'sriov').map((s) => s.reason)).toEqual(Array(3).fill(expect.stringContaining("needs sriov: lab 'local' is a local lab with no NIC")));
@@ -80,13 +83,7 @@ test('stack up', async ({ datapath }) => {
     expect(summary, run.output).toBeDefined();
     expect(summary!.counts).toMatchObject({ failed: 1 });
 
-    const store = await openRunStore(run.runId, { resultsDir: dirname(run.outDir) });
-    const { schemaVersion: _v, runId: _r, at: _a, ...start } = runStart(run.runId, new Date().toISOString());
-    await store.write(start);
-    await writeRunEnd(store, summary, matrix, { interrupted: false, exitCode: run.exitCode });
-    await store.close();
-
-    const records = (await readRun(run.outDir)).records;
+    const records = await endRun(run);
     const failures = records.flatMap((r) => (r.kind === 'failure' ? [r] : []));
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ test: 'stack up', datapath: 'memif', errorClass: 'ProvisionError', severity: 'lab', error: expect.stringContaining('l3fwd (dut) not ready after 30000 ms') });
