@@ -53,6 +53,12 @@ test('valid inventories load, with defaults and resolved paths', async () => {
   expect(k8s.cluster?.namespace).toBe('perf');
 });
 
+test('a lab\'s duts may name an alias: `vpp` stands for both VPP forwardings, each kind counted once', async () => {
+  const lab = await loadLab(`${VALID}/dut-alias.yaml`);
+  expect(lab.duts).toEqual(['l3fwd', 'vpp-l2xc', 'vpp-ip4base']);
+  expect((await loadLab(`${VALID}/minimal.yaml`)).duts).toEqual(['l3fwd']);
+});
+
 test('the commented examples are valid inventories (files they name aside)', async () => {
   for (const f of readdirSync('lab/examples').filter((x) => x.endsWith('.yaml'))) {
     const lab = await loadLab(`lab/examples/${f}`, { checkFiles: false });

@@ -132,8 +132,16 @@ export const DUT_KINDS = ['l3fwd', 'testpmd-io', 'testpmd-macswap', 'vpp-l2xc', 
 export const dutKind = z.enum(DUT_KINDS);
 export type DutKind = z.infer<typeof dutKind>;
 
-/** Names a user may give for several DUT kinds at once (`--dut vpp`). */
+/** Names a user may give for several DUT kinds at once (`--dut vpp`, `duts: [vpp]`). */
 export const DUT_ALIASES: Readonly<Record<string, readonly DutKind[]>> = { vpp: ['vpp-l2xc', 'vpp-ip4base'] };
+
+/** DUT kinds with every alias replaced by what it stands for, each once, in the order given. */
+export function expandDuts(names: readonly string[]): string[] {
+  return [...new Set(names.flatMap((n): readonly string[] => DUT_ALIASES[n] ?? [n]))];
+}
+
+/** What a lab's `duts` list takes: a DUT kind, or an alias (expanded on load). */
+const dutName = z.enum([...DUT_KINDS, ...Object.keys(DUT_ALIASES)] as [string, ...string[]]);
 
 /** Traffic generators; adding one means a name here and its entry in drivers/datapath/stack/generators.ts. */
 export const GENERATOR_KINDS = ['wsp-gen', 'pktgen'] as const;
@@ -175,7 +183,11 @@ export const labConfig = z.strictObject({
   /** Datapaths this lab offers; suites that need others are skipped with a reason. */
   datapaths: z.array(datapathKind).min(1),
   /** DUT applications the run matrix covers (default: l3fwd); `wirespeed run --dut` overrides. */
-  duts: z.array(dutKind).min(1).optional(),
+  duts: z
+    .array(dutName)
+    .min(1)
+    .transform((names) => expandDuts(names) as DutKind[])
+    .optional(),
   /** Generators the run matrix covers (default: wsp-gen on the local lab, pktgen on hardware); `--generator` overrides. */
   generators: z.array(generatorKind).min(1).optional(),
   cluster: clusterConfig.optional(),

@@ -8,7 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.ts';
-import { DATAPATHS, DUT_ALIASES, DUT_KINDS, GENERATOR_KINDS } from '../../lab/schema.ts';
+import { DATAPATHS, DUT_ALIASES, DUT_KINDS, expandDuts, GENERATOR_KINDS } from '../../lab/schema.ts';
 import { loadLab } from '../../lab/load.ts';
 import { labFacts } from '../../drivers/datapath/stack/lab-facts.ts';
 import { reserveRunLab } from '../../drivers/lease/reserve-lab.ts';
@@ -88,7 +88,7 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
   const labModel = await loadLab(opts.lab);
   const lab = { lab: labModel, facts: labFacts(labModel) };
   const datapaths = pick(opts.datapaths, labModel.datapaths, DATAPATHS, '--datapath', 'datapath');
-  const duts = pick(opts.duts?.flatMap((d): readonly string[] => DUT_ALIASES[d] ?? [d]), labModel.duts, DUT_KINDS, '--dut', 'DUT');
+  const duts = pick(opts.duts && expandDuts(opts.duts), labModel.duts, DUT_KINDS, '--dut', 'DUT');
   const generators = pick(opts.generators, labModel.generators, GENERATOR_KINDS, '--generator', 'generator');
   // --nic (certify): the cells of the NIC under test only.
   const matrix: MatrixEntry[] = matrixFor(lab.facts, datapaths, duts, generators).filter(
