@@ -131,6 +131,8 @@ const portStatsSchema = z.strictObject({
   ierrors: u64,
   oerrors: u64,
   rx_nombuf: u64,
+  /** Stops and starts of the port to get its link back after its peer went away (a restarted DUT). */
+  relinks: u64,
 });
 export const statsReplySchema = z.strictObject({
   ...replyBase,

@@ -43,12 +43,32 @@
 #define MAX_FRAME 1518
 #define FCS_LEN 4
 
+/*
+ * How a port whose peer went away (a restarted DUT or vswitch) gets its link back: a memif client connects
+ * only when its port starts, and a virtio_user server kicks its receive ring only when the port starts, so
+ * both need a stop and start of the port (relink.c). Other ports are left alone.
+ */
+enum relink_kind {
+	RELINK_NONE = 0,
+	RELINK_RECONNECT, /* memif client: stop/start (= connect) while the link is down, with backoff */
+	RELINK_KICK,      /* virtio_user server: stop/start (= kick the rings) once the peer is back */
+};
+
 struct port_info {
 	uint16_t port_id;
 	struct rte_ether_addr mac;
 	struct rte_ether_addr dst_mac;
 	char name[64];
 	char driver[64];
+	/* relinking (relink.c) */
+	enum relink_kind relink;
+	int started;           /* rte_eth_dev_start succeeded: a stopped port gets no bursts (DPDK logs a stack dump) */
+	int was_up;            /* the link has been up since the session started: a later down is a lost peer */
+	int link_up;           /* as last seen */
+	int kick_pending;      /* RELINK_KICK: the peer went away; stop/start once it is back */
+	uint64_t next_try_tsc; /* RELINK_RECONNECT: earliest next attempt */
+	uint64_t backoff_tsc;
+	uint64_t relinks;      /* stop/starts done to get the link back */
 };
 
 struct gen {
@@ -129,5 +149,9 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 		      void *ctx);
 /* Receive and drop whatever is queued on every port (up to 50 ms). */
 void flush_rx(struct gen *g);
+/* Decide each port's relink kind from its driver and device arguments (after the ports started). */
+void relink_init(struct gen *g);
+/* Look at every port's link and stop/start the ones whose peer went away (see enum relink_kind). */
+void relink_poll(struct gen *g, uint64_t now);
 
 #endif

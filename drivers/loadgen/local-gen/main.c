@@ -120,9 +120,9 @@ static void emit_stats(const struct json_object *req)
 		jb_printf(&b,
 			  "%s{\"index\":%d,\"link_up\":%s,\"ipackets\":%" PRIu64 ",\"opackets\":%" PRIu64
 			  ",\"ibytes\":%" PRIu64 ",\"obytes\":%" PRIu64 ",\"imissed\":%" PRIu64 ",\"ierrors\":%" PRIu64
-			  ",\"oerrors\":%" PRIu64 ",\"rx_nombuf\":%" PRIu64 "}",
+			  ",\"oerrors\":%" PRIu64 ",\"rx_nombuf\":%" PRIu64 ",\"relinks\":%" PRIu64 "}",
 			  i ? "," : "", i, up ? "true" : "false", s.ipackets, s.opackets, s.ibytes, s.obytes, s.imissed,
-			  s.ierrors, s.oerrors, s.rx_nombuf);
+			  s.ierrors, s.oerrors, s.rx_nombuf, G.ports[i].relinks);
 	}
 	jb_printf(&b, "]}");
 	send_line(&b);
@@ -549,6 +549,7 @@ static int setup_port(int idx, uint16_t port_id, uint16_t ring)
 	}
 	rte_eth_promiscuous_enable(port_id); /* virtio_user has no promiscuous control: not an error */
 	p->port_id = port_id;
+	p->started = 1;
 	rte_eth_macaddr_get(port_id, &p->mac);
 	rte_eth_dev_get_name_by_port(port_id, p->name);
 	snprintf(p->driver, sizeof(p->driver), "%s", info.driver_name ? info.driver_name : "");
@@ -645,6 +646,8 @@ int main(int argc, char **argv)
 			idx++;
 		}
 	}
+	relink_init(&G);
+	relink_poll(&G, rte_rdtsc());
 	emit_hello(NULL);
 
 	ret = 0;

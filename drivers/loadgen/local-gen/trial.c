@@ -45,6 +45,9 @@ struct dir_state {
 
 enum phase { PH_WARMUP, PH_COUNT, PH_DRAIN };
 
+/* How often the trial loop reads the links (a virtio_user link read is a syscall: not every iteration). */
+#define RELINK_POLL_MS 5
+
 static struct dir_state dirs[MAX_DIRS];
 static struct hist hists[MAX_DIRS];
 static struct hist loop_hist;
@@ -195,8 +198,11 @@ static inline double since_window_s(uint64_t tsc)
 static inline void rx_port(struct gen *g, int idx, int ndirs, enum phase ph, uint8_t tag)
 {
 	struct rte_mbuf *m[RX_BURST];
-	uint16_t n = rte_eth_rx_burst(g->ports[idx].port_id, 0, m, RX_BURST);
+	uint16_t n;
 	uint64_t now;
+	if (!g->ports[idx].started)
+		return; /* its peer went away and it is not reconnected yet (relink.c) */
+	n = rte_eth_rx_burst(g->ports[idx].port_id, 0, m, RX_BURST);
 	if (n == 0)
 		return;
 	now = rte_rdtsc();
@@ -311,7 +317,8 @@ static inline unsigned send_burst(struct gen *g, struct dir_state *d, unsigned n
 	tsc = rte_rdtsc();
 	for (unsigned i = 0; i < n; i++)
 		memcpy(rte_pktmbuf_mtod(m[i], uint8_t *) + OFF_TSC, &tsc, 8);
-	sent = rte_eth_tx_burst(d->tx_port_id, 0, m, (uint16_t)n);
+	/* A port being reconnected (relink.c) takes nothing: the packets are lost, as on a wire that is down. */
+	sent = g->ports[d->tx_idx].started ? rte_eth_tx_burst(d->tx_port_id, 0, m, (uint16_t)n) : 0;
 	if (sent < n)
 		rte_pktmbuf_free_bulk(&m[sent], n - sent); /* refused by the ring: lost, as on a wire */
 	if (ph == PH_COUNT) {
@@ -365,9 +372,10 @@ static const char *wait_links(struct gen *g, double wait_ms)
 	uint64_t deadline = rte_rdtsc() + (uint64_t)(wait_ms / 1e3 * (double)g->tsc_hz);
 	for (;;) {
 		int down = -1;
+		/* Reads every link, and gets back the ones whose peer went away between trials. */
+		relink_poll(g, rte_rdtsc());
 		for (int i = 0; i < g->nports; i++) {
-			struct rte_eth_link link;
-			if (rte_eth_link_get_nowait(g->ports[i].port_id, &link) != 0 || !link.link_status) {
+			if (!g->ports[i].link_up) {
 				down = i;
 				break;
 			}
@@ -390,7 +398,7 @@ void flush_rx(struct gen *g)
 	while (rte_rdtsc() < until) {
 		unsigned total = 0;
 		for (int i = 0; i < g->nports; i++) {
-			uint16_t n = rte_eth_rx_burst(g->ports[i].port_id, 0, m, RX_BURST);
+			uint16_t n = g->ports[i].started ? rte_eth_rx_burst(g->ports[i].port_id, 0, m, RX_BURST) : 0;
 			rte_pktmbuf_free_bulk(m, n);
 			total += n;
 		}
@@ -406,7 +414,7 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 	int ndirs, mix_len;
 	uint8_t tag;
 	uint64_t t0, warm_end, t_end = UINT64_MAX, win_start = 0, win_end = 0, drain_start = 0, next_poll;
-	uint64_t drain_max, quiet, prev_iter, loop_thr;
+	uint64_t drain_max, quiet, prev_iter, loop_thr, next_relink;
 	enum phase ph;
 	struct timespec ts;
 
@@ -478,6 +486,7 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 	drain_max = (uint64_t)(tp->drain_ms / 1e3 * (double)g->tsc_hz);
 	quiet = (uint64_t)(tp->quiet_ms / 1e3 * (double)g->tsc_hz);
 	next_poll = t0 + g->tsc_hz / 1000;
+	next_relink = t0;
 	ph = PH_WARMUP;
 	prev_iter = t0;
 	for (;;) {
@@ -534,6 +543,11 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 		}
 		for (int p = 0; p < g->nports; p++)
 			rx_port(g, p, ndirs, ph, tag);
+		if (now >= next_relink) {
+			/* A peer restarted under load (a failover event): its port reconnects within the trial. */
+			next_relink = now + RELINK_POLL_MS * (g->tsc_hz / 1000);
+			relink_poll(g, now);
+		}
 		if (now >= next_poll) {
 			next_poll = now + g->tsc_hz / 1000;
 			if (poll(ctx)) {
