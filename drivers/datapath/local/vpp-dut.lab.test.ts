@@ -141,3 +141,36 @@ test('memif: VPP survives the generator dying under traffic, and a new generator
     for (const d of r.directions) expect(d.received, d.name).toBeGreaterThan(0.5 * d.attempted);
   });
 });
+
+for (const kind of ['memif', 'vhost-user'] as const) {
+  test(`${kind}: VPP restarted under traffic (the dut-restart event); the generator gets its links back and traffic flows again in the same trial`, async () => {
+    await withVpp(kind, 'l2xc', kind === 'memif' ? 'vrm' : 'vrv', async (dp, gen) => {
+      const restart = dp.capabilities?.restartDut;
+      expect(restart, 'VPP as DUT offers the DUT restart').toBeDefined();
+      const g = await gen();
+      // One trial across the restart: no dead time between trials, the outage is the gap in the sequence numbers.
+      const durationS = 5;
+      const running = g.measure({ ...trial(100_000, durationS), timelineS: 0.25 });
+      running.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 1300));
+      const before = dp.dut.pid;
+      await restart!.restartDut();
+      expect(dp.dut.pid).not.toBe(before);
+      const r = await running;
+      for (const d of r.directions) {
+        // An outage while VPP was away, and traffic after it: the generator reconnected within the trial.
+        expect(d.gap, `${d.name}: an outage`).toBeDefined();
+        expect(d.gap!.afterTxS, `${d.name}: traffic came back before the window ended`).toBeLessThan(r.actualDurationS);
+        const tl = d.timeline!;
+        const lastBins = (xs: readonly number[]) => xs.slice(-4).reduce((a, b) => a + b, 0);
+        // The last second is forwarded again (a loaded VM may lose a little of it).
+        expect(lastBins(tl.received), `${d.name}: received in the last second`).toBeGreaterThan(0.5 * lastBins(tl.attempted));
+      }
+      const stats = await g.stats();
+      for (const p of stats.ports) {
+        expect(p.link_up, `generator port ${p.index} link`).toBe(true);
+        expect(p.relinks, `generator port ${p.index} was stopped and started to get its link back`).toBeGreaterThan(0);
+      }
+    });
+  });
+}

@@ -6,6 +6,7 @@
  *   connect as clients (slaves). VPP survives a client leaving under traffic (docs/local-lab.md).
  * - vhost-user: the generator's virtio_user ports are the vhost *servers* and VPP connects as client,
  *   so VPP can be restarted under load and reconnect (the generator keeps its sockets).
+ * Either way VPP can be restarted under load (restartDut, the failover event): the generator reconnects.
  * Everything VPP opens sits in a private directory of the run; its API segment in /dev/shm carries the
  * run's tag, and so does its config file name (the CLI's sweep finds the process by it after a crash).
  */
@@ -44,21 +45,12 @@ export interface RunningVppDut extends RunningDatapath {
   dutCounters(): Promise<DutTrialCounters>;
   /**
    * Kill VPP and start it again with the same configuration; resolves once its ports and forwarding are
-   * configured again. Not offered as the restartDut capability: our generator does not come back (VPP_RESTART_GAPS).
+   * configured again (the restartDut capability). The generator gets its links back by itself: wsp-gen
+   * stops and starts a port whose peer went away (drivers/loadgen/local-gen/relink.c), which reconnects its
+   * memif client and kicks its virtio_user rings for the new VPP.
    */
   restartDut(): Promise<void>;
 }
-
-/**
- * Why a VPP restart is no failover event on the local lab, measured with VPP v25.06 and DPDK 22.11 in the
- * generator (docs/local-lab.md): after the restart VPP is up and configured, but nothing is forwarded again.
- */
-export const VPP_RESTART_GAPS: Readonly<Record<VppDutDatapath, string>> = {
-  memif:
-    "the generator's memif client (DPDK 22.11) survives a VPP restart but never reconnects: it connects only when its port starts, so its link stays down",
-  'vhost-user':
-    "VPP reconnects as vhost-user client, but DPDK 22.11's virtio_user server does not kick its receive ring again after a reconnect, and VPP calls the link up only after that first kick: nothing is forwarded",
-};
 
 /** The DUT kind name as records and scenario ids carry it: vpp-l2xc, vpp-ip4base. */
 export function vppDutKind(forwarding: VppForwarding): string {
@@ -149,7 +141,7 @@ export function vppDutDatapath(kind: VppDutDatapath, opts: VppDutOptions): Datap
           dutAlive: () => vpp.exited() === null,
           dutDeath: () => (vpp.exited() === null ? null : vpp.describeDeath()),
           dutCounters: () => stats(vpp).dutCounters(),
-          gaps: { restartDut: VPP_RESTART_GAPS[kind] },
+          capabilities: { restartDut: { restartDut: () => running.restartDut() } },
           async restartDut(): Promise<void> {
             await vpp.stop();
             vpp = await bringUp();
