@@ -10,7 +10,6 @@ import { wantsFakeCluster } from '../kubernetes/placeholder-kubeconfig.ts';
 import { localShell } from '../shell/local.ts';
 import type { NodeShells } from '../shell/node-shells.ts';
 import { fileLease } from './file-lease.ts';
-import { kubeLease } from './kube-lease.ts';
 import type { LeaseSlot } from './lease.ts';
 
 export interface LabSlotOptions {
@@ -44,6 +43,8 @@ export async function labLeaseSlots(lab: Lab, shells: NodeShells, opts: LabSlotO
       // A fake cluster is started for each run by its worker: nothing is shared, nothing to hold.
       if (await wantsFakeCluster(lab.cluster.kubeconfig)) return [];
       const { kubeConfig } = await Cluster.fromLab(lab.cluster, 'lease');
+      // Loaded here: it pulls in @kubernetes/client-node, seconds of CPU that runs on other labs never need.
+      const { kubeLease } = await import('./kube-lease.ts');
       return lab.nodes.map((n) => kubeLease({ kubeConfig, node: n.name, staleAfterS: opts.staleAfterS }));
     }
     default: {
