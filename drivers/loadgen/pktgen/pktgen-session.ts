@@ -76,8 +76,15 @@ export interface PktgenCapabilities {
 
 /** What a trial read, for records and debugging. */
 export interface PktgenTrialDetail {
-  /** The counted window at the trial rate: from the `mid` read to the end of the duration. */
+  /** The window at the trial rate that sets what is due: from the `mid` read to the end of the duration. */
   readonly windowS: number;
+  /**
+   * The span every counted packet was sent in, and the trial's actualDurationS: from the rate change
+   * (before it only the warm phase's few bursts) to the stop having taken effect. It also holds the
+   * first bursts before `mid` and the grace after the window, so rates over it are never overstated;
+   * over windowS alone they read 10-30 % high.
+   */
+  readonly sendingS: number;
   /** After the window, until pktgen had sent what was due in it (or the grace ran out) and was stopped. */
   readonly graceS: number;
   /** From start to the first packet of every sending port (pool rebuild). */
@@ -225,11 +232,13 @@ export class PktgenSession implements GeneratorSession {
         stopAsked = clock.now();
         await c.call(`pktgen.stop(${list(ports)})`);
       }
+      const stopped = clock.now();
       await clock.sleep(drainMs, signal);
       const after = await this.#o.counters.read(all);
       const latency = latencyPaths.length > 0 ? await this.#latencyOff(ports, receiving, latencyPaths) : undefined;
       const detail: PktgenTrialDetail = {
         windowS: (windowEnd - midAt) / 1000,
+        sendingS: (stopped - sendingAt) / 1000,
         graceS: (stopAsked - windowEnd) / 1000,
         rebuildS: (sendingAt - startAsked) / 1000,
         before,
@@ -319,8 +328,8 @@ export class PktgenSession implements GeneratorSession {
         duplicated: 0,
       };
     });
-    const startedAt = new Date(Date.now() - Math.round(d.windowS * 1000)).toISOString();
-    return trialFromDirections(spec, { startedAt, actualDurationS: d.windowS }, directions, this.#where, latency);
+    const startedAt = new Date(Date.now() - Math.round(d.sendingS * 1000)).toISOString();
+    return trialFromDirections(spec, { startedAt, actualDurationS: d.sendingS }, directions, this.#where, latency);
   }
 
   /**

@@ -45,6 +45,8 @@ for (const t of recorded) {
         const { startedAt: _a, ...got } = r;
         const { startedAt: _b, ...want } = result;
         expect(got).toEqual(want);
+        // Rates are counts over the span they were sent in, which holds the whole window: never over the window alone.
+        expect(r.actualDurationS).toBeGreaterThanOrEqual(spec.durationS);
       }
       await session.close();
       expect(fake.unmatched).toEqual([]);
