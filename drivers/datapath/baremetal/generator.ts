@@ -8,7 +8,7 @@ import { ProvisionError } from '../../../core/errors.ts';
 import type { Lab } from '../../../lab/model.ts';
 import type { DatapathKind } from '../../../lab/schema.ts';
 import { createDpdkRuntime } from '../../dpdk/runtime.ts';
-import { describeLocation, locatePktgen } from '../../loadgen/pktgen/locate-pktgen.ts';
+import { describeLocation, locatePktgenOnNode } from '../../loadgen/pktgen/locate-pktgen.ts';
 import type { PktgenPortConfig, PktgenSession } from '../../loadgen/pktgen/pktgen-session.ts';
 import { startPktgen } from '../../loadgen/pktgen/start-pktgen.ts';
 import { dutMac } from './baremetal-datapath.ts';
@@ -31,7 +31,8 @@ export async function startBaremetalPktgen(o: { lab: Lab; shells: NodeShells; ki
   if ('reason' in t) throw new ProvisionError(`no generator for ${o.kind}: ${t.reason}`, { where: `lab ${o.lab.name}` });
   if (t.pairs.length !== 2) throw new ProvisionError(`pktgen drives two ports, the topology has ${t.pairs.length}`, { where: `lab ${o.lab.name}` });
   const shell = await o.shells.of(t.tg);
-  const found = await locatePktgen(shell);
+  // The stack's availability has looked already (an absent pktgen skips the scenario); this is for callers without it.
+  const found = await locatePktgenOnNode(shell);
   if (found.kind === 'absent') throw new ProvisionError(describeLocation(found), { where: `node ${t.tg.name}`, hint: 'docs/hardware.md: installing pktgen on a generator node' });
   const runDir = `${o.runRoot}/${o.runId}/tg`;
   const runtime = createDpdkRuntime({ shell, runId: o.runId, runDir });

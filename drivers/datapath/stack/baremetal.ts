@@ -37,7 +37,7 @@ export function baremetalStack(req: StackRequest): Stack {
       : undefined;
   const availability = async () => {
     if (typeof dutSupport !== 'function') return { reason: dutSupport.unavailable };
-    const genWhy = await gen.unavailable(req.lab, req.shell);
+    const genWhy = await gen.unavailable(req.lab, req.shell, req.shells);
     if (genWhy !== null) return { reason: genWhy };
     return datapath()!.availability();
   };

@@ -10,7 +10,7 @@ import type { Lab } from '../../../lab/model.ts';
 import type { GeneratorKind } from '../../../lab/schema.ts';
 import type { TrafficProfile } from '../../../method/trial.ts';
 import type { DpdkRuntime } from '../../dpdk/runtime.ts';
-import { locatePktgen } from '../../loadgen/pktgen/locate-pktgen.ts';
+import { locatePktgen, locatePktgenOnNode } from '../../loadgen/pktgen/locate-pktgen.ts';
 import { pktgenSelfTest } from '../../loadgen/pktgen/pktgen-self-test.ts';
 import { generatorSelfTest } from '../../loadgen/self-test.ts';
 import type { GeneratorSession } from '../../loadgen/traffic-generator.ts';
@@ -40,8 +40,11 @@ export interface GeneratorContext {
 }
 
 export interface GeneratorSupport {
-  /** Why it cannot run on this lab, or null; `shell` is this machine's (a local generator may look itself up). */
-  unavailable(lab: Lab, shell: Shell): string | null | Promise<string | null>;
+  /**
+   * Why it cannot run on this lab, or null (the scenarios skip with it); `shell` is this machine's (a local
+   * generator may look itself up), `shells` the lab nodes' (a bare-metal one looks on its node).
+   */
+  unavailable(lab: Lab, shell: Shell, shells: NodeShells): string | null | Promise<string | null>;
   open(ctx: GeneratorContext): Promise<GeneratorSession>;
   /** Its own ceiling for a profile (a loop with no DUT), where it can measure one. */
   selfTest?(ctx: GeneratorContext, profile: TrafficProfile): Promise<GeneratorCeiling>;
@@ -75,10 +78,15 @@ export const GENERATORS: Readonly<Record<GeneratorKind, GeneratorSupport>> = {
     },
   },
   pktgen: {
-    async unavailable(lab, shell) {
-      // On bare metal pktgen is looked up on the tg node when it starts (an absent one is a ProvisionError
-      // naming the reason and docs/hardware.md): `shell` is this machine's.
-      if (lab.kind === 'baremetal') return null;
+    async unavailable(lab, shell, shells) {
+      if (lab.kind === 'baremetal') {
+        // Looked up on the generator node, in its own environment: where pktgen is absent there, every
+        // scenario is skipped with that reason before anything starts (not a failure after the DUT is up).
+        const tg = lab.nodesWithRole('tg')[0];
+        if (!tg) return null; // the datapath's availability says the lab lacks a tg node
+        const found = await locatePktgenOnNode(await shells.of(tg));
+        return found.kind === 'absent' ? `node ${tg.name}: ${found.reason}` : null;
+      }
       if (lab.kind !== 'local') return `pktgen runs on the local and bare-metal labs; a ${lab.kind} lab brings its generator in a pod`;
       const found = await locatePktgen(shell);
       return found.kind === 'absent' ? found.reason : null;

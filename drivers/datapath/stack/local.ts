@@ -42,7 +42,7 @@ export function localStack(req: StackRequest): Stack {
   const datapath = (): Datapath => (dp ??= restartableVhost ? vhostUserDatapath(opts, { restartable: true }) : localDatapath(req.datapath, opts));
   const availability = async () => {
     if (dutSupport !== true) return { reason: dutSupport.unavailable };
-    const genWhy = await gen.unavailable(req.lab, req.shell);
+    const genWhy = await gen.unavailable(req.lab, req.shell, req.shells);
     if (genWhy !== null) return { reason: genWhy };
     return datapath().availability();
   };

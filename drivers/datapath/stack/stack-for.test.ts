@@ -29,7 +29,36 @@ test.afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const request = (lab: Lab, datapath: DatapathKind, dut: DutKind = 'l3fwd', generator: GeneratorKind = 'pktgen', shells: NodeShells = nodeShells(lab)): StackRequest => {
+/**
+ * A hardware node's shell where pktgen 24.10.3 is on PATH: it answers the lookups, records what would
+ * be started and refuses to start it (there is no NIC here).
+ */
+function pktgenNode(name: string, spawned: { node: string; argv: string[] }[] = []): Shell {
+  const answer = async (cmd: Command): Promise<ExecResult> => {
+    const argv = cmd as readonly string[];
+    const out = (stdout: string) => ({ exitCode: 0, signal: null, stdout, stderr: '', durationMs: 1, timedOut: false });
+    if (argv.join(' ') === 'sh -c command -v pktgen') return out('/usr/local/bin/pktgen\n');
+    if (argv[0] === 'grep') return out('Pktgen 24.10.3\nPktgen_Version\n');
+    return out('');
+  };
+  return {
+    name: `fake ${name}`,
+    exec: answer,
+    run: answer,
+    readFile: () => Promise.reject(new Error('no readFile expected')),
+    writeFile: () => Promise.reject(new Error('no writeFile expected')),
+    close: async () => undefined,
+    spawn: async (cmd) => {
+      spawned.push({ node: name, argv: [...(cmd as readonly string[])] });
+      throw new Error('spawn refused by the test');
+    },
+  };
+}
+
+/** Bare-metal nodes with pktgen installed (availability looks for it on the tg node). */
+const pktgenNodes = (): NodeShells => shellsFrom(async (n) => pktgenNode(n.name));
+
+const request = (lab: Lab, datapath: DatapathKind, dut: DutKind = 'l3fwd', generator: GeneratorKind = 'pktgen', shells: NodeShells = lab.kind === 'baremetal' ? pktgenNodes() : nodeShells(lab)): StackRequest => {
   const shell = localShell();
   const runDir = join(dir, 'r1');
   return { lab, shells, datapath, dut, generator, runId: 'r1', runDir, shell, runtime: createDpdkRuntime({ shell, runId: 'r1', runDir }) };
@@ -56,6 +85,18 @@ test('a DUT or generator a lab kind cannot run makes the stack unavailable, sayi
   expect((await stackFor(noPktgen).availability())?.reason).toMatch(/^pktgen-dpdk is not installed on .*: build it with `WIRESPEED_PKTGEN_SRC=/);
   expect((await stackFor(request(local, 'sriov', 'l3fwd', 'wsp-gen')).availability())?.reason).toMatch(/sriov needs a NIC with SR-IOV virtual functions; the local lab has none/);
 });
+
+/** A shell on which pktgen 23.06.1 is on PATH (the lookup is answered; starting it is up to `shell`). */
+function withPktgen(shell: Shell): Shell {
+  const out = (stdout: string): ExecResult => ({ exitCode: 0, signal: null, stdout, stderr: '', durationMs: 1, timedOut: false });
+  const found = (cmd: readonly string[]): ExecResult | undefined =>
+    cmd.join(' ') === 'sh -c command -v pktgen' ? out('/usr/local/bin/pktgen\n') : cmd[0] === 'grep' && cmd.at(-1) === '/usr/local/bin/pktgen' ? out('Pktgen 23.06.1\nPktgen_Version\n') : undefined;
+  return {
+    ...shell,
+    exec: async (cmd, o) => found(cmd as readonly string[]) ?? shell.exec(cmd, o),
+    run: async (cmd, o) => found(cmd as readonly string[]) ?? shell.run(cmd, o),
+  };
+}
 
 /** A shell on which no pktgen is installed: not on PATH, nothing in the build cache; the rest runs for real. */
 function withoutPktgen(shell: Shell): Shell {
@@ -102,29 +143,7 @@ test('the generator on a bare-metal lab is pktgen on the tg node PFs, named by t
   const spawned: { node: string; argv: string[] }[] = [];
   // No tg node here: its shell answers the lookups (pktgen 24.10.3 on PATH), records what would run and
   // refuses to start it.
-  const fakes = new Map<string, Shell>();
-  for (const node of lab.nodes) {
-    const answer = async (cmd: Command): Promise<ExecResult> => {
-      const argv = cmd as readonly string[];
-      const out = (stdout: string) => ({ exitCode: 0, signal: null, stdout, stderr: '', durationMs: 1, timedOut: false });
-      if (argv.join(' ') === 'sh -c command -v pktgen') return out('/usr/local/bin/pktgen\n');
-      if (argv[0] === 'grep') return out('Pktgen 24.10.3\nPktgen_Version\n');
-      return out('');
-    };
-    const shell: Shell = {
-      name: `fake ${node.name}`,
-      exec: answer,
-      run: answer,
-      readFile: () => Promise.reject(new Error('no readFile expected')),
-      writeFile: () => Promise.reject(new Error('no writeFile expected')),
-      close: async () => undefined,
-      spawn: async (cmd) => {
-        spawned.push({ node: node.name, argv: [...(cmd as readonly string[])] });
-        throw new Error('spawn refused by the test');
-      },
-    };
-    fakes.set(node.name, shell);
-  }
+  const fakes = new Map(lab.nodes.map((n) => [n.name, pktgenNode(n.name, spawned)]));
   const shells = shellsFrom(async (n) => fakes.get(n.name)!);
   const r = request(lab, 'sriov', 'l3fwd', 'pktgen', shells);
   // Only kind and ports of the running datapath matter to the generator.
@@ -163,7 +182,7 @@ function nodeWithDpdk(host: FakeHost, runRoot: string, spawned: string[][]): She
     spawn: async (cmd, o) => {
       const argv = [...(cmd as readonly string[])];
       spawned.push(argv);
-      if (argv[0] === 'pktgen') throw new Error('spawn of pktgen refused by the test (no NIC here)');
+      if (argv.some((a) => a.includes('/usr/local/bin/pktgen'))) throw new Error('spawn of pktgen refused by the test (no NIC here)');
       if (argv[3] !== 'dpdk-l3fwd') return real.spawn(cmd, o);
       const prefix = argv.find((a) => a.startsWith('--file-prefix='))!.slice('--file-prefix='.length);
       const sock = `${o!.env!.RUNTIME_DIRECTORY}/dpdk/${prefix}/dpdk_telemetry.v2`;
@@ -181,14 +200,23 @@ test('sriov through stackFor on fake X710 nodes: l3fwd on the VFs in EAL port or
   const spawned: string[][] = [];
   try {
     const hosts: Record<string, FakeHost> = { gen, sut };
-    const fakes = new Map(lab.nodes.map((n) => [n.name, withoutPktgen(nodeWithDpdk(hosts[n.name]!, dir, spawned))]));
-    const shells = shellsFrom(async (n) => fakes.get(n.name)!);
     const before = [await gen.snapshot(), await sut.snapshot()];
-    const stack = stackFor({ ...request(lab, 'sriov', 'l3fwd', 'pktgen', shells), hostPaths: (node) => hosts[node]!.paths });
+    // pktgen is not installed on the tg node: the stack is unavailable with that reason (the scenarios skip
+    // with it) and nothing starts.
+    const bare = new Map(lab.nodes.map((n) => [n.name, withoutPktgen(nodeWithDpdk(hosts[n.name]!, dir, spawned))]));
+    const absent = stackFor({ ...request(lab, 'sriov', 'l3fwd', 'pktgen', shellsFrom(async (n) => bare.get(n.name)!)), hostPaths: (node) => hosts[node]!.paths });
+    expect((await absent.availability())?.reason).toMatch(/^node gen: pktgen-dpdk is not installed on \S+ \(not on PATH, .*\): build it with `WIRESPEED_PKTGEN_SRC=/);
+    await expect(absent.up()).rejects.toThrow(/cannot start: node gen: pktgen-dpdk is not installed/);
+    expect(spawned).toEqual([]);
+    expect([await gen.snapshot(), await sut.snapshot()]).toEqual(before);
+
+    // pktgen is there but cannot start: the stack fails after its DUT came up, and must leave nothing behind.
+    const fakes = new Map(lab.nodes.map((n) => [n.name, withPktgen(nodeWithDpdk(hosts[n.name]!, dir, spawned))]));
+    const stack = stackFor({ ...request(lab, 'sriov', 'l3fwd', 'pktgen', shellsFrom(async (n) => fakes.get(n.name)!)), hostPaths: (node) => hosts[node]!.paths });
     expect(await stack.availability()).toBeNull();
-    // pktgen is not installed on the tg node: the stack fails after its DUT came up, and must leave nothing behind.
     const err = await stack.up().catch((e: unknown) => e);
-    expect(String(err)).toMatch(/node gen: pktgen absent: pktgen-dpdk is not installed/);
+    // (FakeHost models no network namespaces: pktgen fails at its first step there.)
+    expect(String(err)).toMatch(/cannot create network namespace wsp-r1-pg/);
     const l3fwd = spawned.find((a) => a[3] === 'dpdk-l3fwd')!;
     expect(l3fwd).toEqual(expect.arrayContaining(['--file-prefix=wsp-r1-dut', '--lcores=0@4', '-a', '0000:3b:02.0', '-a', '0000:3b:06.0']));
     expect(l3fwd.indexOf('0000:3b:02.0')).toBeLessThan(l3fwd.indexOf('0000:3b:06.0'));

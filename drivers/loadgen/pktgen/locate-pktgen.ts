@@ -59,6 +59,23 @@ export async function locatePktgen(shell: Shell, o: LocateOptions = {}): Promise
   return { kind: 'absent', reason: `pktgen-dpdk is not installed on ${shell.name} (not on PATH, WIRESPEED_PKTGEN_PREFIX unset, no build in ${cache}): ${HOW_TO}` };
 }
 
+/**
+ * Find pktgen on another node (the bare-metal generator node): the same lookup, in the node's own
+ * environment (its HOME, cache directory, PATH and WIRESPEED_PKTGEN_PREFIX, as its shell sees them),
+ * not this machine's.
+ */
+export async function locatePktgenOnNode(shell: Shell): Promise<PktgenLocation> {
+  const names = ['HOME', 'XDG_CACHE_HOME', 'WIRESPEED_PKTGEN_PREFIX', 'PATH'] as const;
+  const r = await shell.exec(['sh', '-c', `printf '%s\\n' ${names.map((n) => `"\${${n}-}"`).join(' ')}`], { timeoutMs: 10_000 });
+  const values = r.exitCode === 0 ? r.stdout.split('\n') : [];
+  const env: Record<string, string | undefined> = {};
+  names.forEach((n, i) => {
+    const v = values[i];
+    if (v) env[n] = v;
+  });
+  return locatePktgen(shell, { env });
+}
+
 /** The version and Lua support of a binary, from its strings (running it needs EAL, hugepages and a terminal). */
 async function describe(shell: Shell, binary: string, source: PktgenSource): Promise<PktgenLocation> {
   // The version string is compiled in as "Pktgen <version>" (app/pktgen-version.h); the Lua library

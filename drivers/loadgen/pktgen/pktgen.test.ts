@@ -5,8 +5,9 @@ import { expect, test } from '@playwright/test';
 import { ConfigError } from '../../../core/errors.ts';
 import { unwrapRequest } from '../../../fixtures/pktgen/fake-pktgen.ts';
 import { localShell } from '../../shell/local.ts';
+import type { Shell } from '../../shell/shell.ts';
 import { latencyHistogram, parseLatencySamples } from './latency-samples.ts';
-import { locatePktgen, pktgenCacheDir } from './locate-pktgen.ts';
+import { locatePktgen, locatePktgenOnNode, pktgenCacheDir } from './locate-pktgen.ts';
 import { luaString, PktgenLuaClient, wrapRequest } from './lua-client.ts';
 import { pktgenArgv, pktgenLcores } from './pktgen-argv.ts';
 import { parseLinkStates } from './pktgen-session.ts';
@@ -156,6 +157,12 @@ test('locate: prefix, then PATH, then the newest cached build; absent with a rea
     await fakeBinary(join(cache, '23.06.1-bbbb/bin/pktgen'), '23.06.1');
     await mkdir(join(cache, '.build-23.10.0-x/out/bin'), { recursive: true }); // a build in progress is not a build
     expect(await locatePktgen(shell, { env })).toMatchObject({ kind: 'found', source: 'cache', binary: join(cache, '23.06.1-bbbb/bin/pktgen'), version: { text: '23.06.1' } });
+    // Another node (the bare-metal generator): the lookup runs in its environment as its shell reports it.
+    const node: Shell = {
+      ...shell,
+      exec: (cmd, o) => shell.exec(cmd, (cmd as readonly string[])[0] === 'sh' && String((cmd as readonly string[])[2]).startsWith('printf') ? { ...o, env: { HOME: join(dir, 'home') } } : o),
+    };
+    expect(await locatePktgenOnNode(node)).toMatchObject({ kind: 'found', source: 'cache', binary: join(cache, '23.06.1-bbbb/bin/pktgen') });
     await fakeBinary(join(dir, 'prefix/bin/pktgen'), '24.05.2');
     expect(await locatePktgen(shell, { env: { ...env, WIRESPEED_PKTGEN_PREFIX: join(dir, 'prefix') } })).toMatchObject({ kind: 'absent', reason: expect.stringMatching(/no Lua socket/) });
     await fakeBinary(join(dir, 'prefix/bin/pktgen'), '24.10.3', false);
