@@ -22,6 +22,7 @@ import { measureOnDatapath } from '../datapath/measure.ts';
 import { measureRawCapacity } from '../datapath/raw-capacity.ts';
 import { createDpdkRuntime, type DpdkRuntime } from '../dpdk/runtime.ts';
 import { describeLocation, locatePktgen } from '../loadgen/pktgen/locate-pktgen.ts';
+import { pacedPps } from '../loadgen/pktgen/trial-plan.ts';
 import { localShell } from '../shell/local.ts';
 
 const { values: args } = parseArgs({
@@ -104,8 +105,9 @@ async function main(): Promise<number> {
         const pg = await withDatapath(kind, runtime, async (dp) => {
           const started = await openPktgenOn(dp, { shell, runtime, pktgen });
           try {
-            // pktgen paces by its link speed (10 Gb/s on virtio_user and memif): its whole link rate.
-            const line = started.session.linkMbps.map((m) => Math.floor((m * 1e6) / ((frameBytes + 20) * 8)));
+            // pktgen paces by the link speed it negotiates: its whole link rate, one packet below it (its
+            // percentage must stay <= 100).
+            const line = started.session.linkMbps.map((m) => pacedPps(100, frameBytes, m) - 1);
             return await measureOnDatapath(dp, started.session, mrrSpec(line.reduce((a, b) => a + b, 0)));
           } finally {
             await started.session.close();
