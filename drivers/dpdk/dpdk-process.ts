@@ -98,7 +98,7 @@ export async function startManagedDpdkProcess(spec: ManagedDpdkProcessSpec): Pro
     const e = proc.exited() ?? exitInfo;
     const how = e ? describeExit(e.exitCode, e.signal) : 'still running';
     const tail = trimOutput(lastOutput(), 12);
-    return `${label} ${e ? 'exited' : 'is'} (${how})${tail ? `\n  last output: ${tail}` : ''}`;
+    return `${label} ${e ? 'exited' : 'is'} (${how}${tail ? `)\n  last output: ${tail}` : ', no output)'}`;
   };
 
   let stopped: Promise<ProcessExit> | null = null;

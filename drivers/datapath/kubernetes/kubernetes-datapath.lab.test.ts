@@ -7,31 +7,45 @@
  */
 import { expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { bundlePath, startFakeCluster, type FakeCluster } from '../../../fixtures/kube/fake-cluster.ts';
+import { runTagOf } from '../../dpdk/runtime.ts';
 import { Cluster } from '../../kubernetes/cluster.ts';
 import { kubernetesDatapath, type KubernetesRunningDatapath } from './kubernetes-datapath.ts';
 
-const PREFIX = 'wsp-kdptest-k8s';
+// A run id of the CLI's shape (reports/store/run-id.ts), and the fake node named as the CLI names it
+// (suites/fixtures/kube-session.ts): its paths are as long as a real run's. With a short test-only tag the
+// pods' vhost-user sockets fitted a unix socket address while a real run's did not, and only the CLI failed.
+const RUN_ID = '20261130T020348Z-kdptst';
+const TAG = runTagOf(RUN_ID);
+const PREFIX = `wsp-${TAG}-k8s`;
 const profile = { kind: 'fixed', frameBytes: 64 } as const;
 
-/** Processes whose command line mentions `marker` (the run's DPDK prefixes, the relays' socket paths). */
+/** Processes whose command line, or an open file (the relays' socket directories), mentions `marker`. */
 function processesMentioning(marker: string): number[] {
+  const mentions = (pid: string): boolean => {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) return true;
+      return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`).includes(marker);
+        } catch {
+          return false;
+        }
+      });
+    } catch {
+      return false;
+    }
+  };
   return readdirSync('/proc')
     .filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid)
-    .filter((e) => {
-      try {
-        return readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(marker);
-      } catch {
-        return false;
-      }
-    })
+    .filter(mentions)
     .map(Number);
 }
 
 function leftovers(): string[] {
   const netns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith(PREFIX));
-  const huge = readdirSync('/dev/hugepages').filter((f) => f.includes('kdptest'));
+  const huge = readdirSync('/dev/hugepages').filter((f) => f.includes(TAG));
   const mounts = execFileSync('mount', { encoding: 'utf8' }).split('\n').filter((l) => l.includes(`/${PREFIX}`));
   const dirs = readdirSync('/run').filter((d) => d.startsWith(PREFIX));
   return [...netns.map((n) => `netns ${n}`), ...huge.map((f) => `hugepage file ${f}`), ...mounts.map((m) => `mount ${m}`), ...dirs.map((d) => `directory /run/${d}`)];
@@ -52,10 +66,10 @@ test('vhost-user through pods: packets cross l3fwd in its pod, a deleted DUT pod
   };
   try {
     fake = await startFakeCluster({ preinstalled: ['multus'], agent: { sandbox: { namePrefix: PREFIX } } });
-    const cluster = await Cluster.fromLab({ kubeconfig: fake.kubeconfigPath, context: fake.context, namespace: 'wsp-kdp' }, 'kdptest', { pollMs: 50 });
+    const cluster = await Cluster.fromLab({ kubeconfig: fake.kubeconfigPath, context: fake.context, namespace: 'wirespeed' }, RUN_ID, { pollMs: 50 });
     let released = false;
     const dp = kubernetesDatapath('vhost-user', {
-      runId: 'kdptest',
+      runId: RUN_ID,
       session: async () => ({
         cluster,
         sources: { versions: { multus: 'v4.1.0', 'userspace-cni': 'v1.3' }, install: { 'userspace-cni': bundlePath('userspace-cni') } },
@@ -85,7 +99,9 @@ test('vhost-user through pods: packets cross l3fwd in its pod, a deleted DUT pod
         expect(ceiling.generator).toMatch(/^wsp-gen .* \(in pod wsp-tg-vhost-user\)$/);
         const r = await gen.measure({ profile, flows: 1, direction: 'bidirectional', loadPps: 50_000, durationS: 1 });
         expect(r.attempted).toBeGreaterThan(0);
-        expect(r.received, 'packets crossed l3fwd in its pod and came back').toBeGreaterThan(0.9 * r.attempted);
+        // Most of them, not all: at load 14 the pods and the relay are descheduled for tens of ms and 16 % of a
+        // 50 kpps trial was lost (this is not a rate test; the pod-delete trial below loses far more).
+        expect(r.received, 'packets crossed l3fwd in its pod and came back').toBeGreaterThan(0.6 * r.attempted);
         const stats = await running.dutTelemetry!.ethdevStats(0);
         expect(stats.ipackets, 'l3fwd in the pod counted them').toBeGreaterThan(0);
 
@@ -100,8 +116,8 @@ test('vhost-user through pods: packets cross l3fwd in its pod, a deleted DUT pod
         let after = await gen.measure({ profile, flows: 1, direction: 'bidirectional', loadPps: 50_000, durationS: 1 });
         // The first trials after the replacement may still span the relay reconnecting: traffic is back once a
         // whole trial crosses it (within about 10 s).
-        for (let i = 0; i < 10 && after.received <= 0.9 * after.attempted; i++) after = await gen.measure({ profile, flows: 1, direction: 'bidirectional', loadPps: 50_000, durationS: 1 });
-        expect(after.received, 'traffic came back through the replacement pod').toBeGreaterThan(0.9 * after.attempted);
+        for (let i = 0; i < 10 && after.received <= 0.6 * after.attempted; i++) after = await gen.measure({ profile, flows: 1, direction: 'bidirectional', loadPps: 50_000, durationS: 1 });
+        expect(after.received, 'traffic came back through the replacement pod').toBeGreaterThan(0.6 * after.attempted);
       } finally {
         await gen.close();
       }
@@ -118,5 +134,5 @@ test('vhost-user through pods: packets cross l3fwd in its pod, a deleted DUT pod
     await fake?.stop();
   }
   expect(leftovers()).toEqual([]);
-  expect(processesMentioning('kdptest')).toEqual([]);
+  expect(processesMentioning(TAG)).toEqual([]);
 });

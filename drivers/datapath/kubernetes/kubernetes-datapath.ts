@@ -19,11 +19,13 @@ import { openLocalGenerator, type LocalGeneratorSession } from '../../loadgen/lo
 import { generatorSelfTest } from '../../loadgen/self-test.ts';
 import type { GeneratorPort, GeneratorSession } from '../../loadgen/traffic-generator.ts';
 import type { TrialTuning } from '../../loadgen/local-generator-protocol.ts';
+import type { Cluster } from '../../kubernetes/cluster.ts';
 import type { ClusterSession } from '../../kubernetes/cluster-session.ts';
 import { refOf } from '../../kubernetes/kube-object.ts';
 import { deployScenario, unsupported, type Deployed } from '../../kubernetes/scenario.ts';
 import { deployWorkload, type RunningWorkload } from '../../kubernetes/workloads/workload.ts';
 import type { PodDeleteOutcome } from '../capabilities.ts';
+import { withPodDiagnostics } from './pod-diagnostics.ts';
 import type { RunningDatapath, Unavailable } from '../datapath.ts';
 import type { GeneratorCeiling } from '../stack/stack.ts';
 
@@ -91,7 +93,7 @@ export function kubernetesDatapath(kind: DatapathKind, opts: KubernetesDatapathO
         steps.push({ what: 'deployment record', fn: async () => session.deployments.delete(kind) });
         signal?.throwIfAborted();
         const [dutPod, tgPod] = deployment.workloads as [RunningWorkload, RunningWorkload];
-        let dut = await startDut(dutPod, opts);
+        let dut = await startDut(cluster, dutPod, opts);
         let dutWorkload = dutPod;
         steps.push({ what: 'l3fwd', fn: () => dut.proc.stop().then(() => dut.runtime.cleanup()) });
         const generatorPorts: GeneratorPort[] = tgPod.eal.vdevs.map((vdev, i) => ({ kind: 'vdev', name: `p${i}`, vdev }));
@@ -164,7 +166,7 @@ export function kubernetesDatapath(kind: DatapathKind, opts: KubernetesDatapathO
             const gone = Date.now();
             dutWorkload = await deployWorkload(cluster, dutWorkload.spec, { runId: opts.runId, queueSize: POD_QUEUE_SIZE, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
             const ready = Date.now();
-            dut = await startDut(dutWorkload, opts);
+            dut = await startDut(cluster, dutWorkload, opts);
             const fwd = Date.now();
             deployment.workloads[0] = dutWorkload;
             return { goneAfterS: s(gone), readyAfterS: s(ready), forwardingAfterS: s(fwd) };
@@ -187,10 +189,14 @@ function podRuntime(w: RunningWorkload, runId: string): DpdkRuntime {
 }
 
 /** l3fwd in the DUT pod on its devices, polling on the pod's CPU. */
-async function startDut(w: RunningWorkload, opts: KubernetesDatapathOptions): Promise<{ proc: RunningL3fwd; runtime: DpdkRuntime }> {
+async function startDut(cluster: Cluster, w: RunningWorkload, opts: KubernetesDatapathOptions): Promise<{ proc: RunningL3fwd; runtime: DpdkRuntime }> {
   const runtime = podRuntime(w, opts.runId);
   const cpu = w.cpus[0];
   if (cpu === undefined) throw new ProvisionError('the DUT pod has no CPU', { where: `pod ${w.pod.metadata.namespace}/${w.pod.metadata.name}` });
-  const proc = await startL3fwd({ shell: w.shell, runtime, cpu, vdevs: w.eal.vdevs, memoryMb: opts.memoryMb ?? 256, binary: 'dpdk-l3fwd' });
-  return { proc, runtime };
+  try {
+    const proc = await startL3fwd({ shell: w.shell, runtime, cpu, vdevs: w.eal.vdevs, memoryMb: opts.memoryMb ?? 256, binary: 'dpdk-l3fwd' });
+    return { proc, runtime };
+  } catch (err) {
+    throw await withPodDiagnostics(err, cluster, w);
+  }
 }
