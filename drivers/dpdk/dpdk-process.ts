@@ -98,7 +98,15 @@ export async function startManagedDpdkProcess(spec: ManagedDpdkProcessSpec): Pro
     const e = proc.exited() ?? exitInfo;
     const how = e ? describeExit(e.exitCode, e.signal) : 'still running';
     const tail = trimOutput(lastOutput(), 12);
-    return `${label} ${e ? 'exited' : 'is'} (${how}${tail ? `)\n  last output: ${tail}` : ', no output)'}`;
+    return `${label} ${e ? 'exited' : 'is'} (${how})${tail ? `\n  last output: ${tail}` : ', no output'}`;
+  };
+
+  // Not ready yet: what it said last goes on the first line, the one progress lines and summaries keep
+  // (an l3fwd whose vhost-user server port waits for its client says so, and nothing after it).
+  const describeStuck = (): string => {
+    if (proc.exited() ?? exitInfo) return describeDeath();
+    const last = lastOutput().trimEnd().split('\n').pop()?.trim();
+    return last ? `${label} is still running; its last line: ${last.length > 200 ? `${last.slice(0, 200)}…` : last}\n  last output: ${trimOutput(lastOutput(), 12)}` : `${label} is still running and printed nothing`;
   };
 
   let stopped: Promise<ProcessExit> | null = null;
@@ -132,7 +140,7 @@ export async function startManagedDpdkProcess(spec: ManagedDpdkProcessSpec): Pro
       readyP,
       died,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new ProvisionError(`${label} not ready after ${timeoutMs} ms: ${describeDeath()}`, { where })), timeoutMs);
+        timer = setTimeout(() => reject(new ProvisionError(`${label} not ready after ${timeoutMs} ms: ${describeStuck()}`, { where })), timeoutMs);
       }),
     ]);
   } catch (err) {
