@@ -10,6 +10,7 @@ import { ScenarioFailedError } from '../core/errors.ts';
 import type { LatencyAtLoad } from '../reports/schema/record.ts';
 import { runSettings } from '../contract/settings.ts';
 import { suitePlan } from './fixtures/plan.ts';
+import { testerBiasFor } from './fixtures/tester-record.ts';
 import { maxLoadOf, measurerOf, skipUnlessServed, throughputFor } from './fixtures/throughput.ts';
 
 const settings = runSettings();
@@ -22,6 +23,8 @@ test.describe('latency', () => {
       // Before the PDR search: a generator without this latency mode skips at once.
       skipUnlessServed(stack, { profile, latency: { streamPps: plan.latencyStreamPps } });
       const pdrPps = await throughputFor(stack, rec, plan, settings.outDir, await maxLoadOf(stack, rec), 'PDR');
+      // The tester's own latency (this run's loopback self-test) goes beside every figure, not subtracted.
+      const biasNs = await testerBiasFor(stack, profile);
       const measure = rec.recording(measurerOf(stack, rec, { latency: { streamPps: plan.latencyStreamPps } }), 'latency');
       const results: LatencyAtLoad[] = [];
       for (const load of latencyLoads(pdrPps, plan.latencyFractions)) {
@@ -43,6 +46,7 @@ test.describe('latency', () => {
           p999Ns: s.p999Ns,
           maxNs: s.maxNs,
           histogram: r.latency,
+          ...(biasNs === undefined ? {} : { testerBiasNs: biasNs }),
         });
       }
       await rec.result({ goals: [], latency: results, status: 'passed' });

@@ -23,6 +23,7 @@ import { formatScenarioId } from '../reports/schema/scenario-id.ts';
 import { CommandLog, loggingShell } from './fixtures/command-log.ts';
 import { acquireKubeSession } from './fixtures/kube-session.ts';
 import { ResultRecorder } from './fixtures/recorder.ts';
+import { recordTester } from './fixtures/tester-record.ts';
 import { declaredFailure, failureOf } from '../contract/failure.ts';
 import { encodeEvent } from '../contract/progress-events.ts';
 import { resultsDirOf, runSettings, type RunSettings } from '../contract/settings.ts';
@@ -155,7 +156,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker' },
   ],
   stackState: [
-    async ({ lab, settings, datapath, dut, generator, shell, liveStack, runtime }, use) => {
+    async ({ lab, settings, datapath, dut, generator, shell, liveStack, runtime, store }, use) => {
       const gate = missingCapability(lab.facts, scenarioRequirements(datapath));
       if (gate !== null) {
         await use({ unavailable: gate });
@@ -172,6 +173,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const running = await stack.up();
       liveStack.current = running;
       try {
+        // The tester in this run's records before any figure: self-test ceiling, latency bias, loop stalls.
+        await recordTester(store, running, settings.outDir, settings.frameSizes);
         await use({ running });
       } finally {
         liveStack.current = undefined;

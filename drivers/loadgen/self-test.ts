@@ -26,6 +26,11 @@ export interface SelfTestOptions {
   readonly warmupS?: number;
   /** Offered load, aggregate; default 100 Mpps (above any software ceiling here). */
   readonly offeredPps?: number;
+  /**
+   * After each ceiling, a short trial at this low load with every packet stamped: the tester's own latency
+   * (loopback, no DUT), shown beside every latency figure of the run. Default 100 kpps; 0 skips it.
+   */
+  readonly biasPps?: number;
   readonly memoryMb?: number;
   readonly binary?: string;
   /** File prefix role; default "selftest". */
@@ -37,12 +42,16 @@ export interface SelfTestResult {
   readonly ceilingPps: Readonly<Record<number, number>>;
   readonly trials: Readonly<Record<number, TrialResult>>;
   /** Every profile measured, in order (IMIX included), with its ceiling and trial. */
-  readonly byProfile: readonly { readonly profile: TrafficProfile; readonly ceilingPps: number; readonly trial: TrialResult }[];
+  readonly byProfile: readonly { readonly profile: TrafficProfile; readonly ceilingPps: number; readonly trial: TrialResult; readonly biasTrial?: TrialResult }[];
   /** e.g. "wsp-gen/1 (DPDK 22.11.11)". */
   readonly version: string;
 }
 
-/** Measure the generator's own ceiling over a memif loop, per frame size. Leaves nothing behind. */
+/** A load low enough that no queue builds up in the loop: what remains is the tester's own latency. */
+const BIAS_PPS = 100_000;
+const BIAS_S = 0.5;
+
+/** Measure the generator's own ceiling (and latency bias) over a memif loop, per frame size. Leaves nothing behind. */
 export async function generatorSelfTest(opts: SelfTestOptions): Promise<SelfTestResult> {
   const role = opts.role ?? 'selftest';
   const socket = path.join(opts.socketDir, `${role}.sock`);
@@ -78,7 +87,12 @@ export async function generatorSelfTest(opts: SelfTestOptions): Promise<SelfTest
         flows: 1,
         direction: 'bidirectional',
       });
-      byProfile.push({ profile, ceilingPps: r.receivedPps, trial: r });
+      const biasPps = opts.biasPps ?? BIAS_PPS;
+      const biasTrial =
+        biasPps > 0
+          ? await gen.measure({ loadPps: biasPps, durationS: BIAS_S, warmupS: 0.1, profile, flows: 1, direction: 'bidirectional', latency: 'all' })
+          : undefined;
+      byProfile.push({ profile, ceilingPps: r.receivedPps, trial: r, ...(biasTrial === undefined ? {} : { biasTrial }) });
       if (profile.kind === 'fixed') {
         ceilingPps[profile.frameBytes] = r.receivedPps;
         trials[profile.frameBytes] = r;

@@ -74,7 +74,7 @@ export const GENERATORS: Readonly<Record<GeneratorKind, GeneratorSupport>> = {
       // Role "st": its prefix names the telemetry socket under the run directory, which unix sockets cap at 107 characters.
       const r = await generatorSelfTest({ shell: ctx.shell, runtime: ctx.runtime, role: 'st', cpus: generatorCpus(ctx), socketDir: join(ctx.runDir, 'st'), profiles: [profile] });
       const m = r.byProfile[0]!;
-      return { generator: `wsp-gen ${r.version}`, profile, ceilingPps: m.ceilingPps, trial: m.trial };
+      return { generator: `wsp-gen ${r.version}`, profile, ceilingPps: m.ceilingPps, trial: m.trial, ...(m.biasTrial === undefined ? {} : { biasTrial: m.biasTrial }) };
     },
   },
   pktgen: {

@@ -47,6 +47,8 @@ export interface GeneratorCeiling {
   readonly profile: TrafficProfile;
   readonly ceilingPps: number;
   readonly trial: TrialResult;
+  /** The loopback trial at a low load with every packet stamped: the tester's latency bias. */
+  readonly biasTrial?: TrialResult;
 }
 
 /** A running stack: use it, then release it (or `await using`). */
