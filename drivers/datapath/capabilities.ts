@@ -3,6 +3,7 @@
  * restarts). A datapath declares what it can do; what it cannot do carries the true reason, so a scenario
  * that needs it skips saying why. Suites ask for these; they never cast, kill processes or choose drivers.
  */
+import type { InjectedEvent } from '../loadgen/failover-run.ts';
 
 /** Stop the DUT application and start it again on the same ports (vhost-user: the DUT reconnects as client). */
 export interface RestartDut {
@@ -18,8 +19,11 @@ export interface RestartVswitch {
 
 /** Take the DUT's link down and up again. */
 export interface FlapLink {
-  /** Down for `downS` seconds, then up; resolves once the link is up again. */
-  flapLink(downS: number): Promise<void>;
+  /**
+   * Down for `downS` seconds, then up; resolves once the link is up again, with the wall-clock brackets
+   * of the down and the up command (failover checks its blocked time against them).
+   */
+  flapLink(downS: number): Promise<InjectedEvent>;
 }
 
 /** What a pod delete took, each from the delete request on, seconds. */

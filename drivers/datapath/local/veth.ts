@@ -9,6 +9,7 @@ import { runTagOf } from '../../dpdk/runtime.ts';
 import { createNetns, createVethPair } from '../../shell/netns.ts';
 import type { GeneratorPort } from '../../loadgen/traffic-generator.ts';
 import type { Datapath, RunningDatapath } from '../datapath.ts';
+import { flapLink as flapLinkOn } from './link-flap.ts';
 import type { DpdkProcess } from '../../dpdk/dpdk-process.ts';
 import { startDut } from './dut.ts';
 import { checkHugepageBudget } from './hugepage-budget.ts';
@@ -83,14 +84,7 @@ export function vethDatapath(opts: LocalDatapathOptions): Datapath {
         signal?.throwIfAborted();
         const generatorPorts: GeneratorPort[] = [0, 1].map((p) => ({ kind: 'vdev', name: `p${p}`, vdev: vethVdev(pmd, p, `gen${p}`) }));
         // Link down/up on the DUT's p0: the kernel drops what arrives meanwhile, AF_XDP/AF_packet carry on after.
-        const flapLink = async (downS: number): Promise<void> => {
-          await dutNs.shell.run(['ip', 'link', 'set', 'dut0', 'down'], { timeoutMs: 10_000 });
-          try {
-            await new Promise((r) => setTimeout(r, downS * 1000));
-          } finally {
-            await dutNs.shell.run(['ip', 'link', 'set', 'dut0', 'up'], { timeoutMs: 10_000 });
-          }
-        };
+        const flapLink = (downS: number) => flapLinkOn({ shell: dutNs.shell, iface: 'dut0', downS });
         return runningDatapath({
           kind: 'veth',
           dutKind: local.dut,
