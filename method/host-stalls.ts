@@ -91,3 +91,25 @@ export function describeStalls(s: StallSummary): string {
     `(${s.perMinute.toFixed(s.perMinute >= 10 ? 0 : 1)} per minute), ${(s.stalledShare * 100).toFixed(1)} % of ${of}`
   );
 }
+
+/**
+ * Whether the host starved a polling loop badly enough to explain loss: a stall longer than the rings can
+ * buffer at the rate (ring slots / packets per second per direction). Returns the reason in measured
+ * figures, or undefined when no such stall was seen (loss is then the path's, not the host's).
+ */
+export function starvedBy(
+  loops: readonly { readonly name: string; readonly gaps: LoopGaps | undefined }[],
+  ringSlots: number,
+  perDirectionPps: number,
+): string | undefined {
+  const absorbNs = (ringSlots / perDirectionPps) * 1e9;
+  const worst = loops
+    .filter((l): l is { name: string; gaps: LoopGaps } => l.gaps !== undefined && l.gaps.gaps.count > 0)
+    .map((l) => ({ name: l.name, maxNs: l.gaps.gaps.maxNs }))
+    .sort((a, b) => b.maxNs - a.maxNs)[0];
+  if (worst === undefined || worst.maxNs <= absorbNs) return undefined;
+  return (
+    `the host starved the ${worst.name}'s poller: a stall of ${(worst.maxNs / 1e6).toFixed(1)} ms in the window, ` +
+    `longer than the ${(absorbNs / 1e6).toFixed(1)} ms its ${ringSlots}-slot rings buffer at ${(perDirectionPps / 1e3).toFixed(0)} kpps per direction`
+  );
+}

@@ -6,6 +6,7 @@
  */
 import { ConfigError } from '../../core/errors.ts';
 import type { RunningDatapath } from '../datapath/datapath.ts';
+export { ringDepthOf } from '../datapath/ring-depth.ts';
 
 /** The datapath with the generator's rings `slots` deep (a power of two, 256..16384). */
 export function withRingDepth(dp: RunningDatapath, slots: number): RunningDatapath {
@@ -23,17 +24,6 @@ export function withRingDepth(dp: RunningDatapath, slots: number): RunningDatapa
   });
   // Both directions' rings full, plus bursts in flight: the generator's pool must cover them.
   return { ...dp, generatorPorts: ports, generator: { ...dp.generator, ringSize: slots, mbufs: Math.max(16383, 4 * slots + 4095) } };
-}
-
-/** The generator-side ring depth a datapath uses now (virtio queue_size, 2^rsize, or descriptors). */
-export function ringDepthOf(dp: RunningDatapath): number {
-  const vdev = dp.generatorPorts.find((p) => p.kind === 'vdev')?.vdev ?? '';
-  const q = /(?:^|,)queue_size=(\d+)/.exec(vdev)?.[1];
-  const r = /(?:^|,)rsize=(\d+)/.exec(vdev)?.[1];
-  if (q !== undefined) return Math.min(Number(q), dp.generator?.ringSize ?? 1024);
-  if (r !== undefined) return 2 ** Number(r);
-  if (vdev.startsWith('net_memif')) return 1024; // memif's default rsize is 10
-  return dp.generator?.ringSize ?? 1024;
 }
 
 function setArg(vdev: string, key: string, value: string): string {

@@ -8,6 +8,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MeasurementError, ProvisionError } from '../../core/errors.ts';
+import { starvedBy } from '../../method/host-stalls.ts';
 import { percentiles } from '../../method/latency.ts';
 import { IMIX_7_4_1, averageFrameBytes } from '../../method/trial.ts';
 import { createDpdkRuntime, type DpdkRuntime } from '../dpdk/runtime.ts';
@@ -72,6 +73,10 @@ test('holds 1 Mpps within 1 % at the receiver, both directions consistent, laten
       latency: 'all',
     });
     test.info().annotations.push({ type: 'rate', description: `requested 1e6, offered ${r.offeredPps.toFixed(0)}, received ${r.receivedPps.toFixed(0)} pps` });
+    // The generator polls both ends of the loop: a stall longer than memif's default 1024-slot rings
+    // buffer is the host's doing, measured by its loop probe; skip saying so (only then).
+    const starved = r.receivedPps < 0.99e6 ? starvedBy([{ name: 'generator', gaps: r.loopGaps }], 1024, 500_000) : undefined;
+    test.skip(starved !== undefined, `${starved}; received ${r.receivedPps.toFixed(0)} pps of 1e6`);
     expect(r.receivedPps / 1e6).toBeGreaterThan(0.99);
     expect(r.receivedPps / 1e6).toBeLessThan(1.01);
     expect(r.directions.map((d) => d.name)).toEqual(['p0->p1', 'p1->p0']);
@@ -158,13 +163,18 @@ test('a generator killed mid-trial gives a MeasurementError with its exit, and l
   await expectNothingLeft(gen);
 });
 
-test('self-test reports the ceiling per frame size and cleans up after itself', async () => {
+test('self-test reports the ceiling and the latency bias per frame size and cleans up after itself', async () => {
   const r = await generatorSelfTest({ shell, runtime, cpus: [1], socketDir: join(dir, 's'), durationS: 1, warmupS: 0.2, memoryMb: 128 });
   test.info().annotations.push({ type: 'ceiling', description: `64B ${r.ceilingPps[64]?.toFixed(0)} pps, 1518B ${r.ceilingPps[1518]?.toFixed(0)} pps` });
   for (const size of [64, 1518]) {
     const t = r.trials[size]!;
     expect(r.ceilingPps[size]).toBeGreaterThan(0);
     expect(t.received).toBe(t.sent); // the loop itself loses nothing; the ceiling is the generator's pace
+    // The bias trial: 100 kpps, every packet stamped, through the same loop.
+    const b = r.byProfile.find((p) => p.profile.kind === 'fixed' && p.profile.frameBytes === size)!.biasTrial!;
+    expect(b.spec.loadPps).toBe(100_000);
+    expect(b.latency!.count).toBe(b.received);
+    expect(percentiles(b.latency!, [50])[0]).toBeGreaterThan(0);
   }
   expect(r.version).toMatch(/^wsp-gen\/1 \(DPDK /);
   expect(await runtime.leftovers(runtime.prefix('selftest'))).toEqual([]);

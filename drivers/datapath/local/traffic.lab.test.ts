@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MeasurementError } from '../../../core/errors.ts';
 import type { DatapathKind } from '../../../lab/schema.ts';
+import { starvedBy } from '../../../method/host-stalls.ts';
 import type { TrialSpec } from '../../../method/trial.ts';
+import { ringDepthOf } from '../ring-depth.ts';
 import { createDpdkRuntime } from '../../dpdk/runtime.ts';
 import type { LocalGeneratorSession } from '../../loadgen/local-generator.ts';
 import { localShell } from '../../shell/local.ts';
@@ -74,6 +76,10 @@ for (const kind of ['vhost-user', 'memif'] as const) {
         r = await measureOnDatapath(dp, gen, trial(500_000, 5, 1));
       }
       const figures = `requested ${r.requested}, attempted ${r.attempted}, unsent ${r.unsent}, received ${r.received} (a busy machine starves the DUT's poller: check the load)`;
+      // Loss on a host that took a poller's CPU for longer than the rings buffer is the host's, and the
+      // stall probes measured it: skip saying so (only then; any other loss fails).
+      const starved = r.lost > 0 ? starvedBy([{ name: 'DUT', gaps: r.dutLoopGaps }, { name: 'generator', gaps: r.loopGaps }], ringDepthOf(dp), 250_000) : undefined;
+      test.skip(starved !== undefined, `${starved}; ${figures}`);
       expect(r.attempted).toBeGreaterThan(0);
       expect(r.unsent, figures).toBe(0);
       expect(r.lost, figures).toBe(0);
