@@ -2,7 +2,8 @@
  * Failover: a constant load below NDR runs as one trial counted in contiguous bins while an event is
  * injected; per direction the blocked time runs from the last packet delivered before the outage to the
  * first after it (sequence numbers and send stamps), and loss and recovery come from the bins
- * (method/failover.ts via drivers/loadgen/failover-run.ts). Events on the
+ * (method/failover.ts via drivers/loadgen/failover-run.ts). An event that outlasts the planned window (a pod
+ * replaced) keeps the trial open until it has finished, then for the plan's after-window. Events on the
  * local lab: DUT restart (vhost-user reconnect), veth link down and up, OVS restart (vhost-user-ovs, where
  * the lab has the cores for it); on a Kubernetes lab: the DUT pod deleted (pod-delete), watched until
  * traffic is back in its replacement.
@@ -22,6 +23,8 @@ const settings = runSettings();
 const plan = suitePlan(settings);
 const profile = settings.frameSizes[0] ?? { kind: 'fixed', frameBytes: 64 };
 const EVENTS: readonly FailoverEventKind[] = ['dut-restart', 'link-flap', 'vswitch-restart', 'pod-delete'];
+/** The longest the one failover trial is held open for an event that outlasts the plan's window. */
+const MAX_WINDOW_S = 180;
 
 test.describe('failover', () => {
   for (const kind of EVENTS) {
@@ -41,8 +44,11 @@ test.describe('failover', () => {
       const loadPps = ndrPps === undefined ? plan.minLoadPps * 10 : Math.max(plan.minLoadPps, Math.round(0.5 * ndrPps));
       // One trial counted in contiguous bins while the event is injected: no dead time between samples. The
       // DUT goes away on purpose: measure with the generator alone (the datapath measurer would call it a death).
+      const until = stack.generator.measureUntil?.bind(stack.generator);
       const run = await runFailover({
         measure: (spec, signal) => stack.generator.measure(spec, signal),
+        // A slow event (a pod replaced) holds the window open until it is over, then the after-window.
+        ...(until ? { measureUntil: until, maxDurationS: MAX_WINDOW_S } : {}),
         base: { profile, flows: 1, direction: 'bidirectional' },
         loadPps,
         durationS: plan.failoverS,

@@ -71,6 +71,8 @@ export interface LocalGeneratorSession extends GeneratorSession {
   readonly pid: number;
   readonly prefix: string;
   readonly hello: Hello;
+  /** wsp-gen can always end a window early (its `end` request). */
+  measureUntil(trial: TrialSpec, end: AbortSignal, signal?: AbortSignal): Promise<TrialResult>;
   /** The raw reply of the last trial (deficit, stray, drain time, per-direction latency). */
   lastTrialReply(): TrialReply | undefined;
   /** Port counters as DPDK sees them. */
@@ -140,13 +142,13 @@ export async function openLocalGenerator(opts: LocalGeneratorOptions): Promise<L
         first = undefined;
         return line.event === 'fatal' ? { kind: 'fatal', reason: `it could not start: ${String((line as { error?: unknown }).error)}` } : { kind: 'other' };
       }
-      // Abort requests are fire-and-forget: their acknowledgements come back as replies nobody waits for.
-      if (typeof line.id === 'number' && line.cmd !== 'abort') return { kind: 'reply', id: line.id, reply: line };
+      // Abort and end requests are fire-and-forget: their acknowledgements come back as replies nobody waits for.
+      if (typeof line.id === 'number' && line.cmd !== 'abort' && line.cmd !== 'end') return { kind: 'reply', id: line.id, reply: line };
       return { kind: 'other' };
     },
     onOther: (text) => {
       const line = parseLine(text);
-      if (line === null || (line.cmd !== 'abort' && line.event !== 'hello')) keepStray(text);
+      if (line === null || (line.cmd !== 'abort' && line.cmd !== 'end' && line.event !== 'hello')) keepStray(text);
     },
     gone: (reason) =>
       new MeasurementError(`the generator died: ${proc?.exited() ? describeDeath() : reason}`, {
@@ -220,19 +222,26 @@ export async function openLocalGenerator(opts: LocalGeneratorOptions): Promise<L
   let lastReply: TrialReply | undefined;
   const tuning = opts.tuning ?? {};
 
-  const runTrial = async (spec: TrialSpec, signal?: AbortSignal): Promise<TrialResult> => {
+  const runTrial = async (spec: TrialSpec, signal?: AbortSignal, end?: AbortSignal): Promise<TrialResult> => {
     validateTrial(spec, hello.ports.length, where);
     signal?.throwIfAborted();
     if (closed) throw new MeasurementError('the generator session is closed', { where });
     const id = peer.nextId();
     const budgetMs = ((spec.warmupS ?? 0) + spec.durationS) * 1000 + (tuning.drainMs ?? 100) + (tuning.linkWaitMs ?? 5000) + 30_000;
     const onAbort = (): void => peer.notify(JSON.stringify({ id: peer.nextId(), cmd: 'abort' }) + '\n');
+    // Ending early closes the counted window; the trial still drains and replies with what it counted.
+    const onEnd = (): void => peer.notify(JSON.stringify({ id: peer.nextId(), cmd: 'end' }) + '\n');
     signal?.addEventListener('abort', onAbort, { once: true });
+    end?.addEventListener('abort', onEnd, { once: true });
     let line: AnyLine;
     try {
-      line = await request(id, trialRequest(id, spec, tuning), budgetMs);
+      const replied = request(id, trialRequest(id, spec, tuning), budgetMs);
+      // Sent after the trial request, so wsp-gen reads it during the trial even when `end` fired already.
+      if (end?.aborted) onEnd();
+      line = await replied;
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      end?.removeEventListener('abort', onEnd);
     }
     if (!line.ok) {
       const e = errorReplySchema.safeParse(line);
@@ -264,6 +273,11 @@ export async function openLocalGenerator(opts: LocalGeneratorOptions): Promise<L
     hello,
     measure(spec: TrialSpec, signal?: AbortSignal): Promise<TrialResult> {
       const next = queue.then(() => runTrial(spec, signal));
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    measureUntil(spec: TrialSpec, end: AbortSignal, signal?: AbortSignal): Promise<TrialResult> {
+      const next = queue.then(() => runTrial(spec, signal, end));
       queue = next.catch(() => undefined);
       return next;
     },

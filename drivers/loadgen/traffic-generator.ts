@@ -31,6 +31,12 @@ export interface GeneratorSession extends AsyncDisposable {
   whyNot?(need: GeneratorNeed): string | null;
   /** Run one trial; throws MeasurementError when the figures cannot be trusted. */
   measure(trial: TrialSpec, signal?: AbortSignal): Promise<TrialResult>;
+  /**
+   * A trial whose counted window closes when `end` fires, or after `trial.durationS` if that comes first;
+   * the result is that of a trial asked for the shortened window. Generators that cannot end a window
+   * early leave it out (failover then counts a fixed window).
+   */
+  measureUntil?(trial: TrialSpec, end: AbortSignal, signal?: AbortSignal): Promise<TrialResult>;
   /** A Measure for the search algorithms, with profile, flows, direction fixed. */
   measurer(base: Omit<TrialSpec, 'loadPps' | 'durationS'>): Measure;
   close(): Promise<void>;

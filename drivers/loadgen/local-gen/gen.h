@@ -141,7 +141,12 @@ struct trial_result {
 	struct hist *loop_gaps;
 };
 
-/* Returns nonzero to abort the running trial (control input, signal). Called about once per ms. */
+/*
+ * Called about once per ms during a trial (control input, signal). Returns POLL_GO to carry on, POLL_ABORT
+ * to stop at once (nothing measured), or POLL_END to close the counted window now and finish the trial as
+ * if it had been that long (drain, counters, timeline up to now): a window held open until an event ends.
+ */
+enum { POLL_GO = 0, POLL_ABORT = 1, POLL_END = 2 };
 typedef int (*poll_fn)(void *ctx);
 
 /* Run one trial. Returns NULL, or an error message (static storage) with nothing measured. */

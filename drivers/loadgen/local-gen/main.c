@@ -314,11 +314,11 @@ static int parse_trial(const struct json_object *req, struct trial_params *tp, c
 static int trial_quit_requested;
 static char pending_quit_id[64];
 
-/* Called about once per ms during a trial: answers stats, takes abort and quit, refuses the rest. */
+/* Called about once per ms during a trial: answers stats, takes abort, end and quit, refuses the rest. */
 static int trial_poll(void *ctx)
 {
 	char line[LINE_MAX_BYTES];
-	int stop = 0;
+	int stop = POLL_GO;
 	(void)ctx;
 	if (signalled)
 		return 1;
@@ -346,13 +346,23 @@ static int trial_poll(void *ctx)
 			jb_printf(&b, ",\"aborted\":true}");
 			send_line(&b);
 			jb_free(&b);
-			stop = 1;
+			stop = POLL_ABORT;
+		} else if (strcmp(cmd->str, "end") == 0) {
+			/* Close the counted window now; the trial's reply follows as usual. */
+			struct jbuf b;
+			jb_init(&b);
+			reply_head(&b, &req, "end", 1);
+			jb_printf(&b, ",\"ended\":true}");
+			send_line(&b);
+			jb_free(&b);
+			if (stop == POLL_GO)
+				stop = POLL_END;
 		} else if (strcmp(cmd->str, "quit") == 0) {
 			const struct json_value *id = json_get(&req, "id");
 			trial_quit_requested = 1;
 			if (id && id->type == JSON_NUMBER)
 				snprintf(pending_quit_id, sizeof(pending_quit_id), "%.17g", id->number);
-			stop = 1;
+			stop = POLL_ABORT;
 		} else {
 			reply_error(&req, cmd->str, "busy: a trial is running (send abort to stop it)");
 		}
@@ -465,6 +475,14 @@ static int handle_line(const char *line)
 		jb_printf(&b, ",\"aborted\":false}");
 		send_line(&b);
 		jb_free(&b);
+	} else if (strcmp(cmd->str, "end") == 0) {
+		/* No trial running: nothing to end (an end that raced the trial's own end). */
+		struct jbuf b;
+		jb_init(&b);
+		reply_head(&b, &req, "end", 1);
+		jb_printf(&b, ",\"ended\":false}");
+		send_line(&b);
+		jb_free(&b);
 	} else if (strcmp(cmd->str, "quit") == 0) {
 		struct jbuf b;
 		jb_init(&b);
@@ -492,7 +510,7 @@ static int handle_line(const char *line)
 			return 1;
 		}
 	} else {
-		reply_error(&req, cmd->str, "unknown command (known: hello, trial, stats, abort, quit)");
+		reply_error(&req, cmd->str, "unknown command (known: hello, trial, stats, abort, end, quit)");
 	}
 	return 0;
 }

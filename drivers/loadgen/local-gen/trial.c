@@ -417,6 +417,7 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 	uint64_t drain_max, quiet, prev_iter, loop_thr, next_relink;
 	enum phase ph;
 	struct timespec ts;
+	int end_asked = 0, ended_early = 0;
 
 	memset(res, 0, sizeof(*res));
 	if (tp->timeline_ms > 0) {
@@ -514,6 +515,11 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 				dirs[i].first_counted = dirs[i].seq;
 			}
 		}
+		if (end_asked && ph == PH_COUNT && now < t_end) {
+			/* Asked to close the window: it ends here, as if the trial had been asked for this long. */
+			t_end = now;
+			ended_early = 1;
+		}
 		if (ph == PH_COUNT && now >= t_end) {
 			ph = PH_DRAIN;
 			win_end = t_end;
@@ -550,7 +556,10 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 		}
 		if (now >= next_poll) {
 			next_poll = now + g->tsc_hz / 1000;
-			if (poll(ctx)) {
+			int asked = poll(ctx);
+			if (asked == POLL_END) {
+				end_asked = 1; /* taken at the top of the next iteration (or when the window opens) */
+			} else if (asked != POLL_GO) {
 				res->aborted = 1;
 				if (ph != PH_DRAIN) {
 					win_end = now;
@@ -563,6 +572,11 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 	}
 	if (win_start == 0)
 		win_start = win_end = rte_rdtsc(); /* aborted during warm-up: an empty window */
+	if (ended_early && nbins && !res->aborted) {
+		/* Only the bins the shortened window reached (the one holding t_end included). */
+		uint64_t used = (win_end - win_start) / bin_tsc + 1;
+		res->timeline_bins = used < nbins ? (uint32_t)used : nbins;
+	}
 	res->actual_s = (double)(win_end - win_start) / (double)g->tsc_hz;
 	res->drain_s = drain_start ? (double)(rte_rdtsc() - drain_start) / (double)g->tsc_hz : 0;
 	res->loop_span_s = (double)(prev_iter - t0) / (double)g->tsc_hz;
