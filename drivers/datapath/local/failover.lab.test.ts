@@ -13,6 +13,10 @@ import { join } from 'node:path';
 import { createDpdkRuntime } from '../../dpdk/runtime.ts';
 import { runFailover, wallClockMs } from '../../loadgen/failover-run.ts';
 import type { LocalGeneratorSession } from '../../loadgen/local-generator.ts';
+import { loopGapsBetween, readLoopGaps } from '../../dpdk/loop-gaps.ts';
+import { starvedBy } from '../../../method/host-stalls.ts';
+import type { RunningDatapath } from '../datapath.ts';
+import { ringDepthOf } from '../ring-depth.ts';
 import { localShell } from '../../shell/local.ts';
 import { openGeneratorOn } from './generator-for.ts';
 import { flapLink } from './link-flap.ts';
@@ -24,7 +28,7 @@ const shell = localShell();
 const BIN_S = 0.05;
 
 /** A veth datapath through l3fwd and a generator on it, for `fn`; everything removed afterwards. */
-async function onVeth(fn: (o: { gen: LocalGeneratorSession; runId: string }) => Promise<void>): Promise<void> {
+async function onVeth(fn: (o: { gen: LocalGeneratorSession; runId: string; dp: RunningDatapath }) => Promise<void>): Promise<void> {
   const runDir = await mkdtemp(join(tmpdir(), 'wsp-'));
   const runId = `fo${Date.now().toString(36)}`;
   const runtime = createDpdkRuntime({ shell, runDir, runId });
@@ -34,7 +38,7 @@ async function onVeth(fn: (o: { gen: LocalGeneratorSession; runId: string }) => 
     const gen = await openGeneratorOn(dp, { shell, runtime });
     pids.push(gen.pid);
     try {
-      await fn({ gen, runId });
+      await fn({ gen, runId, dp });
     } finally {
       await gen.close();
     }
@@ -48,41 +52,48 @@ async function onVeth(fn: (o: { gen: LocalGeneratorSession; runId: string }) => 
 }
 
 test('veth link down for 500 ms: blocked time per direction matches the real outage within one sampling period', async () => {
-  await onVeth(async ({ gen, runId }) => {
-  const run = await runFailover({
-    measure: (spec, signal) => gen.measure(spec, signal),
-    base: { profile: { kind: 'fixed', frameBytes: 64 }, flows: 4, direction: 'bidirectional' },
-    loadPps: 50_000, // far below what veth carries: any loss is the outage's
-    durationS: 2,
-    eventAtS: 0.5,
-    binS: BIN_S,
-    inject: () => flapLink({ shell, netns: vethNamespaces(runId).dut, iface: 'dut0', downS: 0.5 }),
-  });
-  const { event } = run;
-  const windowStartMs = Date.parse(run.trial.startedAt);
-  const mid = (r: readonly [number, number]) => ((r[0] + r[1]) / 2 - windowStartMs) / 1000;
-  const downS = mid(event.downMs!);
-  const upS = mid(event.upMs!);
-  // How precisely the commands placed the outage: half of each command's bracket.
-  const slackS = ((event.downMs![1] - event.downMs![0]) + (event.upMs![1] - event.upMs![0])) / 2000;
-  const note = `outage ${downS.toFixed(4)}-${upS.toFixed(4)} s (${(upS - downS).toFixed(4)} s, commands ±${slackS.toFixed(4)} s); ` +
-    run.directions.map((d) => `${d.name}: blocked ${d.blockedS.toFixed(4)} s (${d.lastBeforeS.toFixed(4)}-${d.firstAfterS.toFixed(4)}), loss-derived ${d.lossDerivedS.toFixed(4)} s`).join('; ');
-  test.info().annotations.push({ type: 'failover', description: note });
-  expect(upS - downS).toBeGreaterThan(0.45);
-  expect(run.directions).toHaveLength(2);
-  for (const d of run.directions) {
-    // Both directions cross dut0: both were blocked for the outage, no more, no less.
-    expect(Math.abs(d.blockedS - (upS - downS)), note).toBeLessThanOrEqual(BIN_S + slackS);
-    expect(Math.abs(d.lastBeforeS - downS), note).toBeLessThanOrEqual(BIN_S + slackS);
-    expect(Math.abs(d.firstAfterS - upS), note).toBeLessThanOrEqual(BIN_S + slackS);
-    expect(d.lostPackets).toBeGreaterThan(0);
-  }
-  // The bins are contiguous and hold every packet asked for: what they lost is the trial's loss.
-  const binned = run.samples.reduce((s, x) => s + x.attempted, 0);
-  expect(binned).toBe(run.trial.attempted);
-  expect(run.samples.reduce((s, x) => s + (x.attempted - x.received), 0)).toBe(run.trial.attempted - run.trial.received);
-  expect(run.analysis.lostBeforeEventPackets).toBe(0);
-  expect(run.blockedS).toBe(Math.max(...run.directions.map((d) => d.blockedS)));
+  await onVeth(async ({ gen, runId, dp }) => {
+    const dutProbeBefore = dp.dutTelemetry ? await readLoopGaps(dp.dutTelemetry) : undefined;
+    const run = await runFailover({
+      measure: (spec, signal) => gen.measure(spec, signal),
+      base: { profile: { kind: 'fixed', frameBytes: 64 }, flows: 4, direction: 'bidirectional' },
+      loadPps: 50_000, // far below what veth carries: any loss is the outage's
+      durationS: 2,
+      eventAtS: 0.5,
+      binS: BIN_S,
+      inject: () => flapLink({ shell, netns: vethNamespaces(runId).dut, iface: 'dut0', downS: 0.5 }),
+    });
+    const { event } = run;
+    const windowStartMs = Date.parse(run.trial.startedAt);
+    const mid = (r: readonly [number, number]) => ((r[0] + r[1]) / 2 - windowStartMs) / 1000;
+    const downS = mid(event.downMs!);
+    const upS = mid(event.upMs!);
+    // How precisely the commands placed the outage: half of each command's bracket.
+    const slackS = ((event.downMs![1] - event.downMs![0]) + (event.upMs![1] - event.upMs![0])) / 2000;
+    const note = `outage ${downS.toFixed(4)}-${upS.toFixed(4)} s (${(upS - downS).toFixed(4)} s, commands ±${slackS.toFixed(4)} s); ` +
+      run.directions.map((d) => `${d.name}: blocked ${d.blockedS.toFixed(4)} s (${d.lastBeforeS.toFixed(4)}-${d.firstAfterS.toFixed(4)}), loss-derived ${d.lossDerivedS.toFixed(4)} s`).join('; ');
+    test.info().annotations.push({ type: 'failover', description: note });
+    expect(upS - downS).toBeGreaterThan(0.45);
+    expect(run.directions).toHaveLength(2);
+    for (const d of run.directions) {
+      // Both directions cross dut0: both were blocked for the outage, no more, no less.
+      expect(Math.abs(d.blockedS - (upS - downS)), note).toBeLessThanOrEqual(BIN_S + slackS);
+      expect(Math.abs(d.lastBeforeS - downS), note).toBeLessThanOrEqual(BIN_S + slackS);
+      expect(Math.abs(d.firstAfterS - upS), note).toBeLessThanOrEqual(BIN_S + slackS);
+      expect(d.lostPackets).toBeGreaterThan(0);
+    }
+    // The bins are contiguous and hold every packet asked for: what they lost is the trial's loss.
+    const binned = run.samples.reduce((s, x) => s + x.attempted, 0);
+    expect(binned).toBe(run.trial.attempted);
+    expect(run.samples.reduce((s, x) => s + (x.attempted - x.received), 0)).toBe(run.trial.attempted - run.trial.received);
+    // Loss before the event is the host's only when a poller lost its CPU for longer than the rings buffer,
+    // and the stall probes measured it: skip saying so (only then; any other loss before the event fails).
+    const dutProbeAfter = dp.dutTelemetry && dutProbeBefore ? await readLoopGaps(dp.dutTelemetry) : undefined;
+    const dutGaps = dutProbeBefore && dutProbeAfter ? loopGapsBetween(dutProbeBefore, dutProbeAfter) : undefined;
+    const starved = run.analysis.lostBeforeEventPackets > 0 ? starvedBy([{ name: 'DUT', gaps: dutGaps }, { name: 'generator', gaps: run.trial.loopGaps }], ringDepthOf(dp), 25_000) : undefined;
+    test.skip(starved !== undefined, `${starved}; ${run.analysis.lostBeforeEventPackets} packets lost before the event; ${note}`);
+    expect(run.analysis.lostBeforeEventPackets, note).toBe(0);
+    expect(run.blockedS).toBe(Math.max(...run.directions.map((d) => d.blockedS)));
   });
 });
 
