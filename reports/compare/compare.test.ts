@@ -46,10 +46,10 @@ test('verdicts per scenario: vhost-user better (+8 %), veth worse (-6 %), memif 
   expect(c.counts).toEqual({ better: 2, worse: 2, same: 2 });
 });
 
-test('the command prints a table with delta, CI and p-value; --fail-on-worse exits 1', async () => {
+test('the command prints a table with delta, CI, p-value and each side\'s repeats and CV; --fail-on-worse exits 1', async () => {
   const r = await wirespeed(['compare', A, B]);
   expect(r.code).toBe(0);
-  expect(r.stdout).toMatch(/1n-local-2p-veth-l3fwd-64b-ndrpdr\s+NDR\s+0\.\d{3} Mpps \(n=5\)\s+0\.\d{3} Mpps \(n=5\)\s+-6\.\d %\s+-\d\.\d % … -\d\.\d %\s+<0\.001\s+WORSE/);
+  expect(r.stdout).toMatch(/1n-local-2p-veth-l3fwd-64b-ndrpdr\s+NDR\s+0\.\d{3} Mpps \(n=5, CV \d+\.\d %\)\s+0\.\d{3} Mpps \(n=5, CV \d+\.\d %\)\s+-6\.\d %\s+-\d\.\d % … -\d\.\d %\s+<0\.001\s+WORSE/);
   expect(r.stdout).toContain('6 scenarios: 2 better, 2 worse, 2 same');
   expect((await wirespeed(['compare', A, B, '--fail-on-worse'])).code).toBe(1);
 });

@@ -12,8 +12,9 @@ export interface FigureComparison extends Comparison {
   readonly figure: Figure;
   readonly unit: 'pps' | 'ns';
   readonly higherIsBetter: boolean;
-  readonly a: { readonly n: number; readonly mean: number };
-  readonly b: { readonly n: number; readonly mean: number };
+  /** Repeats of each side: how many, their mean, and their repeatability (stdev / mean; NaN for one). */
+  readonly a: { readonly n: number; readonly mean: number; readonly cv: number };
+  readonly b: { readonly n: number; readonly mean: number; readonly cv: number };
 }
 
 export interface ScenarioComparison {
@@ -85,7 +86,8 @@ function figure(fig: Figure, unit: 'pps' | 'ns', higherIsBetter: boolean, a: num
   const c = compareSamples(a, b, { higherIsBetter, ...(o.alpha === undefined ? {} : { alpha: o.alpha }), ...(o.tolerance === undefined ? {} : { tolerance: o.tolerance }) });
   const sa = summarizeRepeats(a);
   const sb = summarizeRepeats(b);
-  return { ...c, figure: fig, unit, higherIsBetter, a: { n: sa.n, mean: sa.mean }, b: { n: sb.n, mean: sb.mean } };
+  const cv = (r: { n: number; mean: number; stdev: number }) => (r.n > 1 && r.mean > 0 ? r.stdev / r.mean : Number.NaN);
+  return { ...c, figure: fig, unit, higherIsBetter, a: { n: sa.n, mean: sa.mean, cv: cv(sa) }, b: { n: sb.n, mean: sb.mean, cv: cv(sb) } };
 }
 
 /** Skipped results carry no figures. */

@@ -1,7 +1,12 @@
 /** Terminal output of `wirespeed compare`. */
-import { fmtDelta, fmtMpps, fmtUs } from '../model/format.ts';
+import { fmtDelta, fmtMpps, fmtPct, fmtUs } from '../model/format.ts';
 import { textTable } from '../model/text-table.ts';
 import type { RunComparison } from './compare.ts';
+
+/** "(n=3, CV 1.2 %)": the repeats behind a mean and their repeatability. */
+function side(x: { n: number; cv: number }): string {
+  return Number.isFinite(x.cv) ? `(n=${x.n}, CV ${fmtPct(x.cv)})` : `(n=${x.n})`;
+}
 
 export function formatComparison(c: RunComparison): string {
   const rows: string[][] = [['SCENARIO', 'FIGURE', 'A', 'B', 'DELTA', '95% CI', 'P', 'VERDICT']];
@@ -11,8 +16,8 @@ export function formatComparison(c: RunComparison): string {
       rows.push([
         f === s.figures[0] ? s.scenarioId : '',
         f.figure.toUpperCase(),
-        `${v(f.a.mean)} (n=${f.a.n})`,
-        `${v(f.b.mean)} (n=${f.b.n})`,
+        `${v(f.a.mean)} ${side(f.a)}`,
+        `${v(f.b.mean)} ${side(f.b)}`,
         fmtDelta(f.deltaRel),
         f.method === 'welch' ? `${fmtDelta(f.ciLow)} … ${fmtDelta(f.ciHigh)}` : 'n/a (single sample)',
         f.pValue === null ? '–' : f.pValue < 0.001 ? '<0.001' : f.pValue.toFixed(3),
