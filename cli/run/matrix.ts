@@ -12,7 +12,7 @@ import { nicModel } from '../../lab/nic-catalogue.ts';
 import type { DatapathKind, DutKind, GeneratorKind } from '../../lab/schema.ts';
 import type { MatrixEntry } from '../../contract/matrix.ts';
 
-const NIC_LESS: readonly DatapathKind[] = ['vhost-user', 'memif', 'veth', 'vhost-user-ovs'];
+const NIC_LESS: readonly DatapathKind[] = ['vhost-user', 'memif', 'veth', 'vhost-user-ovs', 'memif-vpp', 'vhost-user-vpp'];
 
 export function matrixFor(
   facts: Pick<LabFacts, 'kind' | 'nics'>,

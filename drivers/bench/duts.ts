@@ -3,8 +3,10 @@
  * MRR (received rate at an offered load far above any of them) of l3fwd, testpmd (io), VPP L2 cross-connect
  * and VPP IPv4 routing, at 64 B and 1518 B. This VM's rates swing threefold between minutes, so the DUTs
  * are interleaved: each round brings every DUT up once (in a rotated order) and measures both frame sizes,
- * and each DUT's figure is compared with l3fwd's of the same round. Prints median, min and max per DUT and
- * frame size over the rounds, and writes results/<run>/bench-duts.json.
+ * and each DUT's figure is compared with l3fwd's of the same round. Each round also measures the generator's
+ * own ceiling (wsp-gen's two ports on one memif socket, no DUT: generatorSelfTest), rotated in with the DUTs,
+ * so the table says how far below the tester the DUTs are. Prints median, min and max per DUT and frame size
+ * over the rounds, and writes results/<run>/bench-duts.json.
  *
  *   npm run bench:duts [-- --datapath memif --duts l3fwd,testpmd-io,vpp-l2xc,vpp-ip4base --rounds 5 --window 2 --warmup 1]
  */
@@ -22,6 +24,7 @@ import { runLeftovers } from '../datapath/local/leftovers.ts';
 import { localDatapath } from '../datapath/local/local-datapath.ts';
 import type { LocalDutKind } from '../datapath/local/local-options.ts';
 import { measureOnDatapath } from '../datapath/measure.ts';
+import { generatorSelfTest } from '../loadgen/self-test.ts';
 import { localShell } from '../shell/local.ts';
 import { locateVpp } from '../vpp/locate-vpp.ts';
 
@@ -52,9 +55,13 @@ const warmupS = Number(args.warmup);
 const offeredPps = Number(args.offered);
 if (!(rounds >= 1 && windowS > 0 && warmupS >= 0 && offeredPps > 0)) bad('rounds, window, warmup and offered must be positive numbers', 'e.g. --rounds 5 --window 2 --warmup 1');
 
+/** The generator alone (its self-test), measured in the same rotation as the DUTs. */
+const CEILING = 'generator ceiling';
+type Cell = LocalDutKind | typeof CEILING;
+
 interface Sample {
   round: number;
-  dut: LocalDutKind;
+  dut: Cell;
   frameBytes: number;
   mrrPps: number;
   offeredPps: number;
@@ -110,8 +117,18 @@ async function main(): Promise<number> {
   try {
     for (let round = 0; round < rounds; round++) {
       // Rotate the order so that no DUT always runs first (right after a quiet pause) or last.
-      const order = duts.map((_, i) => duts[(i + round) % duts.length]!);
+      const cells: Cell[] = [...duts, CEILING];
+      const order = cells.map((_, i) => cells[(i + round) % cells.length]!);
       for (const dut of order) {
+        if (dut === CEILING) {
+          const st = await generatorSelfTest({ shell, runtime, role: 'st', cpus: [1], socketDir: join(runDir, 'st'), frameSizes: frames, durationS: windowS, warmupS, offeredPps });
+          for (const frameBytes of frames) {
+            const r = st.trials[frameBytes]!;
+            samples.push({ round, dut, frameBytes, mrrPps: r.receivedPps, offeredPps: r.offeredPps, lossRatio: r.lossRatio, dutVersion: st.version });
+            log(`round ${round + 1}/${rounds} ${CEILING} ${frameBytes} B: ${mpps(r.receivedPps)} Mpps (offered ${mpps(r.offeredPps)})`);
+          }
+          continue;
+        }
         await withDut(dut, runtime, async (dp) => {
           const gen = await openGeneratorOn(dp, { shell, runtime });
           const closeGen = () => gen.close();
@@ -140,7 +157,7 @@ async function main(): Promise<number> {
   const versions = new Map(samples.map((s) => [s.dut, s.dutVersion]));
   const rows: string[] = [];
   for (const frameBytes of frames) {
-    for (const dut of duts) {
+    for (const dut of [...duts, CEILING] as Cell[]) {
       const mine = samples.filter((s) => s.dut === dut && s.frameBytes === frameBytes);
       if (mine.length === 0) continue;
       const m = mine.map((s) => s.mrrPps);
@@ -154,7 +171,7 @@ async function main(): Promise<number> {
     }
   }
   const lines = [
-    `DUTs on ${datapath}, run ${runId}, ${started.toISOString()}: ${rounds} interleaved rounds, ${warmupS} s warm-up + ${windowS} s window per figure, offered ${mpps(offeredPps)} Mpps; DUT on CPU 0 (one polling thread), generator on CPU 1; load average ${loadBefore} before, ${loadavg()[0]!.toFixed(1)} after`,
+    `DUTs on ${datapath}, run ${runId}, ${started.toISOString()}: ${rounds} interleaved rounds, ${warmupS} s warm-up + ${windowS} s window per figure, offered ${mpps(offeredPps)} Mpps; DUT on CPU 0 (one polling thread), generator on CPU 1; "${CEILING}" is wsp-gen alone (two ports on one memif socket, no DUT: the most any DUT row can show); load average ${loadBefore} before, ${loadavg()[0]!.toFixed(1)} after`,
     '',
     '| frame | DUT | MRR median (Mpps) | min | max | MRR / l3fwd in the same round: median (min-max) |',
     '|---|---|---|---|---|---|',

@@ -10,6 +10,7 @@ import { parseShowInt } from './parse-show-int.ts';
 import { parseShowMemif } from './parse-show-memif.ts';
 import { parseShowRuntime } from './parse-show-runtime.ts';
 import { parseShowVhostUser } from './parse-show-vhost-user.ts';
+import { parseRxPlacement } from './parse-rx-placement.ts';
 import { dutCountersOf } from './vpp-stats.ts';
 
 const fx = (name: string, version = '25.06') => readFileSync(new URL(`../../fixtures/vpp/${name}-${version}.txt`, import.meta.url), 'utf8');
@@ -96,4 +97,18 @@ test('vpp_get_stats dump: interface counters by name, non-zero error counters, s
   const dut = dutCountersOf({ interfaces: [...c.values()].filter((i) => i.name !== 'local0'), errors }, 'vpp stats segment');
   expect(dut).toMatchObject({ rxPackets: 404552, txPackets: 404552, drops: { rxMiss: 0, txError: 0, noRoute: 0, other: 0 } });
   expect(() => parseGetStatsDump('[1 @ 0]: many packets /if/rx')).toThrow(/vpp_get_stats dump/);
+});
+
+test('show interface rx-placement: each queue with its thread, node and rx-mode (VPP as vswitch, generator side just connected)', () => {
+  const q = parseRxPlacement(fx('show-interface-rx-placement'));
+  expect(q.map((x) => [x.ifname, x.queue, x.mode])).toEqual([
+    ['memif1/0', 0, 'polling'],
+    ['memif1/1', 0, 'polling'],
+    ['memif2/0', 0, 'interrupt'],
+    ['memif2/1', 0, 'interrupt'],
+  ]);
+  expect(q.every((x) => x.thread === 0 && x.node === 'memif-input')).toBe(true);
+  expect(parseRxPlacement('')).toEqual([]);
+  expect(() => parseRxPlacement(fx('show-interface-rx-placement').replace('(polling)', '(sleeping)'))).toThrow(/rx-placement output \(line 3\)/);
+  expect(() => parseRxPlacement('    memif1/0 queue 0 (polling)\n')).toThrow(/line 1/);
 });

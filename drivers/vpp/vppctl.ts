@@ -9,6 +9,10 @@ import { parseShowInt, type VppInterface } from './parse-show-int.ts';
 import { parseShowMemif, type MemifShow } from './parse-show-memif.ts';
 import { parseShowRuntime, type VppThreadRuntime } from './parse-show-runtime.ts';
 import { parseShowVhostUser, type VhostUserInterface } from './parse-show-vhost-user.ts';
+import { parseRxPlacement, type VppRxQueuePlacement } from './parse-rx-placement.ts';
+import type { VppRxMode } from './rx-mode.ts';
+
+export { VPP_RX_MODES, type VppRxMode } from './rx-mode.ts';
 
 export interface VppctlOptions {
   /** CLI socket (startup.conf `unix { cli-listen ... }`); default /run/vpp/cli.sock. */
@@ -122,6 +126,12 @@ export class Vppctl {
     await this.cli('set', 'interface', 'state', name, up ? 'up' : 'down');
   }
 
+  /** `set interface rx-mode NAME MODE`: how VPP takes packets from the interface's queues. */
+  async setRxMode(name: string, mode: VppRxMode): Promise<void> {
+    checkName(name);
+    await this.cli('set', 'interface', 'rx-mode', name, mode);
+  }
+
   async setIpAddress(name: string, cidr: string): Promise<void> {
     checkName(name);
     await this.cli('set', 'interface', 'ip', 'address', name, cidr);
@@ -145,6 +155,10 @@ export class Vppctl {
 
   async showRuntime(): Promise<VppThreadRuntime[]> {
     return parseShowRuntime(await this.show('runtime'));
+  }
+
+  async showRxPlacement(): Promise<VppRxQueuePlacement[]> {
+    return parseRxPlacement(await this.show('interface', 'rx-placement'));
   }
 
   async showMemif(): Promise<MemifShow> {

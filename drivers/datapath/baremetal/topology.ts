@@ -39,6 +39,9 @@ function end(lab: Lab, nodeName: string, portName: string): PortEnd | undefined 
 /** The topology for a kind, or the reason the lab cannot provide it. */
 export function resolveTopology(lab: Lab, kind: DatapathKind): BaremetalTopology | { reason: string } {
   if (kind === 'veth') return { reason: 'veth is the local lab\'s kernel baseline; bare metal has no veth datapath' };
+  if (kind === 'memif-vpp' || kind === 'vhost-user-vpp') {
+    return { reason: `${kind} is the local lab's VPP vswitch between generator and DUT; on bare metal VPP is the vswitch of the ${kind.replace('-vpp', '')} datapath` };
+  }
   const cap = CAPABILITY[kind];
   const physical = lab.nodes.flatMap((n) => n.nics).filter((n) => NIC_CATALOGUE.some((m) => m.model === n.model));
   if (physical.length === 0) return { reason: cap ? `needs ${cap.need}: none on this lab` : `${kind} on bare metal needs a physical NIC from the catalogue: none on this lab` };
