@@ -112,7 +112,7 @@ export const nodeConfig = z.strictObject({
 });
 
 /** pf: DPDK on the NIC's physical functions (bare metal), as DPDK's NIC performance reports test a NIC. */
-export const DATAPATHS = ['sriov', 'vdpa', 'vhost-user', 'vhost-user-ovs', 'memif', 'veth', 'pf'] as const;
+export const DATAPATHS = ['sriov', 'vdpa', 'vhost-user', 'vhost-user-ovs', 'memif', 'veth', 'pf', 'memif-vpp', 'vhost-user-vpp'] as const;
 export const datapathKind = z.enum(DATAPATHS);
 export type DatapathKind = z.infer<typeof datapathKind>;
 

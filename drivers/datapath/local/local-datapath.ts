@@ -1,6 +1,6 @@
 /**
- * The local lab's datapaths by kind: vhost-user, memif, veth, vhost-user-ovs; with a VPP DUT kind, memif
- * and vhost-user have VPP as the DUT. SR-IOV, vDPA and pf need a NIC and are unavailable here, with that reason.
+ * The local lab's datapaths by kind: vhost-user, memif, veth, vhost-user-ovs, and memif-vpp / vhost-user-vpp
+ * (VPP as the vswitch before the DUT); with a VPP DUT kind, memif and vhost-user have VPP as the DUT. SR-IOV, vDPA and pf need a NIC and are unavailable here, with that reason.
  */
 import { ProvisionError } from '../../../core/errors.ts';
 import type { DatapathKind } from '../../../lab/schema.ts';
@@ -11,6 +11,7 @@ import { vethDatapath } from './veth.ts';
 import { vhostUserOvsDatapath } from './vhost-user-ovs.ts';
 import { vhostUserDatapath } from './vhost-user.ts';
 import { vppDutDatapath } from './vpp-dut.ts';
+import { vppVswitchDatapath } from './vpp-vswitch.ts';
 
 export type { LocalDatapathOptions, LocalDutKind } from './local-options.ts';
 
@@ -19,7 +20,7 @@ export function localDatapath(kind: DatapathKind, opts: LocalDatapathOptions): D
   const vpp = vppForwardingOf(opts.dut ?? 'l3fwd');
   if (vpp !== undefined) {
     if (kind === 'memif' || kind === 'vhost-user') return vppDutDatapath(kind, { ...opts, forwarding: vpp });
-    return unavailable(kind, `VPP as DUT runs on the memif and vhost-user datapaths, not on ${kind}`, 'use --datapath memif or vhost-user with --dut vpp');
+    return unavailable(kind, `VPP as DUT runs on the memif and vhost-user datapaths, not on ${kind}`, 'use --datapath memif or vhost-user with --dut vpp (memif-vpp and vhost-user-vpp put VPP before l3fwd or testpmd)');
   }
   switch (kind) {
     case 'vhost-user':
@@ -30,6 +31,9 @@ export function localDatapath(kind: DatapathKind, opts: LocalDatapathOptions): D
       return vethDatapath(opts);
     case 'vhost-user-ovs':
       return vhostUserOvsDatapath(opts);
+    case 'memif-vpp':
+    case 'vhost-user-vpp':
+      return vppVswitchDatapath(kind, opts);
     case 'sriov':
     case 'vdpa':
     case 'pf': {
