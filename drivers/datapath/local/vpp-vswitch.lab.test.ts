@@ -1,6 +1,6 @@
 /**
  * The real VPP as the vswitch between our generator and l3fwd (memif-vpp, vhost-user-vpp), on two cores:
- * VPP shares the DUT's CPU in interrupt rx-mode (skipped, with the locator's reason, where there is no VPP).
+ * VPP shares the DUT's CPU, here in interrupt rx-mode (skipped, with the locator's reason, where there is no VPP).
  */
 import { test, expect } from '@playwright/test';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -29,7 +29,8 @@ for (const kind of ['memif-vpp', 'vhost-user-vpp'] as const satisfies readonly V
     const pids: number[] = [];
     let dp: RunningVppVswitch | undefined;
     try {
-      dp = (await vppVswitchDatapath(kind, { shell, runId, runDir, runtime }).up()) as RunningVppVswitch;
+      // Interrupt rx-mode (the default is polling): it needs the datapath to set the mode again once the generator connects.
+      dp = (await vppVswitchDatapath(kind, { shell, runId, runDir, runtime, vswitchRxMode: 'interrupt' }).up()) as RunningVppVswitch;
       const vpp = dp.vswitch.vpp;
       pids.push(dp.dut.pid!, vpp.process.pid);
       expect(dp.dut.kind).toBe('l3fwd');

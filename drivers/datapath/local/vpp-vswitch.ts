@@ -6,9 +6,10 @@
  * - vhost-user-vpp: VPP is the vhost-user client of four sockets; the generator and the DUT own them as
  *   virtio_user servers (the OVS arrangement: the vswitch can restart and reconnect).
  * Three pollers do not fit on two CPUs (findings §5: OVS-DPDK time-sliced that way forwarded 125-216 kpps).
- * With a CPU to itself (vswitchCpu, or a third core) VPP polls there; otherwise it shares the DUT's CPU with
- * its interfaces in interrupt rx-mode: VPP's main loop then sleeps in epoll_wait until a peer signals a
- * ring (DPDK's memif and virtio_user write the eventfd after every burst while VPP asks for interrupts).
+ * With a CPU to itself (vswitchCpu, or a third core) VPP polls there; otherwise it shares the DUT's CPU.
+ * Its rx-mode can be interrupt (VPP's main loop sleeps in epoll_wait until a peer signals a ring: DPDK's
+ * memif and virtio_user write the eventfd after every burst while VPP asks for interrupts) or adaptive;
+ * measured on two cores, polling (time-sliced with the DUT) forwards the most, so it is the default.
  * docs/local-lab.md has what each rx-mode measured.
  */
 import { posix as path } from 'node:path';
@@ -34,7 +35,7 @@ export type VppVswitchDatapath = 'memif-vpp' | 'vhost-user-vpp';
 export interface VppVswitchOptions extends LocalDatapathOptions {
   /** Where VPP is; default: locateVpp(). */
   readonly install?: VppInstall;
-  /** VPP's rx-mode on all four interfaces; default polling with a CPU of its own, else interrupt. */
+  /** VPP's rx-mode on all four interfaces; default polling (VPP's own default), also on a shared CPU. */
   readonly vswitchRxMode?: VppRxMode;
 }
 
@@ -63,7 +64,8 @@ export function vppVswitchPlacement(local: ResolvedLocal, opts: Pick<VppVswitchO
   const free = Array.from({ length: local.cpuCount }, (_, i) => i).find((c) => c !== local.dutCpu && !local.tgCpus.includes(c));
   const cpu = opts.vswitchCpu ?? free ?? local.dutCpu;
   const ownCpu = cpu !== local.dutCpu;
-  return { cpu, ownCpu, rxMode: opts.vswitchRxMode ?? (ownCpu ? 'polling' : 'interrupt') };
+  // Polling also when VPP shares the DUT's CPU: measured on two cores it forwards more than interrupt or adaptive (docs/local-lab.md).
+  return { cpu, ownCpu, rxMode: opts.vswitchRxMode ?? 'polling' };
 }
 
 /** The local memif-vpp or vhost-user-vpp datapath, with the lab's DUT (l3fwd, testpmd) behind VPP. */

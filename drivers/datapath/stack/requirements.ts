@@ -68,7 +68,7 @@ export function datapathRequirements(kind: DatapathKind): Capability[] {
     case 'vhost-user':
     case 'memif':
     case 'veth':
-    // VPP as vswitch fits two cores: without a third it shares the DUT's CPU in interrupt rx-mode.
+    // VPP as vswitch runs on two cores: without a third it shares the DUT's CPU (docs/local-lab.md: slow, but it runs).
     case 'memif-vpp':
     case 'vhost-user-vpp':
       return [];
