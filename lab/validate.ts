@@ -106,27 +106,7 @@ export function validateLab(lab: LabConfig, opts: ValidateOptions): PathIssue[] 
       hint: 'set kind: kubernetes, or remove the cluster section',
     });
   }
-  if (lab.cluster && checkFiles) {
-    const file = resolveInventoryPath(opts.dir, lab.cluster.kubeconfig);
-    if (!files.isFile(file)) {
-      issues.push({
-        path: ['cluster', 'kubeconfig'],
-        message: `kubeconfig file ${shownValue(lab.cluster.kubeconfig)} not found (looked at ${shown(file)})`,
-        hint: 'copy the cluster admin kubeconfig there; paths are relative to the inventory file',
-      });
-    }
-    for (const [key, source] of Object.entries(lab.cluster.install)) {
-      if (/^https:\/\//.test(source)) continue;
-      if (/^[a-z]+:\/\//i.test(source)) {
-        issues.push({ path: ['cluster', 'install', key], message: `manifests ${shownValue(source)}: only files and https URLs are read`, hint: 'download them and name the file' });
-        continue;
-      }
-      const file = resolveInventoryPath(opts.dir, source);
-      if (!files.isFile(file)) {
-        issues.push({ path: ['cluster', 'install', key], message: `manifests ${shownValue(source)} not found (looked at ${shown(file)})`, hint: 'name the upstream release manifests of the pinned version; paths are relative to the inventory file' });
-      }
-    }
-  }
+  if (lab.cluster) issues.push(...clusterSourceIssues(lab.cluster, opts.dir, checkFiles ? files : undefined));
   if (lab.cluster) {
     for (const key of Object.keys(lab.cluster.install)) {
       if (lab.cluster.versions[key as keyof typeof lab.cluster.versions] === undefined) {
@@ -189,6 +169,36 @@ function checkShell(
       throw new Error(`unhandled shell ${JSON.stringify(never)}`);
     }
   }
+}
+
+/**
+ * Problems with where the cluster's kubeconfig and release manifests come from: a manifest URL that is
+ * neither a file nor https always; with `files`, a kubeconfig or manifest file that is not there (https
+ * manifests are not looked at). `wirespeed run` refuses them at load; `lab check` loads without files and
+ * reports each as a check of the lab (drivers/host/preflight/cluster-checks.ts).
+ */
+export function clusterSourceIssues(cluster: NonNullable<LabConfig['cluster']>, dir: string, files: FileChecks | undefined): PathIssue[] {
+  const issues: PathIssue[] = [];
+  const kubeconfig = resolveInventoryPath(dir, cluster.kubeconfig);
+  if (files && !files.isFile(kubeconfig)) {
+    issues.push({
+      path: ['cluster', 'kubeconfig'],
+      message: `kubeconfig file ${shownValue(cluster.kubeconfig)} not found (looked at ${shown(kubeconfig)})`,
+      hint: 'copy the cluster admin kubeconfig there; paths are relative to the inventory file',
+    });
+  }
+  for (const [key, source] of Object.entries(cluster.install)) {
+    if (/^https:\/\//.test(source)) continue;
+    if (/^[a-z]+:\/\//i.test(source)) {
+      issues.push({ path: ['cluster', 'install', key], message: `manifests ${shownValue(source)}: only files and https URLs are read`, hint: 'download them and name the file' });
+      continue;
+    }
+    const file = resolveInventoryPath(dir, source);
+    if (files && !files.isFile(file)) {
+      issues.push({ path: ['cluster', 'install', key], message: `manifests ${shownValue(source)} not found (looked at ${shown(file)})`, hint: 'name the upstream release manifests of the pinned version; paths are relative to the inventory file' });
+    }
+  }
+  return issues;
 }
 
 const MODELS = NIC_CATALOGUE.map((m) => m.model);

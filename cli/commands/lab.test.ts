@@ -23,7 +23,17 @@ function wirespeed(...args: string[]): Promise<Run> {
 
 interface CheckJson {
   lab: string;
-  checks: { node: string; name: string; status: string; detail: string; hint?: string }[];
+  checks: { node: string | null; name: string; status: string; detail: string; hint?: string }[];
+}
+
+/** Every check has a status; every skip and fail says why, every fail what to do. */
+function expectEveryCheckExplained(out: CheckJson): void {
+  for (const c of out.checks) {
+    const what = `${c.node ?? '(lab)'} ${c.name}`;
+    expect(['pass', 'fail', 'skip'], what).toContain(c.status);
+    if (c.status !== 'pass') expect(c.detail.trim(), what).not.toBe('');
+    if (c.status === 'fail') expect(c.hint?.trim(), what).toBeTruthy();
+  }
 }
 
 const LOCAL_CHECKS = ['root', 'dpdk-runtime', 'libdpdk', 'hugepages', 'hugetlbfs', 'netns', 'cpus'];
@@ -56,14 +66,18 @@ for (const example of readdirSync('lab/examples').filter((f) => f.endsWith('.yam
     expect(r.stderr).toBe('');
     expect(r.code).toBe(3);
     const out = JSON.parse(r.stdout) as CheckJson;
-    const nodes = [...new Set(out.checks.map((c) => c.node))];
+    expectEveryCheckExplained(out);
+    const nodes = [...new Set(out.checks.flatMap((c) => (c.node === null ? [] : [c.node])))];
     const inventory = readFileSync(`lab/examples/${example}`, 'utf8');
     expect(nodes).toEqual([...inventory.matchAll(/^ {2}- name: (\S+)/gm)].map((m) => m[1]));
-    for (const c of out.checks) {
-      expect(['pass', 'fail', 'skip'], `${c.node} ${c.name}`).toContain(c.status);
-      if (c.status !== 'pass') expect(c.detail.trim(), `${c.node} ${c.name}`).not.toBe('');
-      if (c.status === 'fail') expect(c.hint?.trim(), `${c.node} ${c.name}`).toBeTruthy();
-    }
+    // A Kubernetes lab's cluster is checked as a whole (node null), first: its kubeconfig is missing too.
+    const labChecks = out.checks.filter((c) => c.node === null);
+    if (/^kind: kubernetes$/m.test(inventory)) {
+      expect(out.checks.slice(0, labChecks.length)).toEqual(labChecks);
+      expect(labChecks[0]).toMatchObject({ name: 'kubeconfig', status: 'fail', detail: expect.stringMatching(/^kubeconfig file "keys\/kubeconfig" not found \(looked at /) });
+      expect(labChecks[0]!.hint).toContain('copy the cluster admin kubeconfig there');
+      expect(labChecks.find((c) => c.name === 'cluster-api')).toMatchObject({ status: 'skip', detail: 'not run: kubeconfig failed' });
+    } else expect(labChecks).toEqual([]);
     for (const node of nodes) {
       const mine = out.checks.filter((c) => c.node === node);
       expect(mine[0]).toMatchObject({ name: 'ssh-files', status: 'fail', detail: expect.stringMatching(new RegExp(`^key file "keys/\\S+" of node ${node} not found \\(looked at `)) });
@@ -75,6 +89,22 @@ for (const example of readdirSync('lab/examples').filter((f) => f.endsWith('.yam
       expect(mine.find((c) => c.name === 'ssh-reachable')?.detail).toBe('not run: ssh-files failed');
       expect(mine.find((c) => c.name === 'cpu-isolation')?.detail).toBe('not run: ssh-files failed');
     }
+  });
+}
+
+for (const example of readdirSync('fixtures/labs').filter((f) => f.endsWith('.yaml'))) {
+  test(`lab check --json on the fake-cluster lab ${example}: the cluster checks of the lab, then every node's, each explained`, async () => {
+    const r = await wirespeed('lab', 'check', '--lab', `fixtures/labs/${example}`, '--json');
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as CheckJson;
+    expectEveryCheckExplained(out);
+    expect(r.code).toBe(out.checks.some((c) => c.status === 'fail') ? 3 : 0);
+    expect(out.checks.filter((c) => c.node === null).map((c) => [c.name, c.status])).toEqual([
+      ['kubeconfig', 'pass'],
+      ['cluster-api', 'skip'],
+      ...[...readFileSync(`fixtures/labs/${example}`, 'utf8').matchAll(/^ {4}([a-z-]+): \.\.\/kube\/manifests\//gm)].map((m) => [`manifests ${m[1]}`, 'pass']),
+    ]);
+    expect(new Set(out.checks.flatMap((c) => (c.node === null ? [] : [c.node])))).toEqual(new Set(['worker-0']));
   });
 }
 
@@ -172,11 +202,11 @@ datapaths: [sriov]
     expect(get('box', 'root')?.status).toBe('pass');
     expect(get('box', 'hugepages')?.status).toBe('pass');
     expect(get('box', 'iommu')?.status).toBe(groups > 0 ? 'pass' : 'fail');
-    if (groups === 0) expect(get('box', 'iommu')?.detail).toContain('no IOMMU groups in /sys/kernel/iommu_groups');
+    if (groups === 0) expect(get('box', 'iommu')).toMatchObject({ detail: expect.stringContaining('no IOMMU groups in /sys/kernel/iommu_groups'), hint: expect.stringContaining('intel_iommu=on') });
     expect(get('box', 'nic real.p0')).toEqual({ node: 'box', name: 'nic real.p0', status: 'pass', detail: `${real} is ${id(real)}` });
-    expect(get('box', 'nic absent.p0x')?.detail).toBe('no PCI device at 0000:ff:1f.7: list the Ethernet devices with `lspci -D -d ::0200` and fix the inventory');
+    expect(get('box', 'nic absent.p0x')).toMatchObject({ status: 'fail', detail: 'no PCI device at 0000:ff:1f.7', hint: 'list the Ethernet devices with `lspci -D -d ::0200` and fix the inventory' });
     if (other && id(other) !== '8086:1572') {
-      expect(get('box', 'nic wrong.p1')).toMatchObject({ status: 'fail', detail: `${other} is ${id(other)}, but x710 should be 8086:1572: check the address or the model` });
+      expect(get('box', 'nic wrong.p1')).toMatchObject({ status: 'fail', detail: `${other} is ${id(other)}, but x710 should be 8086:1572`, hint: 'check the address or the model in the inventory' });
     }
     // The local lab's checks do not apply to a hardware lab.
     expect(get('box', 'netns')).toBeUndefined();

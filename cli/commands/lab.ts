@@ -4,7 +4,7 @@ import { relative } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { loadLab, LOCAL_LAB_PATH } from '../../lab/load.ts';
 import type { CheckResult } from '../../drivers/host/preflight/check.ts';
-import { runPreflight } from '../../drivers/host/preflight/run.ts';
+import { runLabChecks, runPreflight } from '../../drivers/host/preflight/run.ts';
 import { formatLabTopology, labTopologyJson } from './lab-show.ts';
 import { terminalSafeLine } from '../../core/terminal-text.ts';
 
@@ -29,7 +29,7 @@ export function formatChecks(labName: string, results: readonly CheckResult[]): 
   // Details quote remote output and inventory fields: one line each, control characters escaped.
   const rows = [
     ['NODE', 'CHECK', 'STATUS', 'DETAIL'],
-    ...results.map((r) => [r.node, terminalSafeLine(r.name), r.status.toUpperCase(), terminalSafeLine(r.hint === undefined ? r.detail : `${r.detail} — ${r.hint}`)]),
+    ...results.map((r) => [r.node ?? '(lab)', terminalSafeLine(r.name), r.status.toUpperCase(), terminalSafeLine(r.hint === undefined ? r.detail : `${r.detail} — ${r.hint}`)]),
   ];
   const count = (s: string): number => results.filter((r) => r.status === s).length;
   const failed = count('fail');
@@ -41,12 +41,13 @@ const checkCommand: CommandModule<object, LabArgs> = {
   describe: 'run preflight checks on every node of a lab; exit 0 only when none fails',
   builder: labOptions,
   handler: async (argv) => {
-    // Key and known_hosts files are checks of their nodes (ssh-files), not load errors: one node's missing
-    // key must not hide what the other checks would say.
+    // Key and known_hosts files are checks of their nodes (ssh-files), the kubeconfig and manifests checks
+    // of the lab, not load errors: one missing file must not hide what the other checks would say.
     const lab = await loadLab(argv.lab, { checkFiles: false });
     const shells = nodeShells(lab);
     try {
-      const checks = await runPreflight(lab, (node) => shells.of(node));
+      const [labChecks, nodeChecks] = await Promise.all([runLabChecks(lab), runPreflight(lab, (node) => shells.of(node))]);
+      const checks = [...labChecks, ...nodeChecks];
       process.stdout.write(argv.json ? `${JSON.stringify({ lab: lab.name, checks })}\n` : formatChecks(lab.name, checks));
       // A failed check is a lab problem (exit 3, see README).
       process.exitCode = checks.some((c) => c.status === 'fail') ? 3 : 0;

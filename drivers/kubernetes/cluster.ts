@@ -113,15 +113,18 @@ export class Cluster {
 
   /** The cluster of a lab inventory: its kubeconfig (already resolved to an absolute path) and context. */
   static async fromLab(cfg: Pick<ClusterConfig, 'kubeconfig' | 'context' | 'namespace'>, runId: string, opts: Pick<ClusterOptions, 'pollMs' | 'onOwned'> = {}): Promise<Cluster> {
-    const kc = await loadKubeconfig(cfg.kubeconfig);
-    if (cfg.context !== undefined) {
-      if (!kc.getContextObject(cfg.context)) {
-        throw new ConfigError(`context "${cfg.context}" is not in ${cfg.kubeconfig}`, { where: 'cluster.context', hint: `contexts there: ${kc.getContexts().map((c) => c.name).join(', ') || '(none)'}` });
-      }
-      kc.setCurrentContext(cfg.context);
-    }
-    if (!kc.getCurrentCluster()) throw new ConfigError(`kubeconfig ${cfg.kubeconfig} has no current cluster`, { where: 'cluster.context', hint: 'set cluster.context in the inventory' });
+    const kc = await kubeconfigOf(cfg);
     return new Cluster(await k8sModule(), kc, { runId, namespace: cfg.namespace, ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }), ...(opts.onOwned ? { onOwned: opts.onOwned } : {}) });
+  }
+
+  /** The API server's version (`GET /version`): the cheapest request that proves it answers these credentials. */
+  async serverVersion(): Promise<string> {
+    try {
+      const v = await this.kubeConfig.makeApiClient(this.k8s.VersionApi).getCode();
+      return v.gitVersion;
+    } catch (err) {
+      throw this.translate(err, 'GET /version');
+    }
   }
 
   /** The objects this run created, oldest first. */
@@ -525,6 +528,19 @@ export function goneUid(uid: string): Condition {
     name: 'deleted (finalizers done)',
     check: (o) => (o === undefined || o.metadata.uid !== uid ? { ok: undefined } : { observed: `still there${o.metadata.deletionTimestamp ? `, terminating, finalizers [${(o.metadata.finalizers ?? []).join(', ')}]` : ''}` }),
   };
+}
+
+/** A lab's kubeconfig, loaded, with the inventory's context (else the file's current one) made current. */
+export async function kubeconfigOf(cfg: Pick<ClusterConfig, 'kubeconfig' | 'context'>): Promise<KubeConfig> {
+  const kc = await loadKubeconfig(cfg.kubeconfig);
+  if (cfg.context !== undefined) {
+    if (!kc.getContextObject(cfg.context)) {
+      throw new ConfigError(`context "${cfg.context}" is not in ${cfg.kubeconfig}`, { where: 'cluster.context', hint: `contexts there: ${kc.getContexts().map((c) => c.name).join(', ') || '(none)'}` });
+    }
+    kc.setCurrentContext(cfg.context);
+  }
+  if (!kc.getCurrentCluster()) throw new ConfigError(`kubeconfig ${cfg.kubeconfig} has no current cluster`, { where: 'cluster.context', hint: 'set cluster.context in the inventory' });
+  return kc;
 }
 
 /** Load a kubeconfig; a parse error names the position, never the content (the file holds credentials). */

@@ -1,7 +1,7 @@
 /**
- * The preflight check framework: a check looks at one node through its shell and says pass, fail or
- * skip with a detail a person can act on. The checks `wirespeed lab check` runs are listed in checks.ts;
- * a new check is added to that list (docs/lab.md).
+ * The preflight check framework: a check looks at one node through its shell (or, a lab check, at the lab
+ * as a whole: its cluster) and says pass, fail or skip with a detail a person can act on. The checks
+ * `wirespeed lab check` runs are listed in checks.ts; a new check is added to that list (docs/lab.md).
  */
 import type { Lab, LabNode } from '../../../lab/model.ts';
 import type { Shell } from '../../shell/shell.ts';
@@ -18,7 +18,8 @@ export interface CheckOutcome {
 
 /** One line of `wirespeed lab check` (and of its --json output). */
 export interface CheckResult {
-  node: string;
+  /** The node checked; null for a check of the lab as a whole (its cluster's kubeconfig, say). */
+  node: string | null;
   name: string;
   status: CheckStatus;
   detail: string;
@@ -75,7 +76,32 @@ export interface CheckFactory {
 /** An entry of the check list: one check, or a factory of per-item checks. */
 export type CheckSource = PreflightCheck | CheckFactory;
 
+/**
+ * A check of the lab as a whole rather than of one node (a Kubernetes lab's kubeconfig, its API server,
+ * its release manifests). It runs no command on a node; its result has `node: null`.
+ */
+export interface LabCheck {
+  /** Short, stable name (kebab-case); per-item checks add the item, e.g. `manifests multus`. */
+  name: string;
+  /** As for node checks: true to run it, a string to list it as `skip` with that reason, false to leave it out. */
+  appliesTo(lab: Lab): boolean | string;
+  /** When a gate fails, the lab's remaining lab checks are skipped with that reason. */
+  gate?: boolean;
+  /** Give up after this long (default 30 s): the check then fails with "timed out". */
+  timeoutMs?: number;
+  inspect(lab: Lab): Promise<CheckOutcome>;
+}
+
+/** Makes lab checks per item (one per release bundle, say). */
+export interface LabCheckFactory {
+  readonly name: string;
+  checksFor(lab: Lab): LabCheck[];
+}
+
+export type LabCheckSource = LabCheck | LabCheckFactory;
+
 /** Helpers for check bodies. */
 export const pass = (detail: string): CheckOutcome => ({ status: 'pass', detail });
-export const fail = (detail: string, hint?: string): CheckOutcome => ({ status: 'fail', detail, ...(hint === undefined ? {} : { hint }) });
+/** A failure says what is wrong (`detail`) and what to do about it (`hint`): both, always. */
+export const fail = (detail: string, hint: string): CheckOutcome => ({ status: 'fail', detail, hint });
 export const skip = (detail: string): CheckOutcome => ({ status: 'skip', detail });

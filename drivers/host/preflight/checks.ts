@@ -2,7 +2,8 @@
  * The checks `wirespeed lab check` runs, in this order (gates first: see run.ts). The list is explicit: a
  * new check is written beside these and added here, never registered as a side effect of an import.
  */
-import type { CheckSource } from './check.ts';
+import type { CheckSource, LabCheckSource } from './check.ts';
+import { clusterApiCheck, kubeconfigCheck, manifestChecks } from './cluster-checks.ts';
 import { cpuIsolationCheck, governorCheck, nicNumaChecks } from './host-fact-checks.ts';
 import { iommuCheck, nicPresentChecks, sshFilesCheck, sshReachableCheck } from './host-checks.ts';
 import { cpusCheck, dpdkRuntimeCheck, hugepagesCheck, hugetlbfsCheck, libdpdkCheck, netnsCheck, rootCheck } from './local-checks.ts';
@@ -31,3 +32,6 @@ export const PREFLIGHT_CHECKS: readonly CheckSource[] = [
   sriovChecks,
   vdpaChecks,
 ];
+
+/** The checks of the lab as a whole, before the nodes' (a Kubernetes lab's cluster: see cluster-checks.ts). */
+export const LAB_CHECKS: readonly LabCheckSource[] = [kubeconfigCheck, clusterApiCheck, manifestChecks];

@@ -53,7 +53,8 @@ export const iommuCheck: PreflightCheck = {
     const shown = flags.length ? flags.join(' ') : 'no iommu flags';
     if (count === 0) {
       return fail(
-        `no IOMMU groups in /sys/kernel/iommu_groups (kernel command line: ${shown}): enable VT-d/AMD-Vi in the BIOS, add intel_iommu=on iommu=pt to GRUB_CMDLINE_LINUX and reboot`,
+        `no IOMMU groups in /sys/kernel/iommu_groups (kernel command line: ${shown})`,
+        'enable VT-d/AMD-Vi in the BIOS, add intel_iommu=on iommu=pt to GRUB_CMDLINE_LINUX and reboot',
       );
     }
     return pass(`${count} IOMMU groups; kernel command line: ${shown}`);
@@ -82,7 +83,7 @@ export const nicPresentChecks: CheckFactory = {
                 const dev = `/sys/bus/pci/devices/${port.pci}`;
                 const r = await shell.exec(['cat', `${dev}/vendor`, `${dev}/device`]);
                 if (r.exitCode !== 0) {
-                  return fail(`no PCI device at ${port.pci}: list the Ethernet devices with \`lspci -D -d ::0200\` and fix the inventory`);
+                  return fail(`no PCI device at ${port.pci}`, 'list the Ethernet devices with `lspci -D -d ::0200` and fix the inventory');
                 }
                 const [vendor, device] = r.stdout.trim().split('\n').map((s) => s.trim().replace(/^0x/, ''));
                 const found = `${vendor}:${device}`;
@@ -91,7 +92,7 @@ export const nicPresentChecks: CheckFactory = {
                 const what = known ? ` (${known.model.name}${known.function === 'vf' ? ' VF' : ''})` : '';
                 if (want === undefined) return pass(`${port.pci} is ${found}${what}`);
                 if (found !== want) {
-                  return fail(`${port.pci} is ${found}${what}, but ${nic.model}${nic.pciId ? ` (pciId ${nic.pciId})` : ''} should be ${want}: check the address or the model`);
+                  return fail(`${port.pci} is ${found}${what}, but ${nic.model}${nic.pciId ? ` (pciId ${nic.pciId})` : ''} should be ${want}`, 'check the address or the model in the inventory');
                 }
                 return pass(`${port.pci} is ${found}${what}`);
               },

@@ -18,7 +18,7 @@ export const rootCheck: PreflightCheck = {
     const uid = Number(r.stdout.trim());
     return uid === 0
       ? pass('running as root (uid 0)')
-      : fail(`running as uid ${uid}: DPDK, hugepages and namespaces need root; run wirespeed as root (or ssh as root)`);
+      : fail(`running as uid ${uid}: DPDK, hugepages and namespaces need root`, 'run wirespeed as root (or ssh as root)');
   },
 };
 
@@ -29,7 +29,7 @@ export const dpdkRuntimeCheck: PreflightCheck = {
     const r = await shell.exec({ script: 'command -v dpdk-testpmd' });
     return r.exitCode === 0
       ? pass(`dpdk-testpmd at ${r.stdout.trim()}`)
-      : fail('dpdk-testpmd is not in PATH: install the dpdk package (`npm run setup` does it)');
+      : fail('dpdk-testpmd is not in PATH', 'install the dpdk package (`npm run setup` does it)');
   },
 };
 
@@ -39,11 +39,9 @@ export const libdpdkCheck: PreflightCheck = {
   async run({ shell }) {
     const r = await shell.exec(['pkg-config', '--modversion', 'libdpdk']);
     if (r.exitCode === 0) return pass(`libdpdk ${r.stdout.trim()} (pkg-config)`);
-    return fail(
-      r.exitCode === 127
-        ? 'pkg-config is not installed: apt-get install pkg-config libdpdk-dev (`npm run setup` does it)'
-        : `pkg-config does not know libdpdk (${r.stderr.trim().split('\n')[0]}): apt-get install libdpdk-dev (\`npm run setup\` does it)`,
-    );
+    return r.exitCode === 127
+      ? fail('pkg-config is not installed', 'apt-get install pkg-config libdpdk-dev (`npm run setup` does it)')
+      : fail(`pkg-config does not know libdpdk (${r.stderr.trim().split('\n')[0]})`, 'apt-get install libdpdk-dev (`npm run setup` does it)');
   },
 };
 
@@ -63,14 +61,12 @@ export const hugepagesCheck: PreflightCheck = {
         : `/sys/devices/system/node/node${want.numaNode}/hugepages/hugepages-${sizeKb}kB`;
     const r = await shell.exec(['cat', `${base}/free_hugepages`, `${base}/nr_hugepages`]);
     const where = want.numaNode === undefined ? '' : ` on NUMA node ${want.numaNode}`;
-    if (r.exitCode !== 0) return fail(`no ${sizeKb} kB hugepages${where} on this kernel (${base} is missing)`);
+    if (r.exitCode !== 0) return fail(`no ${sizeKb} kB hugepages${where} on this kernel (${base} is missing)`, 'use a hugepage size the CPU and kernel offer (ls /sys/kernel/mm/hugepages), or fix hugepages in the inventory');
     const [free, total] = r.stdout.trim().split('\n').map(Number) as [number, number];
     const who = sharing.length > 1 ? ` (${sharing.map((n) => `${n.name} ${n.hugepages!.count}`).join(' + ')} on this host)` : '';
     const detail = `${needed} needed${who}, ${free} of ${total} ${sizeKb} kB pages free${where}`;
     if (free >= needed) return pass(detail);
-    return fail(
-      `${detail}: reserve more (echo ${total + needed - free} > ${base}/nr_hugepages) or stop what holds them (ls /dev/hugepages)`,
-    );
+    return fail(detail, `reserve more (echo ${total + needed - free} > ${base}/nr_hugepages) or stop what holds them (ls /dev/hugepages)`);
   },
 };
 
@@ -82,10 +78,10 @@ export const hugetlbfsCheck: PreflightCheck = {
       .split('\n')
       .map((l) => l.split(' '))
       .filter((f) => f[2] === 'hugetlbfs');
-    if (!mounts.length) return fail('no hugetlbfs mounted: mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages');
+    if (!mounts.length) return fail('no hugetlbfs mounted', 'mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages');
     const list = mounts.map((f) => `${f[1]} (${/pagesize=(\w+)/.exec(f[3] ?? '')?.[1] ?? 'default size'})`);
     if (node.hugepages?.sizeKb === 1048576 && !mounts.some((f) => /pagesize=1(024M|G)/.test(f[3] ?? ''))) {
-      return fail(`1 GB pages wanted but no hugetlbfs with pagesize=1G is mounted (found ${list.join(', ')}): mount -t hugetlbfs -o pagesize=1G nodev /dev/hugepages1G`);
+      return fail(`1 GB pages wanted but no hugetlbfs with pagesize=1G is mounted (found ${list.join(', ')})`, 'mkdir -p /dev/hugepages1G && mount -t hugetlbfs -o pagesize=1G nodev /dev/hugepages1G');
     }
     return pass(`mounted at ${list.join(', ')}`);
   },
@@ -99,7 +95,7 @@ export const netnsCheck: PreflightCheck = {
     const ns = await createNetns(shell, name);
     await ns.remove();
     const left = await shell.run(['ip', 'netns', 'list']);
-    if (left.stdout.split('\n').some((l) => l.split(' ')[0] === name)) return fail(`namespace ${name} was not removed`);
+    if (left.stdout.split('\n').some((l) => l.split(' ')[0] === name)) return fail(`namespace ${name} was not removed`, `remove it (ip netns delete ${name}) and look for what holds it open (ip netns pids ${name})`);
     return pass(`created and removed network namespace ${name}`);
   },
 };
@@ -113,10 +109,10 @@ export const cpusCheck: PreflightCheck = {
     const host = new Set(hostNodes.flatMap((n) => [...n.cpus.tg, ...n.cpus.dut]));
     const offline = mine.filter((c) => !online.includes(c));
     if (offline.length) {
-      return fail(`CPU ${formatCpuList(offline)} of this node ${offline.length > 1 ? 'are' : 'is'} not online (online: ${formatCpuList(online)}): fix cpus in the inventory`);
+      return fail(`CPU ${formatCpuList(offline)} of this node ${offline.length > 1 ? 'are' : 'is'} not online (online: ${formatCpuList(online)})`, 'pin CPUs this host has in the inventory (cpus), or bring them online');
     }
     if (host.size > online.length) {
-      return fail(`the lab polls on ${host.size} CPUs of this host but only ${online.length} are online`);
+      return fail(`the lab polls on ${host.size} CPUs of this host but only ${online.length} are online`, 'give the nodes of this host fewer CPUs in the inventory (cpus), or run them on a larger host');
     }
     const uses = mine.length ? `uses CPU ${formatCpuList(mine)}` : 'uses no dedicated CPU';
     return pass(`${uses}; ${host.size} polling CPU${host.size === 1 ? '' : 's'} on this host of ${online.length} online (${formatCpuList(online)})`);

@@ -19,7 +19,7 @@ export const vfioPciCheck: PreflightCheck = {
   appliesTo: (node, lab) => hwNode(node, lab) && node.nics.some((n) => modelOf(n)?.dpdkBinding === 'vfio-pci'),
   async run({ shell }) {
     const r = await shell.exec(['test', '-d', `${paths.sysfsRoot}/module/vfio_pci`]);
-    return r.exitCode === 0 ? pass('vfio_pci module loaded') : fail('vfio_pci module not loaded: modprobe vfio-pci (and list it in /etc/modules-load.d/) so DPDK can take Intel ports and VFs');
+    return r.exitCode === 0 ? pass('vfio_pci module loaded') : fail('vfio_pci module not loaded: DPDK cannot take Intel ports and VFs', 'modprobe vfio-pci, and list it in /etc/modules-load.d/');
   },
 };
 
@@ -47,7 +47,7 @@ export const nicDriverChecks: CheckFactory = {
       const fn = await readPciFunction(shell, paths, port.pci);
       const ok = model.dpdkBinding === 'bifurcated' ? [model.pfKernelDriver] : [model.pfKernelDriver, 'vfio-pci'];
       if (fn.driver !== null && ok.includes(fn.driver)) return pass(`${port.pci} bound to ${fn.driver}, NUMA node ${fn.numaNode ?? 'n/a'}`);
-      return fail(`${port.pci} bound to ${fn.driver ?? 'no driver'}, expected ${ok.join(' or ')}: load ${model.pfKernelDriver} (modprobe ${model.pfKernelDriver}) and bind the PF to it`);
+      return fail(`${port.pci} bound to ${fn.driver ?? 'no driver'}, expected ${ok.join(' or ')}`, `load ${model.pfKernelDriver} (modprobe ${model.pfKernelDriver}) and bind the PF to it`);
     },
   })),
 };
@@ -63,7 +63,7 @@ export const sriovChecks: CheckFactory = {
       async run({ shell }) {
         if (await absent(shell, port.pci)) return skip(`needs a NIC with SR-IOV at ${port.pci}: none on ${shell.name}`);
         const fn = await readPciFunction(shell, paths, port.pci);
-        if (!fn.sriov || fn.sriov.totalVfs === 0) return fail(`${port.pci}: no SR-IOV (sriov_totalvfs missing or 0): enable SR-IOV and VT-d in the BIOS and in the NIC firmware`);
+        if (!fn.sriov || fn.sriov.totalVfs === 0) return fail(`${port.pci}: no SR-IOV (sriov_totalvfs missing or 0)`, 'enable SR-IOV and VT-d in the BIOS and in the NIC firmware');
         return pass(`${port.pci}: up to ${fn.sriov.totalVfs} VFs (${fn.sriov.numVfs} now, autoprobe ${fn.sriov.driversAutoprobe === false ? 'off' : 'on'})`);
       },
     };
@@ -81,9 +81,9 @@ export const vdpaChecks: CheckFactory = {
       async run({ shell }) {
         if (await absent(shell, port.pci)) return skip(`needs a vDPA-capable NIC at ${port.pci}: none on ${shell.name}`);
         const dl = await shell.exec(['devlink', '-j', 'dev', 'eswitch', 'show', `pci/${port.pci}`]);
-        if (dl.exitCode !== 0) return fail(`devlink dev eswitch show pci/${port.pci} failed (${dl.stderr.trim() || `exit ${dl.exitCode}`}): install iproute2 with devlink, check the firmware`);
+        if (dl.exitCode !== 0) return fail(`devlink dev eswitch show pci/${port.pci} failed (${dl.stderr.trim() || `exit ${dl.exitCode}`})`, 'install iproute2 with devlink, check the firmware');
         const vd = await shell.exec(['vdpa', '-j', 'mgmtdev', 'show']);
-        if (vd.exitCode !== 0) return fail(`vdpa mgmtdev show failed (${vd.stderr.trim() || `exit ${vd.exitCode}`}): modprobe vdpa mlx5_vdpa vhost_vdpa virtio_vdpa; iproute2 >= 5.11 has the vdpa tool`);
+        if (vd.exitCode !== 0) return fail(`vdpa mgmtdev show failed (${vd.stderr.trim() || `exit ${vd.exitCode}`})`, 'modprobe vdpa mlx5_vdpa vhost_vdpa virtio_vdpa; iproute2 >= 5.11 has the vdpa tool');
         return pass(`eswitch ${dl.stdout.includes('switchdev') ? 'switchdev' : 'legacy (switched at run time)'}; vdpa tool present`);
       },
     };

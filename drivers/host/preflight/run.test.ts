@@ -3,7 +3,7 @@ import { nodeShells } from '../../shell/node-shells.ts';
 import { loadLab } from '../../../lab/load.ts';
 import { fail, pass, skip, type CheckSource } from './check.ts';
 import { PREFLIGHT_CHECKS } from './checks.ts';
-import { runPreflight } from './run.ts';
+import { runPreflight, THROWN_HINT } from './run.ts';
 
 test('lab check runs the explicit list: gates first, skips with reasons, a gate failure skips the rest, a throwing check fails', async () => {
   expect(PREFLIGHT_CHECKS.map((c) => c.name)).toEqual([
@@ -17,7 +17,7 @@ test('lab check runs the explicit list: gates first, skips with reasons, a gate 
   const checks: CheckSource[] = [
     ...PREFLIGHT_CHECKS,
     // Listed late but a gate, so it runs first; its failure skips everything after it on the node.
-    { name: 'test-gate', gate: true, appliesTo: () => true, run: async () => (ran++, fail('gate closed')) },
+    { name: 'test-gate', gate: true, appliesTo: () => true, run: async () => (ran++, fail('gate closed', 'open it')) },
     { name: 'test-after', appliesTo: () => true, run: async () => (ran++, pass('unreachable')) },
     { name: 'test-not-here', appliesTo: () => 'needs a NIC', run: async () => skip('never') },
     { name: 'test-hidden', appliesTo: () => false, run: async () => pass('never') },
@@ -25,7 +25,7 @@ test('lab check runs the explicit list: gates first, skips with reasons, a gate 
   ];
   try {
     const results = await runPreflight(lab, shells, checks);
-    expect(results[0]).toEqual({ node: 'box', name: 'test-gate', status: 'fail', detail: 'gate closed' });
+    expect(results[0]).toEqual({ node: 'box', name: 'test-gate', status: 'fail', detail: 'gate closed', hint: 'open it' });
     expect(ran).toBe(1);
     expect(results.find((r) => r.name === 'test-after')).toEqual({ node: 'box', name: 'test-after', status: 'skip', detail: 'not run: test-gate failed' });
     expect(results.find((r) => r.name === 'root')).toMatchObject({ status: 'skip', detail: 'not run: test-gate failed' });
@@ -44,7 +44,7 @@ test('lab check runs the explicit list: gates first, skips with reasons, a gate 
       { name: 'after-boom', appliesTo: () => true, run: async () => pass('ran') },
     ];
     expect(await runPreflight(lab, shells, throwing)).toEqual([
-      { node: 'box', name: 'boom', status: 'fail', detail: 'no such file /proc/x' },
+      { node: 'box', name: 'boom', status: 'fail', detail: 'no such file /proc/x', hint: THROWN_HINT },
       { node: 'box', name: 'after-boom', status: 'pass', detail: 'ran' },
     ]);
     await expect(runPreflight(lab, shells, [...throwing, throwing[0]!])).rejects.toThrow(/boom is listed twice/);

@@ -3,10 +3,13 @@ import { TimeoutError, WirespeedError } from '../../../core/errors.ts';
 import type { Lab, LabNode } from '../../../lab/model.ts';
 import type { Shell } from '../../shell/shell.ts';
 import { DEFAULT_HOST_PATHS, type HostPaths } from '../host-paths.ts';
-import type { CheckContext, CheckOutcome, CheckResult, CheckSource, PreflightCheck } from './check.ts';
-import { PREFLIGHT_CHECKS } from './checks.ts';
+import type { CheckContext, CheckOutcome, CheckResult, CheckSource, LabCheck, LabCheckSource, PreflightCheck } from './check.ts';
+import { LAB_CHECKS, PREFLIGHT_CHECKS } from './checks.ts';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** The hint of a check that threw an error carrying none: every failure says what to do. */
+export const THROWN_HINT = 'the check could not finish: fix what the detail names (or run the command it names on the node by hand), then check again';
 
 /** Opens (or returns the open) shell of a node. */
 export type ShellOf = (node: LabNode) => Promise<Shell>;
@@ -18,6 +21,24 @@ export async function runPreflight(lab: Lab, shells: ShellOf, checks: readonly C
   if (twice !== undefined) throw new Error(`preflight check ${twice} is listed twice`);
   const perNode = await Promise.all(lab.nodes.map((node) => runNode(lab, node, shells, checks, paths)));
   return perNode.flat();
+}
+
+/** Results of the checks of the lab as a whole (node: null), gates first, then list order. */
+export async function runLabChecks(lab: Lab, checks: readonly LabCheckSource[] = LAB_CHECKS): Promise<CheckResult[]> {
+  const all = checks.flatMap((c) => ('checksFor' in c ? c.checksFor(lab) : [c]));
+  const results: CheckResult[] = [];
+  let gateFailed: string | undefined;
+  for (const check of [...all.filter((c) => c.gate), ...all.filter((c) => !c.gate)]) {
+    const applies = check.appliesTo(lab);
+    if (applies === false) continue;
+    let outcome: CheckOutcome;
+    if (typeof applies === 'string') outcome = { status: 'skip', detail: applies };
+    else if (gateFailed) outcome = { status: 'skip', detail: `not run: ${gateFailed} failed` };
+    else outcome = await bounded(check, `check ${check.name} of lab ${lab.name}`, () => check.inspect(lab));
+    if (check.gate && outcome.status === 'fail') gateFailed = check.name;
+    results.push({ node: null, name: check.name, ...outcome });
+  }
+  return results;
 }
 
 /** The checks for one node: gates first, then list order. */
@@ -43,26 +64,30 @@ async function runNode(lab: Lab, node: LabNode, shells: ShellOf, checks: readonl
   return results;
 }
 
-async function runOne(check: PreflightCheck, ctx: Omit<CheckContext, 'shell'>, shells: ShellOf): Promise<CheckOutcome> {
+function runOne(check: PreflightCheck, ctx: Omit<CheckContext, 'shell'>, shells: ShellOf): Promise<CheckOutcome> {
   const { node } = ctx;
+  return bounded(check, `check ${check.name} on ${node.name}`, () => ('inspect' in check ? check.inspect(ctx) : shells(node).then((shell) => check.run({ ...ctx, shell }))));
+}
+
+/** A check's outcome within its time; whatever it throws is its failure (what, where, and the hint). */
+async function bounded(check: Pick<LabCheck, 'timeoutMs'>, what: string, run: () => Promise<CheckOutcome>): Promise<CheckOutcome> {
   const timeoutMs = check.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let timer: NodeJS.Timeout | undefined;
   try {
-    const outcome = 'inspect' in check ? check.inspect(ctx) : shells(node).then((shell) => check.run({ ...ctx, shell }));
     return await Promise.race([
-      outcome,
+      run(),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new TimeoutError(`check ${check.name} on ${node.name}`, timeoutMs)), timeoutMs);
+        timer = setTimeout(() => reject(new TimeoutError(what, timeoutMs)), timeoutMs);
       }),
     ]);
   } catch (e) {
-    // A check that throws has failed; its error says why (first lines) and, when it has one, what to do.
+    // A check that throws has failed; its error says why (first lines) and what to do (its own hint if it has one).
     const firstLines = (text: string): string => text.split('\n').slice(0, 6).join(' | ');
     if (e instanceof WirespeedError) {
       const where = e.where === undefined ? '' : `${e.where}: `;
-      return { status: 'fail', detail: firstLines(`${where}${e.what}`), ...(e.hint === undefined ? {} : { hint: firstLines(e.hint) }) };
+      return { status: 'fail', detail: firstLines(`${where}${e.what}`), hint: e.hint === undefined ? THROWN_HINT : firstLines(e.hint) };
     }
-    return { status: 'fail', detail: firstLines(e instanceof Error ? e.message : String(e)) };
+    return { status: 'fail', detail: firstLines(e instanceof Error ? e.message : String(e)), hint: THROWN_HINT };
   } finally {
     clearTimeout(timer);
   }

@@ -60,6 +60,19 @@ export interface ComponentDef {
   readonly adjust?: (obj: KubeObject) => KubeObject | null;
 }
 
+/**
+ * How each component is recognised: its title and its workload's image and kind. One table, so that running
+ * a stack and checking a lab's bundles (`lab check`, before anything touches the cluster) agree.
+ */
+export const COMPONENT_IDS: Readonly<Record<VersionKey, Pick<ComponentDef, 'key' | 'title' | 'image' | 'workload'>>> = {
+  multus: { key: 'multus', title: 'Multus CNI', image: /\/multus-cni[:@]/, workload: 'DaemonSet' },
+  'sriov-network-operator': { key: 'sriov-network-operator', title: 'SR-IOV network operator', image: /\/sriov-network-operator[:@]/, workload: 'Deployment' },
+  'sriov-network-device-plugin': { key: 'sriov-network-device-plugin', title: 'SR-IOV network device plugin', image: /\/sriov-network-device-plugin[:@]/, workload: 'DaemonSet' },
+  'sriov-cni': { key: 'sriov-cni', title: 'SR-IOV CNI', image: /\/sriov-cni[:@]/, workload: 'DaemonSet' },
+  'userspace-cni': { key: 'userspace-cni', title: 'Userspace CNI', image: /userspace-?cni[^/]*[:@]|\/userspacecni[:@]/, workload: 'DaemonSet' },
+  whereabouts: { key: 'whereabouts', title: 'whereabouts IPAM', image: /\/whereabouts[:@]/, workload: 'DaemonSet' },
+};
+
 export const DEFAULT_TIMEOUT_MS = 120_000;
 
 /** Kinds that live outside namespaces (a bundle's other objects must name their namespace). */
@@ -137,8 +150,11 @@ async function useFound(cluster: Cluster, def: ComponentDef, workload: KubeObjec
   };
 }
 
-/** Apply a release bundle: CRDs first (Established), namespaces used or made, the rest created in order; wait. */
-async function installBundle(cluster: Cluster, def: ComponentDef, source: string, pinned: string, timeoutMs: number): Promise<KubeObject[]> {
+/**
+ * A release bundle as installing it needs it, checked without a cluster: its objects (ConfigError for
+ * anything malformed), running the component's image at the pinned version, every namespaced object placed.
+ */
+export async function checkBundle(def: Pick<ComponentDef, 'key' | 'title' | 'image' | 'adjust'>, source: string, pinned: string): Promise<KubeObject[]> {
   const where = `cluster.install.${def.key}`;
   const docs = (await loadManifests(source, where)).map((o) => (def.adjust ? def.adjust(o) : o)).filter((o): o is KubeObject => o !== null);
   const images = imagesOf(docs).filter((i) => def.image.test(i));
@@ -151,6 +167,12 @@ async function installBundle(cluster: Cluster, def: ComponentDef, source: string
   if (unplaced) {
     throw new ConfigError(`${source}: ${unplaced.kind} ${unplaced.metadata.name} has no namespace`, { where, hint: 'render the manifests for a namespace (helm template --namespace …, or the deploy/ files with NAMESPACE set)' });
   }
+  return docs;
+}
+
+/** Apply a release bundle: CRDs first (Established), namespaces used or made, the rest created in order; wait. */
+async function installBundle(cluster: Cluster, def: ComponentDef, source: string, pinned: string, timeoutMs: number): Promise<KubeObject[]> {
+  const docs = await checkBundle(def, source, pinned);
   const created: KubeObject[] = [];
   const crds = docs.filter((o) => o.kind === 'CustomResourceDefinition');
   for (const c of crds) {

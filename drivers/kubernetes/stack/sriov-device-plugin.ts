@@ -8,7 +8,7 @@ import { ConfigError } from '../../../core/errors.ts';
 import type { Cluster } from '../cluster.ts';
 import type { KubeObject } from '../kube-object.ts';
 import { waitNodeAllocatable } from '../waits.ts';
-import { component, DEFAULT_TIMEOUT_MS, mountsConfigMap, type ComponentSources, type StackComponent } from './component.ts';
+import { COMPONENT_IDS, component, DEFAULT_TIMEOUT_MS, mountsConfigMap, type ComponentSources, type StackComponent } from './component.ts';
 import { nad, type Ipam } from './nad.ts';
 
 export const selector = z.strictObject({
@@ -55,17 +55,14 @@ export function sriovDevicePlugin(sources: ComponentSources, resources: readonly
   const config = JSON.stringify({ resourceList: parsed.map(({ expectCount: _c, ...r }) => r) }, null, 2);
   const plugin = component(
     {
-      key: 'sriov-network-device-plugin',
-      title: 'SR-IOV network device plugin',
-      image: /\/sriov-network-device-plugin[:@]/,
-      workload: 'DaemonSet',
+      ...COMPONENT_IDS['sriov-network-device-plugin'],
       adjust: (o) => (o.kind === 'ConfigMap' && o.metadata.name === DEVICE_PLUGIN_CONFIGMAP ? { ...o, data: { 'config.json': config } } : o),
       check: async (_cluster, ds) => (mountsConfigMap(ds, DEVICE_PLUGIN_CONFIGMAP) ? null : `its DaemonSet does not mount the ConfigMap ${DEVICE_PLUGIN_CONFIGMAP}: it would advertise no device`),
     },
     sources,
     opts,
   );
-  const cni = component({ key: 'sriov-cni', title: 'SR-IOV CNI', image: /\/sriov-cni[:@]/, workload: 'DaemonSet' }, sources, opts);
+  const cni = component(COMPONENT_IDS['sriov-cni'], sources, opts);
   return {
     ...plugin,
     async up(cluster: Cluster) {

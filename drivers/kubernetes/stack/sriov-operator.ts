@@ -10,7 +10,7 @@ import { ConfigError, ProvisionError } from '../../../core/errors.ts';
 import type { Cluster } from '../cluster.ts';
 import { refOf, type KubeObject } from '../kube-object.ts';
 import { waitPolicyApplied, waitSriovNodeStates } from '../waits.ts';
-import { component, DEFAULT_TIMEOUT_MS, type ComponentSources, type StackComponent } from './component.ts';
+import { COMPONENT_IDS, component, DEFAULT_TIMEOUT_MS, type ComponentSources, type StackComponent } from './component.ts';
 import type { Ipam } from './nad.ts';
 
 const G = 'sriovnetwork.openshift.io';
@@ -98,10 +98,7 @@ export function sriovOperator(sources: ComponentSources, opts: { timeoutMs?: num
   const created: KubeObject[] = [];
   const base = component(
     {
-      key: 'sriov-network-operator',
-      title: 'SR-IOV network operator',
-      image: /\/sriov-network-operator[:@]/,
-      workload: 'Deployment',
+      ...COMPONENT_IDS['sriov-network-operator'],
       crds: SRIOV_CRD_NAMES,
       // Without its config the operator deploys no config daemon and no device plugin: nothing would happen.
       check: async (cluster, d) => {

@@ -7,7 +7,7 @@
  * socket file, vhost mode or memif role) and the socket directory as the container sees it into
  * `userspace/mapped-dir`. It writes no device-info into network-status.
  */
-import { component, type ComponentSources, type StackComponent } from './component.ts';
+import { COMPONENT_IDS, component, type ComponentSources, type StackComponent } from './component.ts';
 import { nad, type Ipam } from './nad.ts';
 
 /** Where Multus keeps the kubeconfig delegates use (the path upstream's examples give the CNI). */
@@ -27,7 +27,7 @@ export interface UserspaceCniStack extends StackComponent {
 }
 
 export function userspaceCni(sources: ComponentSources, opts: { timeoutMs?: number } = {}): UserspaceCniStack {
-  const c = component({ key: 'userspace-cni', title: 'Userspace CNI', image: /userspace-?cni[^/]*[:@]|\/userspacecni[:@]/, workload: 'DaemonSet' }, sources, opts);
+  const c = component(COMPONENT_IDS['userspace-cni'], sources, opts);
   return {
     ...c,
     up: (cluster) => c.up(cluster),
