@@ -19,6 +19,8 @@ export interface GeneratorInfo {
 /** What a scenario asks of a generator beyond a load: a traffic profile, a latency stream. */
 export interface GeneratorNeed {
   readonly profile: TrafficProfile;
+  /** Flows per direction, where the scenario fixes them. */
+  readonly flows?: number;
   readonly latency?: TrialSpec['latency'];
 }
 

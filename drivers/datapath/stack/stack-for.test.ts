@@ -46,7 +46,10 @@ function pktgenNode(name: string, spawned: { node: string; argv: string[] }[] = 
     exec: answer,
     run: answer,
     readFile: () => Promise.reject(new Error('no readFile expected')),
-    writeFile: () => Promise.reject(new Error('no writeFile expected')),
+    // The IMIX pcaps pktgen loads at start.
+    writeFile: async (path) => {
+      if (!/\/imix-p[01]\.pcap$/.test(path)) throw new Error(`no writeFile of ${path} expected`);
+    },
     close: async () => undefined,
     spawn: async (cmd) => {
       spawned.push({ node: name, argv: [...(cmd as readonly string[])] });
@@ -160,6 +163,8 @@ test('the generator on a bare-metal lab is pktgen on the tg node PFs, named by t
   expect(cmd.startsWith('/usr/local/bin/pktgen ')).toBe(true);
   // Lua socket on the namespace's loopback only; one rx/tx lcore per port (24.10 takes no port lists in -m).
   for (const part of ['--file-prefix=wsp-r1-pg', '-a 0000:81:00.0 -a 0000:81:00.1', '--lcores=0@2,1@3,2@4', '-- -P -g 127.0.0.1:22022 -m 1.0,2.1']) expect(cmd).toContain(part);
+  // The IMIX pcap per port, in pktgen's work directory of the run.
+  expect(cmd).toMatch(/ -s 0:\S+\/r1\/tg\/pktgen\/imix-p0\.pcap -s 1:\S+\/r1\/tg\/pktgen\/imix-p1\.pcap/);
   expect(cmd).not.toContain('--no-pci');
 });
 

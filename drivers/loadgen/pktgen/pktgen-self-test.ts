@@ -66,9 +66,10 @@ export async function pktgenSelfTest(o: PktgenSelfTestOptions): Promise<PktgenSe
     const s = started.session;
     const byProfile: PktgenSelfTestResult['byProfile'][number][] = [];
     for (const profile of o.profiles) {
-      if (profile.kind !== 'fixed') throw new ConfigError(`pktgen self-test: ${s.capabilities.imix?.reason ?? 'IMIX is not supported'}`, { where: 'pktgen self-test' });
+      // An IMIX is paced by its pcap's mean frame (a ConfigError naming why, where this pktgen cannot send it).
+      const frameBytes = s.pacedFrameBytes(profile);
       // Each port's whole link rate (one packet below it: pktgen's percentage must stay <= 100).
-      const loadPps = s.linkMbps.reduce((sum, mbps) => sum + pacedPps(100, profile.frameBytes, mbps) - 1, 0);
+      const loadPps = s.linkMbps.reduce((sum, mbps) => sum + pacedPps(100, frameBytes, mbps) - 1, 0);
       const trial = await s.measure({ loadPps, durationS: o.durationS ?? 2, profile, flows: 1, direction: 'bidirectional' });
       byProfile.push({ profile, ceilingPps: trial.receivedPps, trial });
     }

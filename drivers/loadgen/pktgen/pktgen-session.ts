@@ -23,7 +23,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, MeasurementError, ProvisionError } from '../../../core/errors.ts';
 import type { LatencyHistogram } from '../../../method/histogram.ts';
-import { trialFromDirections, type DirectionCounters, type Measure, type TrialResult, type TrialSpec } from '../../../method/trial.ts';
+import { trialFromDirections, type DirectionCounters, type Measure, type TrafficProfile, type TrialResult, type TrialSpec } from '../../../method/trial.ts';
 import type { GeneratorInfo, GeneratorNeed, GeneratorSession } from '../traffic-generator.ts';
 import { realClock, type PktgenClock } from './clock.ts';
 import { latencyHistogram, MAX_LATENCY_SAMPLES } from './latency-samples.ts';
@@ -60,8 +60,17 @@ export interface PktgenSessionOptions {
   readonly clock?: PktgenClock;
   /** Without it the session has no latency capability. */
   readonly latencyFiles?: LatencyFiles;
+  /** The IMIX pcap pktgen loaded at start (start-pktgen.ts): the one mix, with its flows, it can send. Without it, no IMIX. */
+  readonly imix?: LoadedImix;
   /** Called on close (stop the pktgen process, clean up). */
   readonly onClose?: () => Promise<void>;
+}
+
+/** An IMIX pcap loaded at start: the profile's name, its flows, and the frame size pktgen paces it by (imix-pcap.ts). */
+export interface LoadedImix {
+  readonly name: string;
+  readonly flows: number;
+  readonly frameBytes: number;
 }
 
 /** An optional capability: null when present, else why not. */
@@ -132,7 +141,7 @@ export class PktgenSession implements GeneratorSession {
         : o.latencyFiles
           ? null
           : { reason: 'the pktgen session has no place to read latency sampler files from' },
-      imix: { reason: `pktgen sends one frame size per stream; an IMIX needs a pcap stream loaded at start (-s), which wirespeed does not set up` },
+      imix: o.imix ? null : { reason: 'pktgen sends one frame size per stream; an IMIX needs its pcap loaded at start (-s), and this pktgen was started without one' },
     };
   }
 
@@ -154,10 +163,25 @@ export class PktgenSession implements GeneratorSession {
 
   /** Why pktgen cannot serve a scenario's profile or latency mode (the suites skip with it), or null. */
   whyNot(need: GeneratorNeed): string | null {
-    if (need.profile.kind !== 'fixed' && this.capabilities.imix) return `${need.profile.name}: ${this.capabilities.imix.reason}`;
+    if (need.profile.kind !== 'fixed') {
+      const loaded = this.#o.imix;
+      if (!loaded) return `${need.profile.name}: ${this.capabilities.imix?.reason ?? 'no IMIX pcap loaded'}`;
+      if (loaded.name !== need.profile.name) return `${need.profile.name}: pktgen sends the IMIX whose pcap it loaded at start, ${loaded.name}`;
+      if (need.flows !== undefined && need.flows !== loaded.flows) {
+        return `${need.profile.name} with ${need.flows} flows: pktgen's IMIX pcap was written at start with ${loaded.flows} flow${loaded.flows === 1 ? '' : 's'}`;
+      }
+    }
     if (need.latency === 'all') return 'pktgen stamps a separate low-rate stream, not every packet (latency: { streamPps })';
     if (need.latency && this.capabilities.latency) return this.capabilities.latency.reason;
     return null;
+  }
+
+  /** The frame size pktgen paces `profile` by: the fixed size, or the mean frame of its IMIX pcap. */
+  pacedFrameBytes(profile: TrafficProfile): number {
+    if (profile.kind === 'fixed') return profile.frameBytes;
+    const why = this.whyNot({ profile });
+    if (why !== null) throw new ConfigError(why, { where: this.#where, hint: 'the suites ask whyNot first and skip with its reason' });
+    return this.#o.imix!.frameBytes;
   }
 
   /** Details of the last trial. */
@@ -179,10 +203,8 @@ export class PktgenSession implements GeneratorSession {
     if (this.#closed) throw new MeasurementError('the pktgen session is closed', { where: this.#where });
     signal?.throwIfAborted();
     if (spec.profile.kind !== 'fixed') {
-      throw new ConfigError(`profile ${spec.profile.name}: ${this.capabilities.imix?.reason ?? 'not supported'}`, {
-        where: this.#where,
-        hint: 'check the generator capability imix before asking for it (the suites skip with this reason)',
-      });
+      const why = this.whyNot({ profile: spec.profile, flows: spec.flows });
+      if (why !== null) throw new ConfigError(why, { where: this.#where, hint: 'ask whyNot before asking for it (the suites skip with its reason)' });
     }
     if (spec.latency === 'all') {
       throw new ConfigError('pktgen stamps a separate low-rate stream, not every packet', { where: this.#where, hint: 'ask for latency: { streamPps }' });
@@ -192,7 +214,7 @@ export class PktgenSession implements GeneratorSession {
     const c = this.#o.client;
     const clock = this.#clock;
     const trial = ++this.#trials;
-    const frame = spec.profile.frameBytes;
+    const frame = this.pacedFrameBytes(spec.profile);
     const ports = sendingPorts(spec);
     const receiving = ports.map((p) => 1 - p);
     const all = [0, 1];
@@ -201,7 +223,7 @@ export class PktgenSession implements GeneratorSession {
     const warmPps = Math.min(WARM_PPS, perPortPps);
     const warmRates = ports.map((p) => ratePercent(warmPps, frame, this.linkMbps[p]!));
     const list = (ps: readonly number[]) => luaString(ps.join(','));
-    await c.call(trialSetupLua({ ports, config: this.#o.ports, frameBytes: frame, ratePercent: warmRates, flows: spec.flows }));
+    await c.call(trialSetupLua({ ports, config: this.#o.ports, frameBytes: spec.profile.kind === 'fixed' ? frame : 'pcap', ratePercent: warmRates, flows: spec.flows, pcapLoaded: this.#o.imix !== undefined }));
 
     const drainMs = this.#o.drainMs ?? 500;
     if (spec.warmupS && spec.warmupS > 0) await this.#warmup(ports, rates, spec.warmupS, drainMs, signal);

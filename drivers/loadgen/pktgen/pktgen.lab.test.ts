@@ -12,7 +12,7 @@ import { localDatapath } from '../../datapath/local/local-datapath.ts';
 import { openPktgenOn } from '../../datapath/local/pktgen-for.ts';
 import { createDpdkRuntime, type DpdkRuntime } from '../../dpdk/runtime.ts';
 import { localShell } from '../../shell/local.ts';
-import type { TrialSpec } from '../../../method/trial.ts';
+import { IMIX_7_4_1, type TrialSpec } from '../../../method/trial.ts';
 import { describeLocation, locatePktgen, type PktgenLocation } from './locate-pktgen.ts';
 import type { StartedPktgen } from './start-pktgen.ts';
 
@@ -73,6 +73,26 @@ test('at 3x the MRR the loss is counted: requested - received', async () => {
   expect(r.lost).toBe(r.requested - r.received);
   expect(r.received).toBeLessThanOrEqual(r.attempted);
   expect(r.requested).toBeGreaterThanOrEqual(r.attempted);
+});
+
+test('IMIX 7:4:1 from the pcap loaded at start: the mix is on the wire, and a fixed size after it is fixed again', async () => {
+  test.skip(found.kind === 'absent', found.kind === 'absent' ? found.reason : '');
+  test.setTimeout(120_000);
+  /** Mean bytes per packet sent in the last trial (DPDK counts frames without the FCS). */
+  const meanSent = () => {
+    const d = pg!.session.lastTrial()!;
+    const sum = (f: (c: NonNullable<ReturnType<typeof d.after.get>>) => number) => [0, 1].reduce((s, p) => s + f(d.after.get(p)!) - f(d.before.get(p)!), 0);
+    return sum((c) => c.obytes!) / sum((c) => c.opackets);
+  };
+  const r = await pg!.session.measure({ ...base, profile: IMIX_7_4_1, loadPps: 20_000, durationS: 2 });
+  expect(r.attempted).toBeGreaterThan(0);
+  expect(r.received).toBe(r.attempted);
+  // 7 x 60 + 4 x 566 + 1 x 1514 bytes in 12 frames: 349.8 on average (whole passes through the pcap, give or take a burst).
+  expect(meanSent()).toBeGreaterThan(330);
+  expect(meanSent()).toBeLessThan(370);
+  const fixed = await pg!.session.measure({ ...base, loadPps: 20_000, durationS: 0.5 });
+  expect(fixed.received).toBe(fixed.attempted);
+  expect(meanSent()).toBe(60);
 });
 
 test('a 0.5 s trial never reads as zero attempted', async () => {

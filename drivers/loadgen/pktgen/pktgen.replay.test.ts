@@ -12,7 +12,9 @@ import { FakePktgen } from '../../../fixtures/pktgen/fake-pktgen.ts';
 import { LOCAL_PKTGEN_PORTS } from '../../datapath/local/pktgen-for.ts';
 import { localShell } from '../../shell/local.ts';
 import { relayedClient } from './lua-relay.ts';
+import { pcapMeanFrameBytes } from './imix-pcap.ts';
 import { PktgenSession } from './pktgen-session.ts';
+import { DEFAULT_PKTGEN_IMIX } from './start-pktgen.ts';
 import { readTranscript, replayClock, replayCounters, replayLatencyFiles } from './transcript.ts';
 
 const dir = fileURLToPath(new URL('../../../fixtures/pktgen/', import.meta.url));
@@ -34,10 +36,14 @@ for (const t of recorded) {
       await relayed.client.connected();
       const clock = replayClock(t);
       const counters = replayCounters(t);
-      const session = await PktgenSession.open({ client: relayed.client, counters, clock, latencyFiles: replayLatencyFiles(t), ports: LOCAL_PKTGEN_PORTS });
+      // Recorded with the IMIX pcap every started pktgen loads (start-pktgen.ts).
+      const imix = { name: DEFAULT_PKTGEN_IMIX.profile.name, flows: DEFAULT_PKTGEN_IMIX.flows, frameBytes: pcapMeanFrameBytes(DEFAULT_PKTGEN_IMIX.profile) };
+      const session = await PktgenSession.open({ client: relayed.client, counters, clock, latencyFiles: replayLatencyFiles(t), ports: LOCAL_PKTGEN_PORTS, imix });
       expect(session.info.version).toBe(t.header.pktgen);
       // What it cannot do is a reason for the suites to skip, never a throw mid-scenario.
-      expect(session.whyNot({ profile: IMIX_7_4_1 })).toMatch(/^imix-7-4-1: pktgen sends one frame size per stream/);
+      expect(session.whyNot({ profile: IMIX_7_4_1 })).toBeNull();
+      expect(session.whyNot({ profile: IMIX_7_4_1, flows: 16 })).toBe("imix-7-4-1 with 16 flows: pktgen's IMIX pcap was written at start with 1 flow");
+      expect(session.whyNot({ profile: { kind: 'imix', name: 'imix-other', mix: [{ frameBytes: 64, weight: 1 }] } })).toMatch(/^imix-other: pktgen sends the IMIX whose pcap it loaded at start, imix-7-4-1/);
       expect(session.whyNot({ profile: { kind: 'fixed', frameBytes: 64 }, latency: 'all' })).toMatch(/not every packet/);
       expect(session.whyNot({ profile: { kind: 'fixed', frameBytes: 64 }, latency: { streamPps: 1000 } })).toBe(session.capabilities.latency?.reason ?? null);
       for (const { spec, result } of t.trials) {

@@ -14,6 +14,8 @@ export interface PortCounters {
   readonly oerrors: number;
   /** Packets the port dropped on receive: no descriptor (imissed) or no buffer (rx_nombuf). */
   readonly rxDropped: number;
+  /** Bytes sent (FCS not counted): what frame sizes went out, e.g. an IMIX's mean. */
+  readonly obytes?: number | undefined;
 }
 
 /** Port id → counters. */
@@ -32,7 +34,7 @@ export function telemetryCounters(t: Pick<TelemetryClient, 'ethdevStats'>): Port
       return new Map(
         ports.map((p, i) => {
           const s = stats[i]!;
-          return [p, { ipackets: s.ipackets, opackets: s.opackets, oerrors: s.oerrors, rxDropped: s.imissed + s.rx_nombuf }] as const;
+          return [p, { ipackets: s.ipackets, opackets: s.opackets, oerrors: s.oerrors, rxDropped: s.imissed + s.rx_nombuf, obytes: s.obytes }] as const;
         }),
       );
     },

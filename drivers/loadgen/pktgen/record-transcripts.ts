@@ -17,7 +17,7 @@ import { openPktgenOn } from '../../datapath/local/pktgen-for.ts';
 import { createDpdkRuntime } from '../../dpdk/runtime.ts';
 import { localShell } from '../../shell/local.ts';
 import type { DatapathKind } from '../../../lab/schema.ts';
-import type { TrialSpec } from '../../../method/trial.ts';
+import { IMIX_7_4_1, type TrialSpec } from '../../../method/trial.ts';
 import { realClock } from './clock.ts';
 import { describeLocation, locatePktgen } from './locate-pktgen.ts';
 import { TranscriptRecorder } from './transcript.ts';
@@ -32,6 +32,8 @@ export const RECORDED_TRIALS: readonly (TrialSpec & { readonly why: string })[] 
   { why: 'range mode: 16 flows at 1518 B', loadPps: 100_000, durationS: 1, profile: { kind: 'fixed', frameBytes: 1518 }, flows: 16, direction: 'bidirectional' },
   { why: 'unidirectional', loadPps: 50_000, durationS: 1, profile: { kind: 'fixed', frameBytes: 64 }, flows: 1, direction: 'unidirectional' },
   { why: 'latency stream', loadPps: 100_000, durationS: 2, profile: { kind: 'fixed', frameBytes: 64 }, flows: 1, direction: 'bidirectional', latency: { streamPps: 1000 } },
+  { why: 'IMIX 7:4:1 from the pcap loaded at start (pcap mode), then back to a fixed size', loadPps: 100_000, durationS: 1, profile: IMIX_7_4_1, flows: 1, direction: 'bidirectional' },
+  { why: 'IMIX with a latency stream', loadPps: 100_000, durationS: 1, profile: IMIX_7_4_1, flows: 1, direction: 'bidirectional', latency: { streamPps: 1000 } },
   { why: 'far above what pktgen and the path can do here: loss and deficit', loadPps: 20_000_000, durationS: 1, profile: { kind: 'fixed', frameBytes: 64 }, flows: 1, direction: 'bidirectional' },
 ];
 
@@ -68,9 +70,9 @@ async function main(): Promise<void> {
     try {
       for (const t of RECORDED_TRIALS) {
         const { why, ...spec } = t;
-        const absent = spec.latency ? pg.session.capabilities.latency : null;
-        if (absent) {
-          console.log(`${why}: skipped, ${absent.reason}`);
+        const absent = pg.session.whyNot(spec);
+        if (absent !== null) {
+          console.log(`${why}: skipped, ${absent}`);
           continue;
         }
         const r = await pg.session.measure(spec);

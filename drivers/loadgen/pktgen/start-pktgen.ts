@@ -22,6 +22,8 @@ import type { GeneratorPort } from '../traffic-generator.ts';
 import type { PktgenClock } from './clock.ts';
 import type { PktgenLocation } from './locate-pktgen.ts';
 import type { LuaExchange } from './lua-client.ts';
+import { IMIX_7_4_1, type TrafficProfile } from '../../../method/trial.ts';
+import { imixPcap, pcapMeanFrameBytes } from './imix-pcap.ts';
 import { relayedClient } from './lua-relay.ts';
 import { telemetryCounters, type PortCounterReader } from './port-counters.ts';
 import { DEFAULT_SOCKET_PORT, pktgenArgv, pktgenLcores } from './pktgen-argv.ts';
@@ -61,7 +63,12 @@ export interface StartPktgenOptions {
   readonly wrapLatencyFiles?: (f: LatencyFiles) => LatencyFiles;
   /** Runs last when the session ends (the caller's own cleanup, e.g. its runtime directory). */
   readonly afterClose?: () => Promise<void>;
+  /** The IMIX pktgen can send, written as a pcap per port and loaded at start (default IMIX_7_4_1, 1 flow); false: none. */
+  readonly imix?: { readonly profile: Extract<TrafficProfile, { kind: 'imix' }>; readonly flows: number } | false;
 }
+
+/** The IMIX every pktgen wirespeed starts can send (the suites' IMIX profile, one flow). */
+export const DEFAULT_PKTGEN_IMIX = { profile: IMIX_7_4_1 as Extract<TrafficProfile, { kind: 'imix' }>, flows: 1 };
 
 /** A running pktgen with its session; closing the session stops and cleans up everything. */
 export interface StartedPktgen {
@@ -82,6 +89,8 @@ export async function startPktgen(o: StartPktgenOptions): Promise<StartedPktgen>
   const vdevs = o.ports.flatMap((p) => (p.kind === 'vdev' ? [p.vdev] : []));
   const pcis = o.ports.flatMap((p) => (p.kind === 'pci' ? [p.pci] : []));
   const port = o.socketPort ?? DEFAULT_SOCKET_PORT;
+  const imix = o.imix === false ? undefined : (o.imix ?? DEFAULT_PKTGEN_IMIX);
+  const pcaps = imix ? o.ports.map((_, i) => path.join(o.workDir, `imix-p${i}.pcap`)) : [];
   const argv = pktgenArgv({
     binary: o.pktgen.binary,
     eal: {
@@ -96,7 +105,7 @@ export async function startPktgen(o: StartPktgenOptions): Promise<StartedPktgen>
     matrix,
     socket: { host: '127.0.0.1', port },
     promiscuous: pcis.length > 0,
-    extra: o.ringSize === undefined ? [] : [`--rxd=${o.ringSize}`, `--txd=${o.ringSize}`],
+    extra: [...(o.ringSize === undefined ? [] : [`--rxd=${o.ringSize}`, `--txd=${o.ringSize}`]), ...pcaps.flatMap((f, i) => ['-s', `${i}:${f}`])],
   });
 
   const teardown = new Teardown(where, `check \`ip netns list\`, \`ls /dev/hugepages/${prefix}*\` and processes with --file-prefix=${prefix}`);
@@ -117,6 +126,8 @@ export async function startPktgen(o: StartPktgenOptions): Promise<StartedPktgen>
     const inNs = netnsShell(o.shell, nsName);
     await o.shell.run(['mkdir', '-p', o.workDir], { timeoutMs: 10_000 });
     teardown.add(`work directory ${o.workDir}`, () => o.shell.run(['rm', '-rf', '--', o.workDir], { timeoutMs: 10_000 }));
+    // The IMIX as pktgen sends one: a pcap per port, addressed like the port's single-mode packets.
+    if (imix) for (const [i, file] of pcaps.entries()) await o.shell.writeFile(file, imixPcap(imix.profile, o.portConfig[i]!, `02:00:00:00:7${i}:00`, imix.flows));
     await o.runtime.prepare();
     await o.runtime.cleanupPrefix(prefix); // a crashed earlier session leaves hugepage files EAL would reuse
     teardown.add(`hugepage files and runtime directory of ${prefix}`, () => o.runtime.cleanupPrefix(prefix));
@@ -159,6 +170,7 @@ export async function startPktgen(o: StartPktgenOptions): Promise<StartedPktgen>
         ports: o.portConfig,
         ...(o.drainMs === undefined ? {} : { drainMs: o.drainMs }),
         ...(o.clock === undefined ? {} : { clock: o.clock }),
+        ...(imix ? { imix: { name: imix.profile.name, flows: imix.flows, frameBytes: pcapMeanFrameBytes(imix.profile) } } : {}),
         latencyFiles: (o.wrapLatencyFiles ?? ((f) => f))({
           path: (p, trial) => path.join(o.workDir, `latency-t${trial}-p${p}.txt`),
           read: (file) => o.shell.readFile(file),

@@ -45,7 +45,7 @@ const exchange = z.object({
 
 const clock = z.object({ kind: z.literal('clock'), ms: z.number() });
 const count = z.number().int().nonnegative();
-const portCounters = z.object({ ipackets: count, opackets: count, oerrors: count, rxDropped: count });
+const portCounters = z.object({ ipackets: count, opackets: count, oerrors: count, rxDropped: count, obytes: count.optional() });
 /** One read of pktgen's port counters (DPDK telemetry), port id → counters. */
 const counters = z.object({ kind: z.literal('counters'), ports: z.record(z.string(), portCounters) });
 /** A latency sampler file pktgen wrote for a port in a trial: where, and what it held. */

@@ -61,15 +61,24 @@ export function portSetupLua(port: number, c: PktgenPortConfig): string {
 export function trialSetupLua(o: {
   readonly ports: readonly number[];
   readonly config: readonly PktgenPortConfig[];
-  readonly frameBytes: number;
+  /** A fixed frame size, or `pcap`: the IMIX pcap loaded at start (imix-pcap.ts), in pcap mode. */
+  readonly frameBytes: number | 'pcap';
   readonly ratePercent: readonly number[];
   readonly flows: number;
+  /** A pcap was loaded at start: pcap mode is on until turned off (pktgen-pcap.c sets it when it loads one). */
+  readonly pcapLoaded?: boolean;
 }): string {
   const lines: string[] = [];
   o.ports.forEach((port, i) => {
     const pl = q(String(port));
     const c = o.config[port]!;
     const pct = o.ratePercent[i]!;
+    if (o.frameBytes === 'pcap') {
+      // Pcap mode first: pktgen paces by the pcap's mean frame only while the mode is on when the rate is set.
+      lines.push(`pktgen.pcap(${pl}, "on")`, `pktgen.set(${pl}, "rate", ${q(pct.toPrecision(12))})`, `pktgen.set(${pl}, "count", 0)`);
+      return;
+    }
+    if (o.pcapLoaded) lines.push(`pktgen.pcap(${pl}, "off")`);
     lines.push(`pktgen.set(${pl}, "size", ${o.frameBytes})`, `pktgen.set(${pl}, "rate", ${q(pct.toPrecision(12))})`, `pktgen.set(${pl}, "count", 0)`);
     if (o.flows <= 1) {
       lines.push(`pktgen.set_range(${pl}, "off")`);
