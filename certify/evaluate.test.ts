@@ -57,7 +57,7 @@ test('on the local lab the stand-in datapath is judged, hardware-only criteria a
 
 test('a hardware lab below line rate fails the line-rate criteria, and the failing criteria come first', async () => {
   const { profile } = await loadProfile('nic-performance');
-  const plan = makePlan(profile, E810, { quick: false, supportedDutCores: [1, 2, 4] });
+  const plan = makePlan(profile, E810, { quick: false });
   expect(plan.virtualNic).toBe(false);
   // pf is no datapath of this lab (or of this wirespeed yet): not applicable, saying which.
   expect(plan.performance.filter((c) => c.datapath === 'pf').every((c) => /pf datapath/.test(c.notApplicable ?? ''))).toBe(true);
@@ -73,7 +73,8 @@ test('a hardware lab below line rate fails the line-rate criteria, and the faili
   const at = '1970-01-01T00:01:00.000Z';
   for (const [cores, factor] of [[2, 1.9], [4, 3.1]] as const) {
     const r = resultRecord({ runId: 'hw', at, datapath: 'sriov', frameBytes: 64, ndrPps: 14_200_000 * factor, seed: 9 + cores, nic: 'e810-c', lineRateBps: 100e9 });
-    records.push({ ...r, scenarioId: r.scenarioId.replace(/-ndrpdr$/, `-ndrpdr-${cores}c`) });
+    // As suites/test.ts names a cell of `--dut-cores N`: CSIT's thread-core tag after the frame.
+    records.push({ ...r, scenarioId: r.scenarioId.replace(/-64b-ndrpdr$/, `-64b-${cores}t${cores}c-ndrpdr`) });
   }
   records.push(runEnd('hw', at));
   const e = evaluate(plan, view(records));
@@ -88,7 +89,12 @@ test('a hardware lab below line rate fails the line-rate criteria, and the faili
   expect(byId(e, 'speedup-2-cores').verdict).toBe('pass');
   const four = byId(e, 'speedup-4-cores');
   expect(four.verdict).toBe('fail');
-  expect(four.cells.find((c) => c.datapath === 'sriov')!.figure).toMatchObject({ kind: 'speedup' });
+  const fourCell = four.cells.find((c) => c.datapath === 'sriov')!;
+  expect(fourCell.figure?.kind === 'speedup' && fourCell.figure.ratio).toBeCloseTo(3.1, 1);
+  expect(fourCell).toMatchObject({ verdict: 'fail', figure: { kind: 'speedup', scaled: { kind: 'throughput', figure: 'ndr' }, base: { kind: 'throughput', figure: 'ndr' } } });
+  const two = byId(e, 'speedup-2-cores').cells.find((c) => c.datapath === 'sriov')!;
+  expect(two.scenarioId).toMatch(/-sriov-l3fwd-64b-2t2c-ndrpdr$/);
+  expect(two.figure?.kind === 'speedup' && two.figure.ratio).toBeCloseTo(1.9, 1);
   // The multi-core cells at other frame sizes ran in the plan but have no result: not measured.
   expect(byId(e, 'throughput-found').verdict).toBe('not-measured');
   expect(byId(e, 'throughput-found').cells.find((c) => c.label === 'sriov · 128 B · 2 cores')?.reason).toBe('no throughput result was recorded for this cell');
@@ -132,4 +138,21 @@ test('sriov-conformance on the local lab applies to nothing: the plan has no run
   const plan = makePlan(profile, LOCAL, { quick: false });
   expect(plan.run).toBeUndefined();
   expect(plan.conformance.every((c) => c.notApplicable === "the NIC of lab 'local' is virtual: the sriov datapath needs a physical NIC")).toBe(true);
+});
+
+test('multi-core cells: the plan runs 2 and 4 cores on a bare-metal lab with the CPUs, and says why not elsewhere', async () => {
+  const { profile } = await loadProfile('nic-performance');
+  const local = makePlan(profile, LOCAL, { quick: true });
+  const twoLocal = local.performance.find((c) => c.datapath === 'vhost-user' && c.dutCores === 2)!;
+  expect(twoLocal.notApplicable).toBe("2 DUT cores need 2 DUT CPUs: lab 'local' gives the DUT 1 (cpus.dut; the generator polls on the other CPU of this machine)");
+  expect(local.run?.dutCores).toEqual([1]);
+  // A virtual NIC with the CPUs still has no RSS to spread flows over the queues.
+  const wide = makePlan(profile, { ...LOCAL, dutCpus: 4 }, { quick: true });
+  expect(wide.performance.find((c) => c.datapath === 'vhost-user' && c.dutCores === 4)!.notApplicable).toMatch(/^4 DUT cores need RSS to spread flows over 4 queues per port/);
+  // Two DUT CPUs: 2 cores run, 4 say why not.
+  const small = makePlan(profile, { ...E810, dutCpus: 2 }, { quick: true });
+  expect(small.run?.dutCores).toEqual([1, 2]);
+  expect(small.performance.find((c) => c.datapath === 'sriov' && c.dutCores === 4)!.notApplicable).toBe("4 DUT cores need 4 DUT CPUs: lab 'lab-e810' gives the DUT 2 (cpus.dut)");
+  // A count this wirespeed has no layout for is refused by the plan, not run.
+  expect(makePlan(profile, E810, { quick: true, supportedDutCores: [1, 2] }).performance.find((c) => c.dutCores === 4 && c.datapath === 'sriov')!.notApplicable).toBe('wirespeed runs l3fwd on 1, 2 cores, not 4');
 });

@@ -6,7 +6,7 @@
 import { l1BitsPerSecond } from '../method/trial.ts';
 import { aggregateLineRateBps, type RunView } from '../reports/model/run-view.ts';
 import type { LatencyAtLoad, ResultRecord } from '../reports/schema/record.ts';
-import { parseScenarioId } from '../reports/schema/scenario-id.ts';
+import { dutCoresPart, parseScenarioId, threadsCoresTag } from '../reports/schema/scenario-id.ts';
 import type { CertifyPlan, PerformanceCell } from './plan.ts';
 import { frameTag, type Criterion } from './profile/schema.ts';
 
@@ -65,23 +65,24 @@ export interface Evaluation {
   readonly runProblem?: string;
 }
 
-const key = (datapath: string, frame: string, test: string): string => `${datapath}|${frame}|${test}`;
+/** A cell's key: datapath, frame, CSIT thread-core tag (1t1c for one core) and test. */
+const key = (datapath: string, frame: string, threadsCores: string, test: string): string => `${datapath}|${frame}|${threadsCores}|${test}`;
 
 /**
- * The test part of a scenario id for a DUT core count: `ndrpdr` with one core, `ndrpdr-2c` with two
- * (CSIT names tests by their cores the same way: 64b-2t2c-…).
+ * The thread-core tag of a DUT core count as scenario ids carry it (reports/schema/scenario-id.ts): `1t1c`
+ * for one core (ids leave it out), `2t2c` for two (one lcore per physical core, CSIT's naming).
  */
-export function testWithCores(test: string, dutCores: number): string {
-  return dutCores === 1 ? test : `${test}-${dutCores}c`;
+export function coresTag(dutCores: number): string {
+  return threadsCoresTag(dutCoresPart(dutCores)) ?? '1t1c';
 }
 
-/** Results by datapath, frame and test (the latest record of each scenario). */
+/** Results by datapath, frame, cores and test (the latest record of each scenario). */
 function indexResults(view: RunView): Map<string, ResultRecord> {
   const out = new Map<string, ResultRecord>();
   for (const r of view.results) {
     try {
       const p = parseScenarioId(r.scenarioId);
-      out.set(key(p.datapath, p.frame, p.test), r);
+      out.set(key(p.datapath, p.frame, threadsCoresTag(p.threadsCores) ?? '1t1c', p.test), r);
     } catch {
       // An id outside the naming scheme is no cell of a plan.
     }
@@ -131,10 +132,10 @@ function requirementOf(c: Criterion): string {
 /** The latency loads recorded for a cell: the latency scenario's, else latency kept on the ndrpdr result. */
 function latencyOf(results: Map<string, ResultRecord>, datapath: string, frame: string, dutCores: number): { r: ResultRecord; loads: readonly LatencyAtLoad[] } | undefined {
   for (const test of ['latency', 'ndrpdr']) {
-    const r = results.get(key(datapath, frame, testWithCores(test, dutCores)));
+    const r = results.get(key(datapath, frame, coresTag(dutCores), test));
     if (r?.latency && r.latency.length > 0) return { r, loads: r.latency };
   }
-  const r = results.get(key(datapath, frame, testWithCores('latency', dutCores)));
+  const r = results.get(key(datapath, frame, coresTag(dutCores), 'latency'));
   return r ? { r, loads: [] } : undefined;
 }
 
@@ -144,7 +145,7 @@ const near = (a: number, b: number): boolean => Math.abs(a - b) < 1e-9;
 function judgePerformance(c: Criterion, cell: PerformanceCell, plan: CertifyPlan, results: Map<string, ResultRecord>): Omit<CellVerdict, 'label' | 'datapath' | 'frame' | 'dutCores'> {
   if (cell.notApplicable !== undefined) return { verdict: 'not-applicable', reason: cell.notApplicable };
   if (plan.virtualNic && c.notOnVirtualNic !== undefined) return { verdict: 'not-applicable', reason: `virtual NIC: ${c.notOnVirtualNic}` };
-  const ndrpdr = results.get(key(cell.datapath, cell.frame, testWithCores('ndrpdr', cell.dutCores)));
+  const ndrpdr = results.get(key(cell.datapath, cell.frame, coresTag(cell.dutCores), 'ndrpdr'));
   const missing = (what: string): Omit<CellVerdict, 'label' | 'datapath' | 'frame' | 'dutCores'> => ({ verdict: 'not-measured', reason: `no ${what} result was recorded for this cell` });
   const notRun = (r: ResultRecord) => (r.status === 'skipped' ? { verdict: 'not-measured' as const, reason: `skipped: ${r.reason ?? 'no reason recorded'}`, scenarioId: r.scenarioId } : undefined);
 
@@ -192,8 +193,8 @@ function judgePerformance(c: Criterion, cell: PerformanceCell, plan: CertifyPlan
     }
     case 'speedup': {
       // Judged on the scaled cell: its figure against the one-core cell of the same datapath and frame.
-      const base = results.get(key(cell.datapath, cell.frame, 'ndrpdr'));
-      const scaled = results.get(key(cell.datapath, cell.frame, testWithCores('ndrpdr', c.dutCores)));
+      const base = results.get(key(cell.datapath, cell.frame, coresTag(1), 'ndrpdr'));
+      const scaled = results.get(key(cell.datapath, cell.frame, coresTag(c.dutCores), 'ndrpdr'));
       if (!base || !scaled) return missing(`${!base ? 'one-core' : `${c.dutCores}-core`} throughput`);
       const b = throughputFigure(base, c.figure);
       const s = throughputFigure(scaled, c.figure);

@@ -33,10 +33,11 @@ export interface LabForPlan {
 }
 
 /**
- * DUT core counts this wirespeed can run: l3fwd polls one lcore so far. 2 and 4 cores with matching RSS
- * queues plug in with the stack factory (issue 11); then this grows and the cells run.
+ * DUT core counts this wirespeed runs: l3fwd on 1, 2 or 4 lcores, one per physical core, with as many RSS
+ * queues per port (`wirespeed run --dut-cores`; scenario ids `…-64b-2t2c-ndrpdr`). Other counts are
+ * refused by the plan, so that a profile asking for 8 says why instead of running an untested layout.
  */
-export const SUPPORTED_DUT_CORES: readonly number[] = [1];
+export const SUPPORTED_DUT_CORES: readonly number[] = [1, 2, 4];
 
 export interface PerformanceCell {
   readonly datapath: string;
@@ -73,7 +74,7 @@ export interface CertifyPlan {
         /** As `--frame-size` takes them: 64, imix. */
         readonly frameSizes: readonly string[];
         readonly flows: number;
-        /** DUT core counts that run (scenario ids carry them: ndrpdr, ndrpdr-2c). */
+        /** DUT core counts that run (`--dut-cores`; scenario ids carry them: 64b-ndrpdr, 64b-2t2c-ndrpdr). */
         readonly dutCores: readonly number[];
         /** Extra environment for the suites (the conformance parameters). */
         readonly env?: Readonly<Record<string, string>>;
@@ -100,11 +101,12 @@ function datapathGap(lab: LabForPlan, datapath: string, virtualNic: boolean): st
 
 function coresGap(lab: LabForPlan, cores: number, virtualNic: boolean, supported: readonly number[]): string | undefined {
   if (cores === 1) return undefined;
-  if (virtualNic) return `${cores} DUT cores need RSS queues, which the virtual ports of lab '${lab.name}' do not spread traffic over`;
-  if (!supported.includes(cores)) {
-    return `wirespeed runs l3fwd on one core so far: ${cores} cores with matching RSS queues come with the stack factory (issue 11)`;
+  if (!supported.includes(cores)) return `wirespeed runs l3fwd on ${supported.join(', ')} cores, not ${cores}`;
+  if (lab.dutCpus < cores) {
+    return `${cores} DUT cores need ${cores} DUT CPUs: lab '${lab.name}' gives the DUT ${lab.dutCpus} (cpus.dut${lab.kind === 'local' ? '; the generator polls on the other CPU of this machine' : ''})`;
   }
-  if (lab.dutCpus < cores) return `lab '${lab.name}' gives the DUT ${lab.dutCpus} CPU${lab.dutCpus === 1 ? '' : 's'} (cpus.dut), not ${cores}`;
+  if (virtualNic) return `${cores} DUT cores need RSS to spread flows over ${cores} queues per port: the virtual ports of lab '${lab.name}' have none`;
+  if (lab.kind === 'kubernetes') return `${cores} DUT cores: the DUT pods of a Kubernetes lab run on one lcore`;
   return undefined;
 }
 

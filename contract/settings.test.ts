@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { ConfigError } from '../core/errors.ts';
 import { ENV } from './env.ts';
-import { parseFlows, settingsEnv, settingsFromEnv } from './settings.ts';
+import { parseDutCores, parseFlows, settingsEnv, settingsFromEnv } from './settings.ts';
 
 test('--repeat travels from the CLI to the Playwright processes; absent means one search', () => {
   const env = settingsEnv({ labPath: 'lab/local.yaml', outDir: 'results/r1', quick: true, repeat: 3 });
@@ -45,4 +45,21 @@ test('flows per direction come from WIRESPEED_FLOWS (default 1); a bad count nam
     expect(err, bad).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).message).toBe(`${ENV.flows}: flows "${bad}" is not a whole number between 1 and 65536\n  hint: flows per direction, e.g. --flows 254 (CSIT's l3fwd tests use 254)`);
   }
+});
+
+test('DUT core counts: sorted without repeats, "2c" read as 2; a bad count names the flag', () => {
+  expect(parseDutCores('4,1,2,2')).toEqual([1, 2, 4]);
+  expect(parseDutCores('1c, 2c')).toEqual([1, 2]);
+  for (const bad of ['0', '1.5', 'two', '65']) {
+    let caught: unknown;
+    try {
+      parseDutCores(bad);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).where).toBe('--dut-cores');
+    expect((caught as ConfigError).message).toMatch(/is not a whole number from 1 to 64/);
+  }
+  expect(() => parseDutCores(' , ')).toThrow(/no DUT core count given/);
 });

@@ -86,6 +86,32 @@ export function parseFlows(text: string, where = '--flows'): number {
   return n;
 }
 
+/** Most DUT cores a cell may ask for (a 2-socket server's cores per NUMA node, with room). */
+export const MAX_DUT_CORES = 64;
+
+/**
+ * Parse DUT core counts ("1,2,4"): each a matrix cell of its own, l3fwd polling that many lcores, one per
+ * physical core, with as many RSS queues per port (CSIT's 1t1c/2t2c/4t4c). Sorted, without repeats.
+ */
+export function parseDutCores(text: string, where = '--dut-cores'): number[] {
+  const counts = text
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '')
+    .map((s) => {
+      const n = Number(s.replace(/c$/, ''));
+      if (!Number.isInteger(n) || n < 1 || n > MAX_DUT_CORES) {
+        throw new ConfigError(`DUT cores "${s}" is not a whole number from 1 to ${MAX_DUT_CORES}`, {
+          where,
+          hint: 'e.g. --dut-cores 1,2,4: one cell per count, l3fwd on that many cores with as many RSS queues per port',
+        });
+      }
+      return n;
+    });
+  if (counts.length === 0) throw new ConfigError('no DUT core count given', { where, hint: 'e.g. --dut-cores 1,2,4' });
+  return [...new Set(counts)].sort((a, b) => a - b);
+}
+
 /** The environment entries that carry `input` to the Playwright processes (checked first: bad input fails here). */
 export function settingsEnv(input: RunInput): Record<string, string> {
   if (input.frameSizes !== undefined) parseFrameSizes(input.frameSizes);

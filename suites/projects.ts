@@ -1,5 +1,5 @@
 /**
- * Scenario projects for playwright.config.ts: two per matrix cell (contract/matrix.ts: datapath × DUT × generator × NIC),
+ * Scenario projects for playwright.config.ts: two per matrix cell (contract/matrix.ts: datapath × DUT × generator × NIC × DUT cores),
  * as typed options. `wirespeed run` computes the matrix from the lab (and its flags) and passes it in the environment;
  * without it (a plain `npx playwright test`) there are no scenario projects, so `npm test` never starts a
  * lab run by accident.
@@ -33,6 +33,6 @@ function common(m: MatrixEntry, env: NodeJS.ProcessEnv): PlaywrightTestProject<M
     retries: 0,
     // Search, soak and failover durations are bounded by the scenario itself; this is the backstop.
     timeout: Number(env[ENV.scenarioTimeoutMs] ?? 1_800_000),
-    use: { datapath: m.datapath, dut: m.dut, generator: m.generator, nic: m.nic },
+    use: { datapath: m.datapath, dut: m.dut, generator: m.generator, nic: m.nic, dutCores: m.dutCores ?? 1 },
   };
 }

@@ -19,7 +19,7 @@ import { nodeShells, type NodeShells } from '../drivers/shell/node-shells.ts';
 import { profileTag, type Direction, type TrafficProfile } from '../method/trial.ts';
 import { openRunStore, type RecordStore } from '../reports/store/jsonl.ts';
 import { sinksFor } from '../reports/influx/from-env.ts';
-import { formatScenarioId } from '../reports/schema/scenario-id.ts';
+import { dutCoresPart, formatScenarioId } from '../reports/schema/scenario-id.ts';
 import { CommandLog, loggingShell } from './fixtures/command-log.ts';
 import { acquireKubeSession } from './fixtures/kube-session.ts';
 import { ResultRecorder } from './fixtures/recorder.ts';
@@ -30,12 +30,14 @@ import { resultsDirOf, runSettings, type RunSettings } from '../contract/setting
 import type { DpdkRuntime } from '../drivers/dpdk/runtime.ts';
 import type { Shell } from '../drivers/shell/shell.ts';
 
-/** Matrix options: one Playwright project per datapath × DUT × generator × NIC (playwright.config.ts). */
+/** Matrix options: one Playwright project per datapath × DUT × generator × NIC × DUT cores (playwright.config.ts). */
 export interface MatrixOptions {
   datapath: DatapathKind;
   dut: DutKind;
   generator: GeneratorKind;
   nic: string;
+  /** DUT polling cores, one per physical core, with as many RSS queues per port (ids: `…-64b-2t2c-ndrpdr`). */
+  dutCores: number;
 }
 
 /** The loaded lab and the facts gates and scenario ids look at. */
@@ -95,6 +97,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   dut: ['l3fwd', { option: true, scope: 'worker' }],
   generator: ['wsp-gen', { option: true, scope: 'worker' }],
   nic: ['virtual', { option: true, scope: 'worker' }],
+  dutCores: [1, { option: true, scope: 'worker' }],
   requires: [[], { option: true }],
 
   // Declared first, so it is set up before and torn down after every other fixture of the test.
@@ -156,7 +159,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker' },
   ],
   stackState: [
-    async ({ lab, settings, datapath, dut, generator, shell, liveStack, runtime, store }, use) => {
+    async ({ lab, settings, datapath, dut, generator, dutCores, shell, liveStack, runtime, store }, use) => {
       const gate = missingCapability(lab.facts, scenarioRequirements(datapath));
       if (gate !== null) {
         await use({ unavailable: gate });
@@ -164,7 +167,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       }
       // On a Kubernetes lab the stack's pods live in the worker's cluster session (shared with suites/kubernetes/).
       const cluster = lab.lab.kind === 'kubernetes' ? { cluster: () => acquireKubeSession(lab, settings) } : {};
-      const stack = stackFor({ lab: lab.lab, shells: lab.shells, datapath, dut, generator, runId: settings.runId, runDir: settings.outDir, shell, runtime, ...cluster });
+      const stack = stackFor({ lab: lab.lab, shells: lab.shells, datapath, dut, generator, dutCores, runId: settings.runId, runDir: settings.outDir, shell, runtime, ...cluster });
       const why = await stack.availability();
       if (why !== null) {
         await use({ unavailable: why.reason });
@@ -201,8 +204,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     if ('unavailable' in stackState) testInfo.skip(true, stackState.unavailable);
     else await use(stackState.running);
   },
-  scenario: async ({ lab, datapath, dut, generator, nic, store, stackState }, use, testInfo) => {
+  scenario: async ({ lab, datapath, dut, generator, nic, dutCores, store, stackState }, use, testInfo) => {
     const opened: ResultRecorder[] = [];
+    const tc = dutCoresPart(dutCores);
+    const threadsCores = tc === undefined ? {} : { threadsCores: tc };
     await use((spec) => {
       const ports = 'running' in stackState ? stackState.running.running.generatorPorts.length : 2;
       const id = formatScenarioId({
@@ -212,6 +217,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         datapath,
         dut,
         frame: profileTag(spec.profile),
+        ...threadsCores,
         test: spec.test,
       });
       testInfo.annotations.push({ type: 'scenario', description: id });

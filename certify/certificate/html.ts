@@ -13,6 +13,7 @@ import { throughputCharts } from '../../reports/html/charts.ts';
 import { loadLabel, profileLabel } from '../../reports/html/report.ts';
 import { STYLE } from '../../reports/html/style.ts';
 import { esc } from '../../reports/html/svg/escape.ts';
+import { parseScenarioId, threadsCoresTag } from '../../reports/schema/scenario-id.ts';
 import { throughputFigure, type CellVerdict, type CriterionVerdict, type Evaluation, type Figure, type ThroughputFigure, type Verdict } from '../evaluate.ts';
 import type { CertifyPlan } from '../plan.ts';
 
@@ -222,6 +223,16 @@ function foldLabel(cs: readonly CellVerdict[]): string {
   return `${parts.join(' · ')} (${cs.length} cells)`;
 }
 
+/** "1 (1t1c)", "2 (2t2c)": the DUT's cores as the certificate names them, with CSIT's thread-core tag. */
+function coresLabel(scenarioId: string): string {
+  try {
+    const tc = parseScenarioId(scenarioId).threadsCores;
+    return tc === undefined ? '1 (1t1c)' : `${tc.cores} (${threadsCoresTag(tc)})`;
+  } catch {
+    return '';
+  }
+}
+
 function resultsOf(view: RunView, test: string): ResultRecord[] {
   return view.results.filter((r) => r.scenarioId.endsWith(`-${test}`));
 }
@@ -234,13 +245,13 @@ function results({ view, plan }: CertificateInput): string {
     f ? `<td class="num">${fmtMpps(f.pps)}</td><td class="num">${fmtGbps(f.l1Bps)}</td><td class="num">${f.lineRateRatio === undefined ? '<span class="sub">virtual</span>' : fmtPct(f.lineRateRatio)}</td>` : '<td class="num">–</td><td class="num">–</td><td class="num">–</td>';
   const rows = rs.map((r) => {
     const mrr = throughputFigure(r, 'mrr');
-    return `<tr><td class="nowrap">${esc(r.datapath)}</td><td class="nowrap">${esc(profileLabel(r.profile))}</td>${cell(throughputFigure(r, 'ndr'))}${cell(throughputFigure(r, 'pdr'))}<td class="num">${mrr ? fmtMpps(mrr.pps) : '–'}</td><td class="num">${r.flows}</td><td><span class="chip ${r.status === 'passed' ? 'pass' : r.status === 'failed' ? 'fail' : 'not-applicable'}">${esc(r.status)}</span>${r.reason ? `<div class="sub">${esc(r.reason)}</div>` : ''}</td></tr>`;
+    return `<tr><td class="nowrap">${esc(r.datapath)}</td><td class="nowrap">${esc(coresLabel(r.scenarioId))}</td><td class="nowrap">${esc(profileLabel(r.profile))}</td>${cell(throughputFigure(r, 'ndr'))}${cell(throughputFigure(r, 'pdr'))}<td class="num">${mrr ? fmtMpps(mrr.pps) : '–'}</td><td class="num">${r.flows}</td><td><span class="chip ${r.status === 'passed' ? 'pass' : r.status === 'failed' ? 'fail' : 'not-applicable'}">${esc(r.status)}</span>${r.reason ? `<div class="sub">${esc(r.reason)}</div>` : ''}</td></tr>`;
   });
   const charts = throughputCharts(view);
   return `<h2>Results</h2>
 <p class="note">Lower bounds of the search (the reported throughput), aggregate over both directions. Gbit/s is at layer 1 (each frame plus 20 bytes of preamble, start delimiter and inter-frame gap); the share is of the line rate of the ports the traffic crosses.</p>
 <div class="scroll"><table class="summary results">
-<thead><tr><th>datapath</th><th>frame</th><th class="num">NDR Mpps</th><th class="num">NDR Gbit/s</th><th class="num">NDR of line rate</th><th class="num">PDR Mpps</th><th class="num">PDR Gbit/s</th><th class="num">PDR of line rate</th><th class="num">MRR Mpps</th><th class="num">flows/dir</th><th>status</th></tr></thead>
+<thead><tr><th>datapath</th><th>DUT cores</th><th>frame</th><th class="num">NDR Mpps</th><th class="num">NDR Gbit/s</th><th class="num">NDR of line rate</th><th class="num">PDR Mpps</th><th class="num">PDR Gbit/s</th><th class="num">PDR of line rate</th><th class="num">MRR Mpps</th><th class="num">flows/dir</th><th>status</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody></table></div>

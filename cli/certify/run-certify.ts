@@ -68,6 +68,7 @@ export async function runCertify(opts: CertifyOptions): Promise<{ code: number; 
     datapaths: run.datapaths,
     frameSizes: run.frameSizes.join(','),
     flows: run.flows,
+    ...(run.dutCores.some((c) => c !== 1) ? { dutCores: run.dutCores } : {}),
     ...(plan.virtualNic ? {} : { nics: [plan.lab.nic.model.toLowerCase()] }),
     quick: opts.quick,
     out: outDir,

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../core/errors.ts';
 import { runScenarios } from '../run/run-scenarios.ts';
-import { DEFAULT_LAB, parseFlows } from '../../contract/settings.ts';
+import { DEFAULT_LAB, parseDutCores, parseFlows } from '../../contract/settings.ts';
 
 interface RunArgs {
   lab: string;
@@ -12,6 +12,7 @@ interface RunArgs {
   generator: string | undefined;
   'frame-size': string | undefined;
   flows: string | undefined;
+  'dut-cores': string | undefined;
   quick: boolean;
   repeat: number | undefined;
   out: string | undefined;
@@ -46,6 +47,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('generator', { type: 'string', describe: "generators, comma-separated: wsp-gen,pktgen (default: the lab's generators; wsp-gen locally, pktgen on hardware)" })
       .option('frame-size', { type: 'string', describe: 'frame sizes with FCS, comma-separated: 64,1518,imix (default 64,1518,imix; --quick 64,1518)' })
       .option('flows', { type: 'string', describe: 'flows per direction of throughput and latency scenarios (default 1; CSIT uses 254)' })
+      .option('dut-cores', { type: 'string', describe: 'DUT core counts, comma-separated: 1,2,4 (a cell each: l3fwd on N cores with N RSS queues per port; default 1)' })
       .option('quick', { type: 'boolean', default: false, describe: 'short trials and searches: the whole local matrix in minutes' })
       .option('repeat', { type: 'number', describe: 'run each throughput search N times (MRR: N trials); reports show median and spread, compare uses the repeats' })
       .option('out', { type: 'string', describe: 'run directory for records.jsonl and the report (default results/<run-id>)' })
@@ -64,6 +66,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       generators: list(argv.generator),
       ...(argv['frame-size'] === undefined ? {} : { frameSizes: argv['frame-size'] }),
       ...(argv.flows === undefined ? {} : { flows: parseFlows(argv.flows) }),
+      ...(argv['dut-cores'] === undefined ? {} : { dutCores: parseDutCores(argv['dut-cores']) }),
       quick: argv.quick,
       ...(argv.repeat === undefined ? {} : { repeat: argv.repeat }),
       ...(argv.out === undefined ? {} : { out: argv.out }),

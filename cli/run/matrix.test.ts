@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { matrixEnv, matrixFromEnv, projectName } from '../../contract/matrix.ts';
 import { matrixFor } from './matrix.ts';
 
 const names = (m: { datapath: string; nic: string }[]) => m.map((c) => `${c.datapath}-${c.nic}`);
@@ -30,4 +31,20 @@ test('every DUT and generator asked for is a cell of its own; the generator defa
     'memif-testpmd-io-pktgen-virtual',
   ]);
   expect(matrixFor({ kind: 'baremetal', nics: ['x710'] }, ['sriov']).map((c) => c.generator)).toEqual(['pktgen']);
+});
+
+test('each DUT core count is a cell of its own, after its one-core twin; project names carry the thread-core tag', () => {
+  const cells = matrixFor({ kind: 'baremetal', nics: ['x710'] }, ['pf', 'sriov'], ['l3fwd'], ['pktgen'], [1, 2, 4]);
+  expect(cells).toEqual([
+    { datapath: 'pf', dut: 'l3fwd', generator: 'pktgen', nic: 'x710' },
+    { datapath: 'pf', dut: 'l3fwd', generator: 'pktgen', nic: 'x710', dutCores: 2 },
+    { datapath: 'pf', dut: 'l3fwd', generator: 'pktgen', nic: 'x710', dutCores: 4 },
+    { datapath: 'sriov', dut: 'l3fwd', generator: 'pktgen', nic: 'x710' },
+    { datapath: 'sriov', dut: 'l3fwd', generator: 'pktgen', nic: 'x710', dutCores: 2 },
+    { datapath: 'sriov', dut: 'l3fwd', generator: 'pktgen', nic: 'x710', dutCores: 4 },
+  ]);
+  expect(cells.slice(0, 3).map(projectName)).toEqual(['pf-l3fwd-pktgen-x710', 'pf-l3fwd-pktgen-x710-2t2c', 'pf-l3fwd-pktgen-x710-4t4c']);
+  // The matrix travels through the environment and back unchanged (a run of 1 core has no dutCores at all).
+  expect(matrixFromEnv(matrixEnv(cells))).toEqual(cells);
+  expect(() => matrixFromEnv({ WIRESPEED_MATRIX: JSON.stringify([{ ...cells[1], dutCores: 0 }]) })).toThrow(/: 0\.dutCores: /);
 });

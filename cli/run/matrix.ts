@@ -1,5 +1,5 @@
 /**
- * The run's matrix: one cell per datapath × DUT × generator × NIC of the lab. On a Kubernetes lab a cell
+ * The run's matrix: one cell per datapath × DUT × generator × NIC × DUT core count (`--dut-cores`) of the lab. On a Kubernetes lab a cell
  * that cannot differ by NIC is not repeated: the userspace datapaths (vhost-user, memif) use no NIC and run
  * once, in the first NIC's cell; vDPA runs only on NICs that have it; and each datapath gets the generator
  * that runs in a pod on it (wsp-gen on the userspace datapaths, pktgen on VFs) when the lab lists both.
@@ -19,6 +19,7 @@ export function matrixFor(
   datapaths: readonly DatapathKind[],
   duts: readonly DutKind[] = ['l3fwd'],
   generators: readonly GeneratorKind[] = [facts.kind === 'local' ? 'wsp-gen' : 'pktgen'],
+  dutCores: readonly number[] = [1],
 ): MatrixEntry[] {
   return datapaths.flatMap((datapath) => {
     let nics = [...facts.nics];
@@ -32,7 +33,10 @@ export function matrixFor(
       const inPods = gens.filter((g) => g === (NIC_LESS.includes(datapath) ? 'wsp-gen' : 'pktgen'));
       if (inPods.length > 0) gens = inPods;
     }
-    return duts.flatMap((dut) => gens.flatMap((generator) => nics.map((nic) => ({ datapath, dut, generator, nic }))));
+    // Core counts innermost: a cell's 2- and 4-core stacks follow its 1-core one (the speedup's base).
+    return duts.flatMap((dut) =>
+      gens.flatMap((generator) => nics.flatMap((nic) => dutCores.map((cores) => ({ datapath, dut, generator, nic, ...(cores === 1 ? {} : { dutCores: cores }) })))),
+    );
   });
 }
 

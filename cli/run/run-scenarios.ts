@@ -39,6 +39,8 @@ export interface RunOptions {
   readonly frameSizes?: string;
   /** Flows per direction of throughput and latency scenarios (default 1). */
   readonly flows?: number;
+  /** DUT core counts, a matrix cell each (default [1]; `--dut-cores 1,2,4`). */
+  readonly dutCores?: readonly number[];
   /** NIC models of the matrix (default: every NIC of the lab's DUT nodes). */
   readonly nics?: readonly string[];
   readonly quick: boolean;
@@ -91,7 +93,7 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
   const duts = pick(opts.duts && expandDuts(opts.duts), labModel.duts, DUT_KINDS, '--dut', 'DUT');
   const generators = pick(opts.generators, labModel.generators, GENERATOR_KINDS, '--generator', 'generator');
   // --nic (certify): the cells of the NIC under test only.
-  const matrix: MatrixEntry[] = matrixFor(lab.facts, datapaths, duts, generators).filter(
+  const matrix: MatrixEntry[] = matrixFor(lab.facts, datapaths, duts, generators, opts.dutCores ?? [1]).filter(
     (m) => !opts.nics || opts.nics.length === 0 || opts.nics.includes(m.nic),
   );
   if (matrix.length === 0 && opts.nics && opts.nics.length > 0) {
@@ -141,7 +143,7 @@ export async function runScenarios(opts: RunOptions): Promise<number> {
     environment,
     invocation:
       opts.invocation ??
-      `wirespeed run --lab ${opts.lab} --suite ${suites.join(',')} --datapath ${datapaths.join(',')} --dut ${duts.join(',')} --generator ${generators.join(',')}${opts.frameSizes === undefined ? '' : ` --frame-size ${opts.frameSizes}`}${opts.flows === undefined ? '' : ` --flows ${opts.flows}`}${opts.quick ? ' --quick' : ''}${opts.repeat === undefined ? '' : ` --repeat ${opts.repeat}`}${opts.waitForLabS ? ` --wait-for-lab ${opts.waitForLabS}s` : ''}`,
+      `wirespeed run --lab ${opts.lab} --suite ${suites.join(',')} --datapath ${datapaths.join(',')} --dut ${duts.join(',')} --generator ${generators.join(',')}${opts.frameSizes === undefined ? '' : ` --frame-size ${opts.frameSizes}`}${opts.flows === undefined ? '' : ` --flows ${opts.flows}`}${opts.dutCores === undefined ? '' : ` --dut-cores ${opts.dutCores.join(',')}`}${opts.quick ? ' --quick' : ''}${opts.repeat === undefined ? '' : ` --repeat ${opts.repeat}`}${opts.waitForLabS ? ` --wait-for-lab ${opts.waitForLabS}s` : ''}`,
     reservation: {
       leases: [...held.reservation.where],
       tookOver: held.takeovers.map((t) => ({

@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { ConfigError } from '../../core/errors.ts';
-import { l3fwdArgv } from './l3fwd.ts';
+import { l3fwdArgv, mainLoopOn, portsWithoutRss } from './l3fwd.ts';
 import { testpmdArgv } from './testpmd.ts';
 
 const appArgs = (argv: string[]) => argv.slice(argv.indexOf('--') + 1);
@@ -31,6 +31,31 @@ test.describe('l3fwd argv', () => {
     const argv = l3fwdArgv({ filePrefix: 'wsp-r1-dut', cpu: 4, ports: [{ kind: 'pci', pci: '0000:3b:02.0' }, { kind: 'pci', pci: '0000:3b:06.0' }], binary: 'dpdk-l3fwd' });
     expect(ealPart(argv)).toEqual(['--file-prefix=wsp-r1-dut', '--lcores=0@4', '-m', '256', '-a', '0000:3b:02.0', '-a', '0000:3b:06.0']);
     expect(appArgs(argv)).toEqual(['-p', '0x3', '-P', '--config=(0,0,0),(1,0,0)', '--parse-ptype']);
+  });
+
+  test('4 DUT cores on two PFs: one lcore per CPU, lcore i polls RX queue i of both ports (4 RSS queues per port)', () => {
+    const argv = l3fwdArgv({ filePrefix: 'wsp-r1-dut', cpu: 4, extraCpus: [5, 6, 7], ports: [{ kind: 'pci', pci: '0000:3b:00.0' }, { kind: 'pci', pci: '0000:3b:00.1' }], binary: 'dpdk-l3fwd' });
+    expect(ealPart(argv)).toEqual(['--file-prefix=wsp-r1-dut', '--lcores=0@4,1@5,2@6,3@7', '-m', '256', '-a', '0000:3b:00.0', '-a', '0000:3b:00.1']);
+    expect(appArgs(argv)).toEqual(['-p', '0x3', '-P', '--config=(0,0,0),(1,0,0),(0,1,1),(1,1,1),(0,2,2),(1,2,2),(0,3,3),(1,3,3)', '--parse-ptype']);
+    expect(() => l3fwdArgv({ filePrefix: 'p', cpu: 4, extraCpus: [5, 4], vdevs: ['net_null0'] })).toThrow(/l3fwd CPU 4 is given to two lcores/);
+  });
+
+  test("l3fwd's log says which ports got no RSS hash (every flow on queue 0), and which only a narrower one", () => {
+    // Port 0 as DPDK 22.11's l3fwd printed it on 2 lcores over memif (l3fwd-multicore.lab.test.ts); port 1 as its
+    // format (main.c: "requested:%#x configured:%#x") prints a port that keeps part of the hash.
+    const log = [
+      'Initializing port 0 ... Creating queues: nb_rxq=2 nb_txq=2... Port 0 modified RSS hash function based on hardware support,requested:0xa38c configured:0',
+      'Initializing port 1 ... Creating queues: nb_rxq=2 nb_txq=2... Port 1 modified RSS hash function based on hardware support,requested:0xa38c configured:0x2880',
+    ].join('\n');
+    expect(portsWithoutRss(log)).toEqual([0]);
+    expect(portsWithoutRss('L3FWD: entering main loop on lcore 0')).toEqual([]);
+  });
+
+  test('ready means every lcore entered the main loop, in whatever order they print it', () => {
+    const two = mainLoopOn(2);
+    expect(two.test('L3FWD: entering main loop on lcore 1\nL3FWD:  -- lcoreid=1 portid=0 rxqueueid=1')).toBe(false);
+    expect(two.test('L3FWD: entering main loop on lcore 1\nL3FWD:  -- lcoreid=1 portid=0 rxqueueid=1\nL3FWD: entering main loop on lcore 0')).toBe(true);
+    expect(mainLoopOn(1).test('L3FWD: entering main loop on lcore 0')).toBe(true);
   });
 
   test('PCI ports then a virtio_user vdev: -a and --vdev together, no --no-pci, no -P', () => {

@@ -1,6 +1,8 @@
 /**
  * DPDK l3fwd as the DUT: LPM routes 198.18.N.0/24 -> port N (built in), one polling lcore that serves
- * every port (`--config='(0,0,0),(1,0,0)'`), software packet-type parsing (vdevs cannot report it).
+ * every port (`--config='(0,0,0),(1,0,0)'`), or N lcores with N RX queues per port, lcore i polling queue
+ * i of every port (`(0,0,0),(1,0,0),(0,1,1),(1,1,1)`): l3fwd then asks the port for RSS on the IP header
+ * and gives each lcore a TX queue of every port. Software packet-type parsing (vdevs cannot report it).
  * l3fwd prints no statistics and has no control channel: its counters come from telemetry.
  * The binary is built by cli/setup.d/20-l3fwd.sh with the vdev RX offload patch.
  */
@@ -20,8 +22,13 @@ export type L3fwdPort = { readonly kind: 'pci'; readonly pci: string } | { reado
 
 export interface L3fwdSpec {
   readonly filePrefix: string;
-  /** The CPU its single polling lcore (also the main lcore) runs on. */
+  /** The CPU of its first polling lcore (lcore 0, also the main lcore). */
   readonly cpu: number;
+  /**
+   * CPUs of further polling lcores (lcore 1, 2 ...). With N CPUs in all, every port gets N RX queues spread
+   * by RSS, one per lcore, and N TX queues (CSIT's multi-core l3fwd: as many queues as workers).
+   */
+  readonly extraCpus?: readonly number[];
   /** One vdev per port, in port order (p0, p1). Shorthand for `ports` of kind vdev; give one or the other. */
   readonly vdevs?: readonly string[];
   /**
@@ -74,7 +81,24 @@ export function l3fwdPorts(spec: Pick<L3fwdSpec, 'filePrefix' | 'vdevs' | 'ports
   return ports;
 }
 
-/** Full argv (program first) for l3fwd forwarding between the given ports on one lcore. */
+/** The CPUs of the spec's polling lcores, lcore 0 first; ConfigError when one is given twice. */
+export function l3fwdLcoreCpus(spec: Pick<L3fwdSpec, 'filePrefix' | 'cpu' | 'extraCpus'>): number[] {
+  const cpus = [spec.cpu, ...(spec.extraCpus ?? [])];
+  const twice = cpus.find((c, i) => cpus.indexOf(c) !== i);
+  if (twice !== undefined) {
+    throw new ConfigError(`l3fwd CPU ${twice} is given to two lcores`, { where: `l3fwd ${spec.filePrefix}`, hint: 'one polling lcore per CPU: give distinct CPUs' });
+  }
+  return cpus;
+}
+
+/** `--config` of l3fwd: lcore i polls RX queue i of every port. */
+export function l3fwdConfig(ports: number, lcores: number): string {
+  const entries: string[] = [];
+  for (let lcore = 0; lcore < lcores; lcore++) for (let port = 0; port < ports; port++) entries.push(`(${port},${lcore},${lcore})`);
+  return entries.join(',');
+}
+
+/** Full argv (program first) for l3fwd forwarding between the given ports on its lcores. */
 export function l3fwdArgv(spec: L3fwdSpec): string[] {
   const ports = l3fwdPorts(spec);
   const n = ports.length;
@@ -91,10 +115,12 @@ export function l3fwdArgv(spec: L3fwdSpec): string[] {
       hint: 'leave promiscuous unset: virtual ports do not filter MACs anyway',
     });
   }
+  const lcores = l3fwdLcoreCpus(spec);
   const eal = ealArgs({
     filePrefix: spec.filePrefix,
-    // One lcore that is also the main lcore: an idle main lcore would busy-spin in rte_eal_wait_lcore.
-    lcores: [spec.cpu],
+    // The first lcore is also the main lcore (l3fwd runs its loop there too): an idle main lcore would
+    // busy-spin in rte_eal_wait_lcore.
+    lcores,
     memoryMb: spec.memoryMb ?? 256,
     // No PCI scan when every port is a vdev: the host's NICs are none of this process's business.
     noPci: allowPci.length === 0,
@@ -103,7 +129,7 @@ export function l3fwdArgv(spec: L3fwdSpec): string[] {
     singleFileSegments: spec.singleFileSegments ?? anyVirtioUser,
   });
   const portmask = `0x${((1 << n) - 1).toString(16)}`;
-  const config = ports.map((_, port) => `(${port},0,0)`).join(',');
+  const config = l3fwdConfig(n, lcores.length);
   const app = ['-p', portmask, ...(promiscuous ? ['-P'] : []), `--config=${config}`, '--parse-ptype'];
   return [spec.binary ?? LOCAL_L3FWD_BINARY, ...eal, '--', ...app];
 }
@@ -116,8 +142,28 @@ export interface StartL3fwdOptions extends Omit<L3fwdSpec, 'filePrefix'> {
   readonly startTimeoutMs?: number;
 }
 
+/**
+ * Ports on which l3fwd had to give up RSS, from its log: it masks the requested hash functions by what the
+ * port offers and prints "Port N modified RSS hash function based on hardware support,requested:… configured:…".
+ * A port configured with none puts every flow on queue 0: more lcores would then poll empty queues.
+ */
+export function portsWithoutRss(log: string): number[] {
+  const out: number[] = [];
+  for (const m of log.matchAll(/Port (\d+) modified RSS hash function based on hardware support,\s*requested:\s*(0x[0-9a-f]+|0)\s+configured:\s*(0x[0-9a-f]+|0)\b/gi)) {
+    if (Number(m[3]) === 0) out.push(Number(m[1]));
+  }
+  return [...new Set(out)];
+}
+
+/** A log in which `lcores` lcores have entered l3fwd's main loop. */
+export function mainLoopOn(lcores: number): RegExp {
+  return new RegExp(`(?:L3FWD: entering main loop on lcore \\d+[\\s\\S]*?){${lcores}}`);
+}
+
 export interface RunningL3fwd extends DpdkProcess {
   readonly ports: number;
+  /** Polling lcores (= RX queues per port). */
+  readonly lcores: number;
   /** `/ethdev/stats` of every port, in port order. */
   portStats(): Promise<EthdevStats[]>;
 }
@@ -128,18 +174,21 @@ export async function startL3fwd(opts: StartL3fwdOptions): Promise<RunningL3fwd>
   const prefix = opts.runtime.prefix(role);
   const argv = l3fwdArgv({ ...opts, filePrefix: prefix });
   const ports = l3fwdPorts({ ...opts, filePrefix: prefix }).length;
+  const lcores = l3fwdLcoreCpus({ ...opts, filePrefix: prefix }).length;
   const proc = await startDpdkProcess({
     shell: opts.shell,
     runtime: opts.runtime,
     prefix,
     label: `l3fwd (${role})`,
     argv,
-    // Printed by the polling lcore once every port and queue is set up.
-    readyPattern: /L3FWD: entering main loop on lcore/,
+    // Printed by each polling lcore once every port and queue is set up, in no fixed order: ready when
+    // all of them have (lcore 1 printed first in 2 of 5 runs on this machine).
+    readyPattern: mainLoopOn(lcores),
     ...(opts.startTimeoutMs === undefined ? {} : { startTimeoutMs: opts.startTimeoutMs }),
   });
   return Object.assign(proc, {
     ports,
+    lcores,
     portStats: () => Promise.all(Array.from({ length: ports }, (_, p) => proc.telemetry.ethdevStats(p))),
   });
 }

@@ -8,6 +8,7 @@ import { aggregateLineRateBps, highestLoad, throughputSamples, type RunView } fr
 export { highestLoad };
 import { fmtGbps, fmtLatency, fmtMpps, fmtPps } from '../model/format.ts';
 import type { LatencyAtLoad, ResultRecord, Failover } from '../schema/record.ts';
+import { parseScenarioId, threadsCoresTag } from '../schema/scenario-id.ts';
 import { lineChart, type RefLine, type Series } from './svg/line-chart.ts';
 import { rangeChart, type RangeRow } from './svg/range-chart.ts';
 import { compact, percentileToX } from './svg/scale.ts';
@@ -19,7 +20,19 @@ const LOAD_COLORS = ['#9ecae1', '#4292c6', '#2171b5', '#08306b', '#e6550d', '#a6
 
 /** A series key per datapath (with the DUT when one datapath runs several DUTs). */
 export function seriesKeyOf(r: ResultRecord, multiDut: boolean): string {
-  return multiDut ? `${r.datapath} · ${r.dut.kind}` : r.datapath;
+  // A multi-core cell is a series of its own: `pf 2t2c` beside `pf`.
+  const tc = coresOf(r.scenarioId);
+  const datapath = tc === undefined ? r.datapath : `${r.datapath} ${tc}`;
+  return multiDut ? `${datapath} · ${r.dut.kind}` : datapath;
+}
+
+/** The CSIT thread-core tag of a scenario id (`2t2c`), undefined for one core or an id outside the scheme. */
+function coresOf(scenarioId: string): string | undefined {
+  try {
+    return threadsCoresTag(parseScenarioId(scenarioId).threadsCores);
+  } catch {
+    return undefined;
+  }
 }
 
 export function colorMap(keys: readonly string[]): Map<string, string> {

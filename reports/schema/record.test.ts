@@ -85,3 +85,18 @@ test('scenario ids round-trip and yield tags, also with hyphenated parts', () =>
   expect(() => parseScenarioId('memif-64b')).toThrow(/does not follow <nodes>n-<nic>/);
   expect(() => parseScenarioId('1n-local-2p-ethernet-l3fwd-64b-ndrpdr')).toThrow(/datapath is one of/);
 });
+
+test("multi-core ids carry CSIT's thread-core tag after the frame; one thread on one core keeps the old id", () => {
+  const p = parseScenarioId('2n-x710-2p-pf-l3fwd-64b-2t2c-ndrpdr');
+  expect(p).toEqual({ nodes: 2, nic: 'x710', ports: 2, datapath: 'pf', dut: 'l3fwd', frame: '64b', threadsCores: { threads: 2, cores: 2 }, test: 'ndrpdr' });
+  expect(formatScenarioId(p)).toBe('2n-x710-2p-pf-l3fwd-64b-2t2c-ndrpdr');
+  expect(formatScenarioId({ ...p, frame: 'imix', threadsCores: { threads: 4, cores: 4 }, test: 'latency' })).toBe('2n-x710-2p-pf-l3fwd-imix-4t4c-latency');
+  expect(parseScenarioId('2n-x710-2p-pf-l3fwd-imix-4t4c-latency')).toMatchObject({ frame: 'imix', threadsCores: { threads: 4, cores: 4 }, test: 'latency' });
+  // CSIT's SMT form parses too (2 threads on one core's siblings), though wirespeed never places lcores so.
+  expect(parseScenarioId('2n-x710-2p-sriov-l3fwd-64b-2t1c-ndrpdr').threadsCores).toEqual({ threads: 2, cores: 1 });
+  // 1t1c is the default: parsed to no part, formatted without one.
+  expect(parseScenarioId('2n-x710-2p-pf-l3fwd-64b-1t1c-ndrpdr').threadsCores).toBeUndefined();
+  expect(formatScenarioId({ ...p, threadsCores: { threads: 1, cores: 1 } })).toBe('2n-x710-2p-pf-l3fwd-64b-ndrpdr');
+  expect(scenarioTags('2n-x710-2p-pf-l3fwd-64b-4t4c-ndrpdr')).toEqual(['2n', 'x710', '2p', 'pf', 'l3fwd', '64b', '4t4c', 'ndrpdr']);
+  expect(() => formatScenarioId({ ...p, threadsCores: { threads: 1, cores: 2 } })).toThrow(/at least one thread per core/);
+});

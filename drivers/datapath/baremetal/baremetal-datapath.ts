@@ -16,6 +16,7 @@ import type { DatapathKind } from '../../../lab/schema.ts';
 import { DEFAULT_HOST_PATHS, type HostPaths } from '../../host/host-paths.ts';
 import { readPciFunction } from '../../host/pci-function.ts';
 import { representorsOf } from '../../host/representors.ts';
+import { physicalCoresOf } from '../../host/cpu-topology.ts';
 import { HostProvisioner } from '../../host/provisioner.ts';
 import type { Shell } from '../../shell/shell.ts';
 import type { GeneratorPort } from '../../loadgen/traffic-generator.ts';
@@ -37,8 +38,11 @@ export interface StartedDut {
   stop(): Promise<void>;
 }
 
-/** Starts the DUT application on the DUT node with its ports in topology order. */
-export type DutStarter = (o: { shell: Shell; ports: readonly DutPort[]; cpus: readonly number[] }) => Promise<StartedDut>;
+/**
+ * Starts the DUT application on the DUT node with its ports in topology order, polling on the first `cores`
+ * of `cpus` (default 1) with as many RSS queues per port.
+ */
+export type DutStarter = (o: { shell: Shell; ports: readonly DutPort[]; cpus: readonly number[]; cores?: number }) => Promise<StartedDut>;
 
 /** A vswitch between the physical ports and the DUT (vhost-user, memif kinds). */
 export type VswitchStarter = (o: {
@@ -58,6 +62,13 @@ export interface BaremetalOptions {
   readonly startVswitch?: VswitchStarter;
   /** sysfs/proc of a node (tests point this at a fake tree). */
   readonly hostPaths?: (node: string) => HostPaths;
+  /** DUT polling cores (default 1), each on its own physical core, with as many RSS queues per port. */
+  readonly dutCores?: number;
+}
+
+/** The DUT node's CPUs left for the DUT: with a vswitch, the second half of cpus.dut (the first is the vswitch's). */
+export function dutCpusOf(kind: DatapathKind, cpus: readonly number[]): readonly number[] {
+  return kind === 'vhost-user' || kind === 'vhost-user-ovs' || kind === 'memif' ? cpus.slice(Math.ceil(cpus.length / 2)) : cpus;
 }
 
 /** Locally administered MAC for DUT port i of a run: 02:57:53:xx:xx:0i ("WS"). */
@@ -80,6 +91,19 @@ async function pfMac(shell: Shell, prov: HostProvisioner, paths: HostPaths, pci:
   return mac;
 }
 
+/**
+ * The DUT's lcores must sit on distinct physical cores: the scenario id says `NtNc` (CSIT: N threads on N
+ * cores), and SMT siblings share one core's pipeline. A host whose sysfs has no topology is taken as it is.
+ */
+async function checkOwnCores(shell: Shell, paths: HostPaths, cpus: readonly number[], node: string): Promise<void> {
+  const topo = await physicalCoresOf(shell, paths, cpus);
+  if (topo === undefined || topo.siblingPairs.length === 0) return;
+  throw new ProvisionError(`DUT CPUs ${topo.siblingPairs.map(([a, b]) => `${a} and ${b}`).join(', ')} are SMT siblings of one core: ${cpus.length} lcores would sit on ${topo.cores} core${topo.cores === 1 ? '' : 's'}, not ${cpus.length}`, {
+    where: `node ${node} cpus.dut`,
+    hint: 'list CPUs of distinct physical cores first in cpus.dut (see /sys/devices/system/cpu/cpuN/topology/thread_siblings_list)',
+  });
+}
+
 /** The bare-metal Datapath of a kind. */
 export function baremetalDatapath(kind: DatapathKind, o: BaremetalOptions): Datapath {
   const resolved = () => resolveTopology(o.lab, kind);
@@ -90,6 +114,11 @@ export function baremetalDatapath(kind: DatapathKind, o: BaremetalOptions): Data
       if ('reason' in t) return { reason: t.reason };
       if ((kind === 'vhost-user' || kind === 'vhost-user-ovs' || kind === 'memif') && !o.startVswitch)
         return { reason: `${kind} on bare metal needs a vswitch driver (OVS-DPDK or VPP) wired in` };
+      const cores = o.dutCores ?? 1;
+      const cpus = dutCpusOf(kind, t.dut.cpus.dut);
+      if (cpus.length < cores) {
+        return { reason: `${cores} DUT cores need ${cores} DUT CPUs: node ${t.dut.name} gives the DUT ${cpus.length} (cpus.dut${cpus.length < t.dut.cpus.dut.length ? `, the other half is the vswitch's` : ''})` };
+      }
       return null;
     },
     async up(): Promise<RunningDatapath> {
@@ -114,6 +143,10 @@ async function bringUp(kind: DatapathKind, t: BaremetalTopology, o: BaremetalOpt
   if (tgProv !== dutProv) teardown.add(`restore ${t.tg.name}`, () => tgProv.restore());
   teardown.add(`restore ${t.dut.name}`, () => dutProv.restore());
   const undo = () => teardown.run();
+  const dutCpus = dutCpusOf(kind, t.dut.cpus.dut);
+  const cores = o.dutCores ?? 1;
+  // Before anything is changed on the nodes: the cells' cores are checked first.
+  if (cores > 1) await checkOwnCores(dutShell, paths(t.dut.name), dutCpus.slice(0, cores), t.dut.name);
   try {
     // generator side: PFs for DPDK (Intel to vfio-pci; mlx5 stays on mlx5_core)
     for (const p of t.pairs) if (p.tg.model.dpdkBinding === 'vfio-pci') await tgProv.bindDriver(p.tg.port.pci, 'vfio-pci');
@@ -177,8 +210,7 @@ async function bringUp(kind: DatapathKind, t: BaremetalTopology, o: BaremetalOpt
       case 'veth':
         throw new ProvisionError('veth has no bare-metal form');
     }
-    const dutCpus = vswitch ? t.dut.cpus.dut.slice(Math.ceil(t.dut.cpus.dut.length / 2)) : t.dut.cpus.dut;
-    dut = await o.startDut({ shell: dutShell, ports: dutPorts, cpus: dutCpus });
+    dut = await o.startDut({ shell: dutShell, ports: dutPorts, cpus: dutCpus, ...(cores > 1 ? { cores } : {}) });
     const started = dut;
     teardown.add(`stop DUT ${started.info.kind}`, () => started.stop());
   } catch (e) {

@@ -15,7 +15,7 @@ const testdata = (p: string) => fileURLToPath(new URL(`../../dpdk/testdata/${p}`
  * The DUT node's shell: commands run here for real, except that `dpdk-l3fwd` (no NIC on this machine) is
  * replaced by the fake telemetry server on the socket EAL would create, after printing l3fwd's ready line.
  */
-function dutNode(spawned: string[][]): Shell {
+function dutNode(spawned: string[][], before = ''): Shell {
   const real = localShell();
   return {
     name: 'root@dut-node',
@@ -30,7 +30,10 @@ function dutNode(spawned: string[][]): Shell {
       if (argv[3] !== 'dpdk-l3fwd') return real.spawn(cmd, opts);
       const prefix = argv.find((a) => a.startsWith('--file-prefix='))!.slice('--file-prefix='.length);
       const sock = `${opts!.env!.RUNTIME_DIRECTORY}/dpdk/${prefix}/dpdk_telemetry.v2`;
-      const script = 'mkdir -p "$(dirname "$1")" && echo "L3FWD: entering main loop on lcore 0" && exec python3 -u "$0" "$1" "$2"';
+      // Each lcore of `--lcores=0@4,1@5` says it entered the main loop, as l3fwd's do.
+      const lcores = argv.find((a) => a.startsWith('--lcores='))!.slice('--lcores='.length).split(',').map((l) => l.split('@')[0]);
+      const ready = lcores.map((l) => `echo "L3FWD: entering main loop on lcore ${l}"`).join(' && ');
+      const script = `mkdir -p "$(dirname "$1")" && ${before ? `printf '%s\\n' '${before}' && ` : ''}${ready} && exec python3 -u "$0" "$1" "$2"`;
       return real.spawn(['bash', '-c', script, testdata('fake-telemetry-server.py'), sock, testdata('telemetry-replies.json')], opts);
     },
   };
@@ -84,6 +87,36 @@ test.describe('l3fwd DUT starter on a bare-metal node', () => {
     } finally {
       await dut.stop();
     }
+  });
+
+  test('2 cores: lcores on the first 2 DUT CPUs, 2 RX queues per port; fewer CPUs than cores is refused before anything starts', async () => {
+    const spawned: string[][] = [];
+    const dut = await l3fwdDutStarter({ runId: 'r5', runRoot: dir })({ shell: dutNode(spawned), ports: vfs, cpus: [4, 5, 6, 7], cores: 2 });
+    try {
+      const l3fwd = spawned.find((a) => a[3] === 'dpdk-l3fwd')!;
+      expect(l3fwd).toContain('--lcores=0@4,1@5');
+      expect(l3fwd).toContain('--config=(0,0,0),(1,0,0),(0,1,1),(1,1,1)');
+    } finally {
+      await dut.stop();
+    }
+    const none: string[][] = [];
+    const err = await l3fwdDutStarter({ runId: 'r6', runRoot: dir })({ shell: dutNode(none), ports: vfs, cpus: [4, 5], cores: 4 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProvisionError);
+    expect((err as ProvisionError).message).toContain('l3fwd on 4 cores needs 4 DUT CPUs; it has 2 (4,5)');
+    expect(none).toEqual([]);
+  });
+
+  test('2 cores on ports that configured no RSS hash: l3fwd is stopped and the cell refused (every flow would stay on queue 0)', async () => {
+    const spawned: string[][] = [];
+    const noRss = 'Port 1 modified RSS hash function based on hardware support,requested:0xa38c configured:0';
+    const err = await l3fwdDutStarter({ runId: 'r7', runRoot: dir })({ shell: dutNode(spawned, noRss), ports: vfs, cpus: [4, 5], cores: 2 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProvisionError);
+    expect((err as ProvisionError).message).toMatch(/l3fwd on 2 cores: port 1 configured no RSS hash/);
+    // Stopped and its runtime files removed.
+    await expect(stat(join(dir, 'r7', 'dut', 'rt'))).rejects.toThrow(/ENOENT/);
+    // One core needs no RSS: the same ports start.
+    const one = await l3fwdDutStarter({ runId: 'r8', runRoot: dir })({ shell: dutNode([], noRss), ports: vfs, cpus: [4, 5] });
+    await one.stop();
   });
 
   test('no DUT CPU: a ProvisionError naming the node and the inventory field, nothing started', async () => {

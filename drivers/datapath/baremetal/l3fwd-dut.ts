@@ -1,12 +1,13 @@
 /**
  * l3fwd as the DUT of a bare-metal datapath: started over the DUT node's shell on the ports the datapath
- * made (SR-IOV VFs by PCI address, virtio_user/memif vdevs towards a vswitch), its single lcore on the
- * first DUT CPU, its runtime files under `<runRoot>/<runId>/dut` on that node.
+ * made (PFs and SR-IOV VFs by PCI address, virtio_user/memif vdevs towards a vswitch), its lcores on the
+ * first DUT CPUs (one by default; N with N RSS queues per port for the multi-core cells), its runtime files
+ * under `<runRoot>/<runId>/dut` on that node.
  * l3fwd routes 198.18.N.0/24 -> port N (built in); the frames it sends carry its default destination MAC
  * (02:00:00:00:00:0N), which the generator's ports accept because pktgen runs them promiscuous.
  */
 import { ProvisionError } from '../../../core/errors.ts';
-import { startL3fwd, type L3fwdPort, type RunningL3fwd } from '../../dpdk/l3fwd.ts';
+import { portsWithoutRss, startL3fwd, type L3fwdPort, type RunningL3fwd } from '../../dpdk/l3fwd.ts';
 import { createDpdkRuntime } from '../../dpdk/runtime.ts';
 import type { DutPort, DutStarter } from './baremetal-datapath.ts';
 
@@ -27,10 +28,16 @@ export function l3fwdPortOf(p: DutPort): L3fwdPort {
 
 /** A DutStarter that runs l3fwd on the DUT node. */
 export function l3fwdDutStarter(o: L3fwdDutOptions): DutStarter {
-  return async ({ shell, ports, cpus }) => {
+  return async ({ shell, ports, cpus, cores = 1 }) => {
     const cpu = cpus[0];
     if (cpu === undefined) {
       throw new ProvisionError('l3fwd has no CPU to run on', { where: `DUT on ${shell.name}`, hint: 'give the DUT node cpus.dut in the inventory (with a vswitch, at least two)' });
+    }
+    if (cpus.length < cores) {
+      throw new ProvisionError(`l3fwd on ${cores} cores needs ${cores} DUT CPUs; it has ${cpus.length} (${cpus.join(',')})`, {
+        where: `DUT on ${shell.name}`,
+        hint: `give the DUT node at least ${cores} CPUs in cpus.dut (with a vswitch, the DUT gets the second half)`,
+      });
     }
     const runtime = createDpdkRuntime({ shell, runId: o.runId, runDir: `${o.runRoot}/${o.runId}/dut` });
     let l3fwd: RunningL3fwd;
@@ -39,6 +46,7 @@ export function l3fwdDutStarter(o: L3fwdDutOptions): DutStarter {
         shell,
         runtime,
         cpu,
+        ...(cores > 1 ? { extraCpus: cpus.slice(1, cores) } : {}),
         ports: ports.map(l3fwdPortOf),
         binary: o.binary ?? 'dpdk-l3fwd',
         ...(o.memoryMb === undefined ? {} : { memoryMb: o.memoryMb }),
@@ -49,6 +57,17 @@ export function l3fwdDutStarter(o: L3fwdDutOptions): DutStarter {
       throw e;
     }
     const running = l3fwd;
+    // More lcores than one only help when the ports spread flows over their queues: a port without RSS
+    // would leave every lcore but the first polling an empty queue, and the cell would measure one core.
+    const noRss = cores > 1 ? portsWithoutRss(running.log()) : [];
+    if (noRss.length > 0) {
+      await running.stop().catch(() => undefined);
+      await runtime.cleanup().catch(() => undefined);
+      throw new ProvisionError(`l3fwd on ${cores} cores: port${noRss.length === 1 ? '' : 's'} ${noRss.join(', ')} configured no RSS hash (l3fwd: "modified RSS hash function … configured:0"), so every flow would stay on queue 0`, {
+        where: `DUT on ${shell.name}`,
+        hint: 'run the multi-core cells on ports whose driver offers RSS on IPv4 (PFs and VFs of the catalogue NICs do); 1 core needs none',
+      });
+    }
     return {
       info: { kind: 'l3fwd', version: running.telemetry.banner.version, pid: running.pid },
       log: () => running.log(),

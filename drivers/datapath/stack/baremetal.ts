@@ -33,10 +33,12 @@ export function baremetalStack(req: StackRequest): Stack {
           startDut: dutSupport({ runId: req.runId, runRoot }),
           startVswitch: vswitchStarter({ runRoot }),
           ...(req.hostPaths === undefined ? {} : { hostPaths: req.hostPaths }),
+          ...(req.dutCores === undefined ? {} : { dutCores: req.dutCores }),
         })
       : undefined;
   const availability = async () => {
     if (typeof dutSupport !== 'function') return { reason: dutSupport.unavailable };
+    if ((req.dutCores ?? 1) > 1 && req.dut !== 'l3fwd') return { reason: `${req.dutCores} DUT cores: only l3fwd runs on several lcores with RSS queues so far (this DUT is ${req.dut})` };
     const genWhy = await gen.unavailable(req.lab, req.shell, req.shells);
     if (genWhy !== null) return { reason: genWhy };
     return datapath()!.availability();

@@ -14,6 +14,11 @@ export interface StackRequest {
   readonly datapath: DatapathKind;
   readonly dut: DutKind;
   readonly generator: GeneratorKind;
+  /**
+   * DUT polling cores (default 1), one lcore per physical core with as many RSS queues per port (CSIT's
+   * `2t2c`, `4t4c`). Bare metal runs them on l3fwd; elsewhere the stack is unavailable with the reason.
+   */
+  readonly dutCores?: number;
   readonly runId: string;
   /** The run's directory on this machine (sockets, the DPDK runtime dir, the generator ceiling). */
   readonly runDir: string;

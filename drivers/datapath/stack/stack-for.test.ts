@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { nodeShells, shellsFrom, type NodeShells } from '../../shell/node-shells.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,6 +141,66 @@ test('a Kubernetes lab runs vhost-user with wsp-gen in pods, and says why it run
   expect((await stackFor(request(lab, 'vhost-user', 'l3fwd', 'wsp-gen')).availability())?.reason).toMatch(/no session with the cluster of lab/);
 });
 
+test('more than one DUT core: unavailable with the reason on the local and Kubernetes labs; on bare metal up to the DUT CPUs, l3fwd only', async () => {
+  const local = await loadLab('lab/local.yaml');
+  const two = { ...request(local, 'vhost-user', 'l3fwd', 'wsp-gen'), dutCores: 2 };
+  expect((await stackFor(two).availability())?.reason).toBe("2 DUT cores need 2 DUT CPUs: lab 'local' gives the DUT 1 (cpus.dut 0; the generator polls on the others)");
+  await expect(stackFor(two).up()).rejects.toThrow(ProvisionError);
+  expect((await stackFor({ ...request(await loadLab(labFile('kubernetes.yaml')), 'vhost-user', 'l3fwd', 'wsp-gen'), dutCores: 2 }).availability())?.reason).toMatch(/^2 DUT cores: the DUT pods of a Kubernetes lab run on one lcore/);
+  const bm = await loadLab(labFile('two-node-ssh.yaml')); // cpus.dut 4-7
+  expect(await stackFor({ ...request(bm, 'pf'), dutCores: 4 }).availability()).toBeNull();
+  expect((await stackFor({ ...request(bm, 'pf'), dutCores: 8 }).availability())?.reason).toBe('8 DUT cores need 8 DUT CPUs: node sut gives the DUT 4 (cpus.dut)');
+  // With a vswitch the DUT has the second half of cpus.dut.
+  expect((await stackFor({ ...request(bm, 'memif'), dutCores: 4 }).availability())?.reason).toBe("4 DUT cores need 4 DUT CPUs: node sut gives the DUT 2 (cpus.dut, the other half is the vswitch's)");
+  expect((await stackFor({ ...request(bm, 'pf', 'testpmd-io'), dutCores: 2 }).availability())?.reason).toMatch(/^DUT testpmd-io has no bare-metal starter/);
+});
+
+test('pf with 2 DUT cores through stackFor on fake X710 nodes: l3fwd polls 2 lcores, one RX queue each per port; SMT siblings are refused before a node is touched', async () => {
+  const lab = await loadLab(labFile('two-node-ssh.yaml'));
+  const x710 = nicModel('x710');
+  const gen = await FakeHost.create({ pfs: [{ pci: '0000:81:00.0', ifname: 'ens1f0', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 60, speedMbps: 10_000 }, { pci: '0000:81:00.1', ifname: 'ens1f1', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 61, speedMbps: 10_000 }] });
+  const sut = await FakeHost.create({ pfs: [{ pci: '0000:3b:00.0', ifname: 'ens2f0', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 40 }, { pci: '0000:3b:00.1', ifname: 'ens2f1', model: x710, totalVfs: 8, numaNode: 0, iommuGroup: 41 }] });
+  // The DUT node: 8 cores with 2 threads each (CPU c and c+8 are siblings); cpus.dut is 4-7.
+  const siblings = async (of: (c: number) => string) => {
+    for (let c = 0; c < 16; c++) {
+      const d = join(sut.paths.sysfsRoot, `devices/system/cpu/cpu${c}/topology`);
+      await mkdir(d, { recursive: true });
+      await writeFile(join(d, 'thread_siblings_list'), `${of(c)}\n`);
+    }
+  };
+  const spawned: string[][] = [];
+  try {
+    const hosts: Record<string, FakeHost> = { gen, sut };
+    const fakes = new Map(lab.nodes.map((n) => [n.name, withPktgen(nodeWithDpdk(hosts[n.name]!, dir, spawned))]));
+    const shells = shellsFrom(async (n) => fakes.get(n.name)!);
+    await siblings((c) => `${c % 8},${(c % 8) + 8}`);
+    const before = [await gen.snapshot(), await sut.snapshot()];
+    const req = { ...request(lab, 'pf', 'l3fwd', 'pktgen', shells), hostPaths: (node: string) => hosts[node]!.paths, dutCores: 2 };
+    const err = await stackFor(req).up().catch((e: unknown) => e);
+    // pktgen cannot start on a fake host (no network namespaces): the stack fails after its DUT came up, and must leave nothing behind.
+    expect(err).toBeInstanceOf(Error);
+    expect(String(err)).not.toMatch(/l3fwd/);
+    const l3fwd = spawned.find((a) => a[3] === 'dpdk-l3fwd')!;
+    expect(l3fwd).toEqual(expect.arrayContaining(['--lcores=0@4,1@5', '-a', '0000:3b:00.0', '-a', '0000:3b:00.1']));
+    expect(l3fwd.slice(l3fwd.indexOf('--') + 1)).toEqual(['-p', '0x3', '-P', '--config=(0,0,0),(1,0,0),(0,1,1),(1,1,1)', '--parse-ptype']);
+    expect([await gen.snapshot(), await sut.snapshot()]).toEqual(before);
+
+    // CPUs 4 and 5 as the two threads of one core: 2 lcores there would be CSIT's 2t1c, not the 2t2c of the id.
+    await siblings((c) => (c === 4 || c === 5 ? '4-5' : `${c}`));
+    const beforeSmt = [await gen.snapshot(), await sut.snapshot()];
+    spawned.length = 0;
+    const smt = await stackFor(req).up().catch((e: unknown) => e);
+    expect(smt).toBeInstanceOf(ProvisionError);
+    expect((smt as ProvisionError).message).toContain('DUT CPUs 4 and 5 are SMT siblings of one core: 2 lcores would sit on 1 core, not 2');
+    expect((smt as ProvisionError).where).toBe('node sut cpus.dut');
+    expect(spawned.filter((a) => a[3] === 'dpdk-l3fwd')).toEqual([]);
+    expect([await gen.snapshot(), await sut.snapshot()]).toEqual(beforeSmt);
+  } finally {
+    await gen.dispose();
+    await sut.dispose();
+  }
+});
+
 test('the generator on a bare-metal lab is pktgen on the tg node PFs, named by the run id, in a namespace of its own', async () => {
   const lab = await loadLab(labFile('two-node-ssh.yaml'));
   const spawned: { node: string; argv: string[] }[] = [];
@@ -191,7 +251,9 @@ function nodeWithDpdk(host: FakeHost, runRoot: string, spawned: string[][]): She
       if (argv[3] !== 'dpdk-l3fwd') return real.spawn(cmd, o);
       const prefix = argv.find((a) => a.startsWith('--file-prefix='))!.slice('--file-prefix='.length);
       const sock = `${o!.env!.RUNTIME_DIRECTORY}/dpdk/${prefix}/dpdk_telemetry.v2`;
-      const script = 'mkdir -p "$(dirname "$1")" && echo "L3FWD: entering main loop on lcore 0" && exec python3 -u "$0" "$1" "$2"';
+      // Each lcore of `--lcores=0@4,1@5` says it entered the main loop, as l3fwd's do.
+      const lcores = argv.find((a) => a.startsWith('--lcores='))!.slice('--lcores='.length).split(',').map((l) => l.split('@')[0]);
+      const script = `mkdir -p "$(dirname "$1")" && ${lcores.map((l) => `echo "L3FWD: entering main loop on lcore ${l}"`).join(' && ')} && exec python3 -u "$0" "$1" "$2"`;
       return real.spawn(['bash', '-c', script, testdata('fake-telemetry-server.py'), sock, testdata('telemetry-replies.json')], o);
     },
   };
