@@ -156,3 +156,34 @@ test('multi-core cells: the plan runs 2 and 4 cores on a bare-metal lab with the
   // A count this wirespeed has no layout for is refused by the plan, not run.
   expect(makePlan(profile, E810, { quick: true, supportedDutCores: [1, 2] }).performance.find((c) => c.dutCores === 4 && c.datapath === 'sriov')!.notApplicable).toBe('wirespeed runs l3fwd on 1, 2 cores, not 4');
 });
+
+test('PF and VF link-down failover is judged on the blocked time the failover suite recorded, per datapath', async () => {
+  const { profile } = await loadProfile('sriov-conformance');
+  const X710: LabForPlan = { ...E810, name: 'lab-x710', nic: { ...E810.nic, model: 'x710' } };
+  const plan = makePlan(profile, X710, { quick: false });
+  expect(plan.failover.every((f) => f.notApplicable === undefined)).toBe(true);
+  const at = '1970-01-01T00:01:00.000Z';
+  // As suites/failover.spec.ts writes them: one result per event, its failover entry named by the event.
+  const failoverResult = (event: string, blockedS: number, recoveryS: number | undefined) => {
+    const r = resultRecord({ runId: 'fo', at, datapath: 'sriov', frameBytes: 64, ndrPps: 1e6, seed: 7, nic: 'x710' });
+    const { ndr: _n, pdr: _p, mrr: _m, ...rest } = r;
+    return {
+      ...rest,
+      scenarioId: r.scenarioId.replace(/-ndrpdr$/, `-failover-${event}`),
+      suite: 'failover',
+      failover: [{ event, offeredPps: 500_000, lostPackets: Math.round(blockedS * 500_000), blockedS, ...(recoveryS === undefined ? {} : { recoveryS }), eventAtS: 2, timeline: [{ tS: 0, receivedPps: 500_000 }] }],
+    };
+  };
+  const records: RunRecord[] = [runStart('fo', at), failoverResult('pf-link-down', 0.42, 0.9), failoverResult('vf-link-down', 1.7, 2.1), runEnd('fo', at)];
+  const e = evaluate(plan, view(records));
+  const pf = byId(e, 'pf-link-down').cells[0]!;
+  expect(pf).toMatchObject({ verdict: 'pass', figure: { kind: 'failover', blockedS: 0.42, recoveryS: 0.9, offeredPps: 500_000 } });
+  const vf = byId(e, 'vf-link-down').cells[0]!;
+  expect(vf).toMatchObject({ verdict: 'fail', reason: 'blocked 1.700 s' });
+  // Not recovered at all is a failure whatever the blocked time.
+  const stuck = evaluate(plan, view([runStart('fo', at), failoverResult('pf-link-down', 0.1, undefined), runEnd('fo', at)]));
+  expect(byId(stuck, 'pf-link-down').cells[0]).toMatchObject({ verdict: 'fail', reason: 'traffic did not recover within the window' });
+  // On a Kubernetes lab the events act on no node: not applicable, saying why.
+  const k8s = makePlan(profile, { ...X710, kind: 'kubernetes' }, { quick: false });
+  expect(k8s.failover[0]!.notApplicable).toMatch(/Kubernetes lab, whose pods get VFs$/);
+});

@@ -6,7 +6,8 @@
  * replaced) keeps the trial open until it has finished, then for the plan's after-window. Events on the
  * local lab: DUT restart (vhost-user reconnect), veth link down and up, OVS restart (vhost-user-ovs, where
  * the lab has the cores for it); on a Kubernetes lab: the DUT pod deleted (pod-delete), watched until
- * traffic is back in its replacement.
+ * traffic is back in its replacement; on a bare-metal sriov stack: the PF's link down (its VFs follow) and the
+ * DUT's VF link down (pf-link-down, vf-link-down), then back.
  */
 import { test, expect } from './test.ts';
 import { profileTag } from '../method/trial.ts';
@@ -22,7 +23,7 @@ import { runFailover } from '../drivers/loadgen/failover-run.ts';
 const settings = runSettings();
 const plan = suitePlan(settings);
 const profile = settings.frameSizes[0] ?? { kind: 'fixed', frameBytes: 64 };
-const EVENTS: readonly FailoverEventKind[] = ['dut-restart', 'link-flap', 'vswitch-restart', 'pod-delete'];
+const EVENTS: readonly FailoverEventKind[] = ['dut-restart', 'link-flap', 'vswitch-restart', 'pod-delete', 'pf-link-down', 'vf-link-down'];
 /** The longest the one failover trial is held open for an event that outlasts the plan's window. */
 const MAX_WINDOW_S = 180;
 

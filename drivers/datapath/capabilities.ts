@@ -26,6 +26,15 @@ export interface FlapLink {
   flapLink(downS: number): Promise<InjectedEvent>;
 }
 
+/**
+ * Take a NIC link down under load and bring it back (sriov-conformance's failover events): the PF's link
+ * (its VFs follow it down) or the DUT's VF link alone. Bare-metal sriov stacks offer it through the PF.
+ */
+export interface NicLinkDown {
+  /** Down for `downS` seconds, then back as it was; resolves once it is back, with when each command ran. */
+  nicLinkDown(target: 'pf' | 'vf', downS: number): Promise<InjectedEvent>;
+}
+
 /** What a pod delete took, each from the delete request on, seconds. */
 export interface PodDeleteOutcome {
   /** Until the old pod was gone from the API (its processes killed, its sockets removed). */
@@ -48,6 +57,7 @@ export interface Capabilities {
   readonly restartVswitch?: RestartVswitch;
   readonly flapLink?: FlapLink;
   readonly deletePod?: DeletePod;
+  readonly nicLinkDown?: NicLinkDown;
 }
 
 export type CapabilityName = keyof Capabilities;
@@ -66,6 +76,7 @@ const WHAT: Readonly<Record<CapabilityName, string>> = {
   restartVswitch: 'a vswitch restart',
   flapLink: 'a link down/up',
   deletePod: 'a pod delete',
+  nicLinkDown: 'a PF or VF link down',
 };
 
 /** The reason `name` is missing: the declared one, else a generic one naming the datapath. */

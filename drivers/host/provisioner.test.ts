@@ -163,3 +163,43 @@ test('restore attempts every step and reports the ones that failed', async () =>
   // the hugepages step (older) still ran
   expect((await host.readFile(`${host.paths.sysfsRoot}/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages`)).trim()).toBe('0');
 });
+
+test('a PF or VF link down for a while (failover event): down while it lasts, back as it was after, the times of both commands returned', async () => {
+  const before = await host.snapshot();
+  const p = new HostProvisioner(host, host.paths);
+  await p.createVfs('0000:3b:00.0', 1, { autoprobe: false });
+  const flags = async (ifname: string) => ((JSON.parse((await host.run(['ip', '-j', 'link', 'show', 'dev', ifname])).stdout) as { flags: string[] }[])[0]!.flags);
+  const t0 = performance.timeOrigin + performance.now();
+  const pulse = p.linkDownFor({ ifname: 'ens1f0' }, 0.3);
+  await expect.poll(() => flags('ens1f0')).not.toContain('UP');
+  expect(p.pending.at(-1)).toBe('link ens1f0 back up');
+  const pf = await pulse;
+  expect(await flags('ens1f0')).toContain('UP');
+  expect(pf.downMs[0]).toBeGreaterThanOrEqual(t0);
+  expect(pf.upMs[0] - pf.downMs[1]).toBeGreaterThanOrEqual(290);
+  expect(pf.upMs[1]).toBeGreaterThanOrEqual(pf.upMs[0]);
+
+  // The VF's own link: disabled for the while, then its prior state (auto) again.
+  const vf = p.linkDownFor({ pfIfname: 'ens1f0', vf: 0 }, 0.3);
+  await expect.poll(async () => (await p.vfInfo('ens1f0', 0)).linkState).toBe('disable');
+  await vf;
+  expect((await p.vfInfo('ens1f0', 0)).linkState).toBe('auto');
+  expect(host.transcript.filter((t) => / vf 0 state /.test(t))).toEqual(['ip link set ens1f0 vf 0 state disable', 'ip link set ens1f0 vf 0 state auto']);
+  expect(p.pending).toEqual(['restore 0000:3b:00.0 sriov_numvfs=0 autoprobe=1']);
+  await p.restore();
+  expect(await host.snapshot()).toBe(before);
+});
+
+test('a run that dies while a link is down still gets it back at teardown; a link already down is refused', async () => {
+  const p = new HostProvisioner(host, host.paths);
+  const pulse = p.linkDownFor({ ifname: 'ens1f0' }, 1.5);
+  await expect.poll(() => p.pending).toEqual(['link ens1f0 back up']);
+  await p.restore(); // what the stack's teardown does when the worker is torn down mid-event
+  expect((await host.run(['ip', '-j', 'link', 'show', 'dev', 'ens1f0'])).stdout).toContain('"UP"');
+  await host.run(['ip', 'link', 'set', 'dev', 'ens1f0', 'down']);
+  const err = await p.linkDownFor({ ifname: 'ens1f0' }, 0.1).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(ProvisionError);
+  expect((err as ProvisionError).message).toContain('link ens1f0 is already down: taking it down would show nothing');
+  await host.run(['ip', 'link', 'set', 'dev', 'ens1f0', 'up']);
+  await pulse; // its own up comes 1.5 s later: harmless on a link that is up
+});

@@ -23,6 +23,12 @@ export interface VfSettings {
   readonly linkState?: 'auto' | 'enable' | 'disable';
 }
 
+/** When a link went down and came back, each bracketed by the start and the end of its command (wall-clock ms). */
+export interface LinkPulse {
+  readonly downMs: readonly [number, number];
+  readonly upMs: readonly [number, number];
+}
+
 /** Preference of the tc rules wirespeed adds (its own number, so they are told from others' rules). */
 export const TC_PREF = 29_300;
 
@@ -186,6 +192,48 @@ export class HostProvisioner implements AsyncDisposable {
     }, async () => {
       await this.#shell.run(['ip', 'link', 'set', 'dev', ifname, 'up']);
     });
+  }
+
+  /**
+   * A link down for `downS` seconds, then back as it was (a failover event under load): the PF's own link
+   * (`ip link set dev <pf> down`: the NIC takes every VF on it down too) or one VF's (`ip link set <pf> vf N
+   * state disable`, then its prior state). Journaled while down, so that a run that dies in between still
+   * gets the link back at teardown. Returns when each command started and ended (wall-clock ms), to
+   * bracket the outage the event makes.
+   */
+  async linkDownFor(target: { readonly ifname: string } | { readonly pfIfname: string; readonly vf: number }, downS: number): Promise<LinkPulse> {
+    const [down, up, what] =
+      'ifname' in target
+        ? await (async () => {
+            const r = await this.#shell.run(['ip', '-j', 'link', 'show', 'dev', target.ifname]);
+            const link = (JSON.parse(r.stdout) as { flags?: string[] }[])[0];
+            if (!link) throw this.#error(`ip shows no link ${target.ifname}`, 'check the netdev name (ip link)');
+            if (!link.flags?.includes('UP')) throw this.#error(`link ${target.ifname} is already down: taking it down would show nothing`, 'bring the link up (and cabled) before the failover');
+            return [['ip', 'link', 'set', 'dev', target.ifname, 'down'], ['ip', 'link', 'set', 'dev', target.ifname, 'up'], `link ${target.ifname}`] as const;
+          })()
+        : await (async () => {
+            const prior = (await this.vfInfo(target.pfIfname, target.vf)).linkState;
+            const set = ['ip', 'link', 'set', target.pfIfname, 'vf', String(target.vf), 'state'];
+            return [[...set, 'disable'], [...set, prior], `${target.pfIfname} vf ${target.vf} state ${prior}`] as const;
+          })();
+    const bring = async (cmd: readonly string[]): Promise<readonly [number, number]> => {
+      const start = performance.timeOrigin + performance.now();
+      await this.#shell.run(cmd);
+      return [start, performance.timeOrigin + performance.now()];
+    };
+    const step = this.#journal.add(`${what} back up`, () => this.#shell.run(up));
+    let downMs: readonly [number, number];
+    try {
+      downMs = await bring(down);
+    } catch (e) {
+      step.discard();
+      await this.#shell.run(up).catch(() => undefined);
+      throw e;
+    }
+    await new Promise((r) => setTimeout(r, downS * 1000));
+    const upMs = await bring(up);
+    step.discard();
+    return { downMs, upMs };
   }
 
   /**

@@ -64,6 +64,19 @@ test('sriov on the 2-node X710 lab: VFs with MAC/trust on vfio-pci, PFs for the 
     expect((await readPciFunction(tg, tg.paths, '0000:81:00.1')).driver).toBe('vfio-pci');
     expect(dut.transcript).toContain(`ip link set ens2f0 vf 0 mac ${dutPorts[0]!.mac} trust on spoofchk off`);
     expect(dp.dutAlive()).toBe(true);
+    // sriov-conformance's failover events go through port 0's PF: its link (the VFs follow), or VF 0's alone; each back after.
+    const cap = dp.capabilities?.nicLinkDown;
+    expect(cap).toBeDefined();
+    const vfDown = cap!.nicLinkDown('vf', 0.2);
+    await expect.poll(() => dut.transcript.includes('ip link set ens2f0 vf 0 state disable')).toBe(true);
+    await vfDown;
+    await cap!.nicLinkDown('pf', 0.1);
+    expect(dut.transcript.filter((t) => /^ip link set (dev ens2f0 (down|up)|ens2f0 vf 0 state )/.test(t))).toEqual([
+      'ip link set ens2f0 vf 0 state disable',
+      'ip link set ens2f0 vf 0 state auto',
+      'ip link set dev ens2f0 down',
+      'ip link set dev ens2f0 up',
+    ]);
     await dp.down();
     await dp.down(); // idempotent
     expect(await Promise.all([...hosts.values()].map((h) => h.snapshot()))).toEqual(before);
@@ -93,6 +106,9 @@ test('pf on the 2-node X710 lab: the DUT on its PFs (vfio-pci, their own MAC), t
     for (const pci of ['0000:3b:00.0', '0000:3b:00.1']) expect((await readPciFunction(dut, dut.paths, pci)).driver).toBe('vfio-pci');
     expect((await readPciFunction(dut, dut.paths, '0000:3b:00.0')).sriov?.numVfs ?? 0).toBe(0);
     expect(dp.generatorPorts.map((p) => p.kind === 'pci' && p.pci)).toEqual(['0000:81:00.0', '0000:81:00.1']);
+    // DPDK owns the PF: no kernel link to take down, and the failover events say so.
+    expect(dp.capabilities?.nicLinkDown).toBeUndefined();
+    expect(dp.gaps?.nicLinkDown).toMatch(/needs the PF in the kernel's hands with the DUT on a VF \(the sriov datapath\); pf gives the PF to DPDK$/);
     await dp.down();
     expect(await Promise.all([...hosts.values()].map((h) => h.snapshot()))).toEqual(before);
     expect((await readPciFunction(dut, dut.paths, '0000:3b:00.1')).driver).toBe('i40e');

@@ -137,6 +137,8 @@ async function bringUp(kind: DatapathKind, t: BaremetalTopology, o: BaremetalOpt
   const tgProv = t.tg === t.dut ? dutProv : new HostProvisioner(tgShell, paths(t.tg.name));
   let dut: StartedDut | undefined;
   let vswitch: { stop: () => Promise<void>; info: DutInfo } | undefined;
+  /** sriov: the PF netdev of the DUT's first port, whose link (or VF 0's) the failover events take down. */
+  let linkDownVia: string | undefined;
   // Newest first on the way down: DUT, vswitch, then each node's provisioning. Every step runs and every
   // failure is reported (a DUT that will not stop must not keep the VFs of the node from being restored).
   const teardown = new Teardown(`datapath ${kind} on ${t.dut.name}`, 'check the nodes for DPDK processes, VFs and driver bindings of this run');
@@ -168,6 +170,7 @@ async function bringUp(kind: DatapathKind, t: BaremetalTopology, o: BaremetalOpt
           if (!pfIf) throw new ProvisionError(`PF ${p.dut.port.pci} has no netdev to set VF properties on`, { where: t.dut.name, hint: `bind it to ${p.dut.model.pfKernelDriver}` });
           const mac = dutMac(o.runId, i);
           await dutProv.setVf(pfIf, 0, { mac, trust: true, spoofchk: false });
+          linkDownVia ??= pfIf;
           if (p.dut.model.dpdkBinding === 'vfio-pci') await dutProv.bindDriver(vf, 'vfio-pci');
           else await dutProv.bindDriver(vf, p.dut.model.vfKernelDriver);
           dutPorts.push({ kind: 'pci', pci: vf, mac });
@@ -220,9 +223,23 @@ async function bringUp(kind: DatapathKind, t: BaremetalTopology, o: BaremetalOpt
   const generatorPorts: GeneratorPort[] = t.pairs.map((p, i) => ({ kind: 'pci', name: `p${i}`, pci: p.tg.port.pci, ...(p.tg.port.mac ? { mac: p.tg.port.mac } : {}) }));
   let down: Promise<void> | undefined;
   const started = dut;
+  const via = linkDownVia;
   const running: RunningDatapath = {
     kind,
     generatorPorts,
+    ...(via === undefined
+      ? { gaps: { nicLinkDown: `a PF or VF link down needs the PF in the kernel's hands with the DUT on a VF (the sriov datapath); ${kind} ${kind === 'pf' ? 'gives the PF to DPDK' : 'has no VF of the DUT on a PF'}` } }
+      : {
+          capabilities: {
+            nicLinkDown: {
+              // Port 0's PF (every VF on it goes down with it), or the DUT's VF 0 on that PF alone.
+              nicLinkDown: async (target, downS) => {
+                const pulse = await dutProv.linkDownFor(target === 'pf' ? { ifname: via } : { pfIfname: via, vf: 0 }, downS);
+                return { startMs: pulse.downMs[0], endMs: pulse.upMs[1], downMs: pulse.downMs, upMs: pulse.upMs };
+              },
+            },
+          },
+        }),
     generator: { cpus: t.tg.cpus.tg },
     dut: started.info,
     dutLog: () => started.log(),

@@ -3,13 +3,16 @@
  * and the requested count, VF MAC / VLAN+QoS / trust / spoof checking / link state through the PF, a large MTU
  * on the PF and a VF, RDMA devices on ConnectX VFs, vDPA devices where the NIC has them. One result record per
  * check (`…-sriov-host-64b-conformance-<check>`), written as each check ends. The node is put back afterwards.
- * `wirespeed certify --profile sriov-conformance` sets the parameters from the profile.
+ * `wirespeed certify --profile sriov-conformance` sets the parameters from the profile. This file sits in
+ * suites/conformance/ so that it runs before failover.spec.ts in a cell's project (Playwright visits the
+ * entries of a folder by name): the checks recreate the VFs, and must be done before the failover events
+ * (pf-link-down, vf-link-down) bring the sriov stack up on them.
  */
-import { test, expect } from './test.ts';
-import { need } from '../drivers/datapath/stack/requirements.ts';
-import { nicModel } from '../lab/nic-catalogue.ts';
-import { runSriovChecks } from '../drivers/host/conformance/sriov-checks.ts';
-import { conformanceSettings, recordConformance } from './fixtures/conformance.ts';
+import { test, expect } from '../test.ts';
+import { need } from '../../drivers/datapath/stack/requirements.ts';
+import { nicModel } from '../../lab/nic-catalogue.ts';
+import { runSriovChecks } from '../../drivers/host/conformance/sriov-checks.ts';
+import { conformanceSettings, recordConformance } from '../fixtures/conformance.ts';
 
 const settings = conformanceSettings();
 
