@@ -41,6 +41,7 @@ test('OVS-DPDK under a private run dir: bridge, vhost-user client ports, flows, 
     await ovs.stop();
   }
   expect(existsSync(runDir)).toBe(false);
+  expect(existsSync(`/var/run/dpdk/${id}`), 'the EAL runtime directory of ovs-vswitchd').toBe(false);
   expect(readdirSync('/dev/hugepages').filter((f) => f.startsWith(id))).toEqual([]);
   const ps = (await shell.run(['ps', '-eo', 'args'])).stdout;
   expect(ps).not.toContain(runDir);

@@ -181,7 +181,9 @@ export class OvsDpdk implements AsyncDisposable {
       const done = await Promise.race([p.wait(), new Promise<null>((r) => setTimeout(() => r(null), 3000))]);
       if (done === null || !p.exited()) await p.kill(2000);
     }
-    await shell.run(['rm', '-rf', runDir]);
+    // ovs-vswitchd's EAL keeps its runtime files in the default /var/run/dpdk/<prefix> (OVS passes no runtime
+    // directory): 66 such directories of OVS test runs had piled up on the dev machine.
+    await shell.run(['rm', '-rf', '--', runDir, `/var/run/dpdk/${this.#o.filePrefix}`]);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
