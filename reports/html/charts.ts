@@ -117,7 +117,7 @@ export function boundsChart(view: RunView): string | undefined {
           ...(s ? { ci: [s.ci95Low / 1e6, s.ci95High / 1e6] as const, repeats: samples.map((v) => v / 1e6) } : {}),
           tip:
             `${fig.toUpperCase()} ${r.scenarioId}: lower ${fmtPps(b.lowerBoundPps)}` +
-            (b.upperBoundPps === undefined ? ' (max load passed)' : `, upper ${fmtPps(b.upperBoundPps)}`) +
+            (b.upperBoundPps !== undefined ? `, upper ${fmtPps(b.upperBoundPps)}` : b.mark ? ` (${b.mark.kind === 'max-load' ? 'max load, tester-limited' : `irregular: ${b.mark.reason}`})` : ' (max load passed)') +
             (s ? `; ${s.n} repeats, mean ${fmtPps(s.mean)}, 95 % CI ${fmtPps(s.ci95Low)} – ${fmtPps(s.ci95High)}` : ''),
         },
       ];
