@@ -8,6 +8,7 @@ import { runTagOf } from '../../drivers/dpdk/runtime.ts';
 import { processStart, thisHolder } from '../../drivers/lease/lease.ts';
 import type { RunStartRecord } from '../../reports/schema/record.ts';
 import { REPO_ROOT } from './playwright.ts';
+import { alive } from '../../fixtures/alive.ts';
 
 interface Cli {
   child: ChildProcess;
@@ -28,15 +29,6 @@ const records = (dir: string): { kind: string }[] =>
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as { kind: string });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // Issue 16: two runs on one lab used to share its CPUs silently. Now, while the lab is held, a run stops
 // (exit 3, naming the holder) or waits; when the holder dies without giving the lab back (SIGKILL to a

@@ -2,15 +2,7 @@ import { test, expect } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { localShell } from '../shell/local.ts';
 import { sweepRunOn } from './sweep-run.ts';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive } from '../../fixtures/alive.ts';
 
 const started: ChildProcess[] = [];
 const sleeper = (argv0: string, env: Record<string, string> = {}): ChildProcess => {

@@ -6,15 +6,7 @@ import { join } from 'node:path';
 import { loadLab, LOCAL_LAB_PATH } from '../../lab/load.ts';
 import { thisHolder } from './lease.ts';
 import { reserveRunLab } from './reserve-lab.ts';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive } from '../../fixtures/alive.ts';
 
 // What a run killed with SIGKILL leaves, faked with the same names: then the next run takes over its lease.
 test('taking over the lease of a dead run sweeps its processes, namespace, hugepage file, DPDK runtime directory and sockets, and says so', async () => {

@@ -16,6 +16,7 @@ import { localShell } from '../shell/local.ts';
 import { ealArgs } from '../dpdk/eal.ts';
 import { DEFAULT_GENERATOR_BINARY, openLocalGenerator, type LocalGeneratorSession } from './local-generator.ts';
 import { generatorSelfTest } from './self-test.ts';
+import { alive } from '../../fixtures/alive.ts';
 
 const shell = localShell();
 let dir: string;
@@ -31,15 +32,6 @@ test.afterEach(async () => {
   await runtime.cleanup();
   await rm(dir, { recursive: true, force: true });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Everything a session could leave: hugepage files, runtime dir, sockets, the process. */
 async function expectNothingLeft(session: LocalGeneratorSession): Promise<void> {

@@ -4,15 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandFailedError } from '../../core/errors.ts';
 import { localShell } from './local.ts';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive } from '../../fixtures/alive.ts';
 
 test('exec returns stdout, stderr and the exit code without throwing', async () => {
   const r = await localShell().exec({ script: 'echo out; echo err >&2; exit 3' });

@@ -8,15 +8,7 @@ import { createNetns, createVethPair } from './netns.ts';
 import { quote } from './quote.ts';
 import type { Shell } from './shell.ts';
 import { sshShell } from './ssh.ts';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive } from '../../fixtures/alive.ts';
 
 let sshd: Sshd;
 let sh: Shell;
