@@ -9,14 +9,13 @@ import { baremetalDatapath } from '../baremetal/baremetal-datapath.ts';
 import { linkRates } from '../baremetal/link-speed.ts';
 import { resolveTopology } from '../baremetal/topology.ts';
 import { vswitchStarter } from '../baremetal/vswitch.ts';
-import type { Datapath } from '../datapath.ts';
-import { Teardown } from '../../../core/teardown.ts';
-import { runningStack } from './assemble.ts';
+import type { Datapath, RunningDatapath } from '../datapath.ts';
+import { datapathThenGenerator, stackOf } from './assemble.ts';
 import { DUTS } from './duts.ts';
 import { GENERATORS } from './generators.ts';
 import { lineRateLoad } from './max-load.ts';
 import type { StackRequest } from './request.ts';
-import type { RunningStack, Stack } from './stack.ts';
+import type { Stack } from './stack.ts';
 
 /** The bare-metal stack for a request. */
 export function baremetalStack(req: StackRequest): Stack {
@@ -43,45 +42,32 @@ export function baremetalStack(req: StackRequest): Stack {
     if (genWhy !== null) return { reason: genWhy };
     return datapath()!.availability();
   };
-  return {
-    datapath: req.datapath,
-    dutKind: req.dut,
-    generatorKind: req.generator,
+  return stackOf(req, {
     availability,
-    async up(signal?: AbortSignal): Promise<RunningStack> {
-      const why = await availability();
+    where: `lab ${req.lab.name}`,
+    hint: 'run wirespeed lab check on this lab',
+    async start(teardown, signal) {
       const dp = datapath();
       const topology = resolveTopology(req.lab, req.datapath);
-      if (why || !dp || 'reason' in topology) {
-        const reason = why?.reason ?? ('reason' in topology ? topology.reason : 'no DUT starter');
+      if (!dp || 'reason' in topology) {
+        const reason = 'reason' in topology ? topology.reason : 'no DUT starter';
         throw new ProvisionError(`the ${req.datapath} stack cannot start: ${reason}`, { where: `lab ${req.lab.name}`, hint: 'run wirespeed lab check on this lab' });
       }
       // Before up(): once bound to vfio-pci the ports have no netdev to read the speed from.
       const links = await linkRates(topology, req.shells, req.hostPaths);
-      const teardown = new Teardown(`stack ${req.datapath}/${req.dut}/${req.generator}`);
-      try {
-        const running = await dp.up(signal);
-        teardown.add(`datapath ${req.datapath}`, () => running.down());
-        const generator = await gen.open({ lab: req.lab, shells: req.shells, running, shell: req.shell, runtime: req.runtime, runId: req.runId, runDir: req.runDir, cpus: topology.tg.cpus.tg, links });
-        teardown.add(`generator ${req.generator}`, () => generator.close());
-        return runningStack({
-          datapath: req.datapath,
-          dutKind: req.dut,
-          generatorKind: req.generator,
-          running,
-          generator,
-          teardown,
-          gaps: {
-            restartDut: 'a DUT restart on bare metal is not wired yet (drivers/datapath/baremetal/)',
-            flapLink: 'a link flap on bare metal is not wired yet (drivers/datapath/baremetal/)',
-            restartVswitch: 'a vswitch restart on bare metal is not wired yet (drivers/datapath/baremetal/)',
-          },
-          maxOfferedLoad: async (profile) => lineRateLoad(links, profile),
-        });
-      } catch (err) {
-        await teardown.run().catch(() => undefined);
-        throw err;
-      }
+      const open = (running: RunningDatapath) =>
+        gen.open({ lab: req.lab, shells: req.shells, running, shell: req.shell, runtime: req.runtime, runId: req.runId, runDir: req.runDir, cpus: topology.tg.cpus.tg, links });
+      const { running, generator } = await datapathThenGenerator(req, teardown, dp, open, signal);
+      return {
+        running,
+        generator,
+        gaps: {
+          restartDut: 'a DUT restart on bare metal is not wired yet (drivers/datapath/baremetal/)',
+          flapLink: 'a link flap on bare metal is not wired yet (drivers/datapath/baremetal/)',
+          restartVswitch: 'a vswitch restart on bare metal is not wired yet (drivers/datapath/baremetal/)',
+        },
+        maxOfferedLoad: async (profile) => lineRateLoad(links, profile),
+      };
     },
-  };
+  });
 }

@@ -11,11 +11,11 @@ import type { GeneratorSession } from '../../loadgen/traffic-generator.ts';
 import type { Capabilities, CapabilityGaps } from '../capabilities.ts';
 import type { RunningDatapath, Unavailable } from '../datapath.ts';
 import { podStackBackend } from '../kubernetes/pod-backend.ts';
-import { Teardown } from '../../../core/teardown.ts';
-import { runningStack } from './assemble.ts';
+import { ProvisionError } from '../../../core/errors.ts';
+import { stackOf } from './assemble.ts';
 import { ceilingLoad, lineRateLoad } from './max-load.ts';
 import type { StackRequest } from './request.ts';
-import type { GeneratorCeiling, LinkRate, RunningStack, Stack } from './stack.ts';
+import type { GeneratorCeiling, LinkRate, Stack } from './stack.ts';
 
 /** What a pod-backed stack provides once its pods run. */
 export interface PodStack {
@@ -49,33 +49,31 @@ export const NO_POD_BACKEND =
 /** The Kubernetes lab's stack for a request. */
 export function kubernetesStack(req: StackRequest, backend: PodStackBackend | undefined = POD_BACKEND): Stack {
   const availability = async (): Promise<Unavailable> => (backend ? backend.availability(req) : { reason: NO_POD_BACKEND });
-  return {
-    datapath: req.datapath,
-    dutKind: req.dut,
-    generatorKind: req.generator,
+  return stackOf(req, {
     availability,
-    async up(signal?: AbortSignal): Promise<RunningStack> {
-      const why = await availability();
-      if (why || !backend) throw new Error(`the ${req.datapath} stack cannot start on Kubernetes lab ${req.lab.name}: ${why?.reason ?? NO_POD_BACKEND}`);
+    where: `Kubernetes lab ${req.lab.name}`,
+    placement: 'in pods',
+    async start(teardown, signal) {
+      if (!backend) throw new ProvisionError(NO_POD_BACKEND, { where: `Kubernetes lab ${req.lab.name}` });
       const pods = await backend.up(req, signal);
-      const teardown = new Teardown(`stack ${req.datapath}/${req.dut}/${req.generator} in pods`);
       teardown.add(`datapath ${req.datapath}`, () => pods.running.down());
       teardown.add(`generator ${req.generator}`, () => pods.generator.close());
-      return runningStack({
-        datapath: req.datapath,
-        dutKind: req.dut,
-        generatorKind: req.generator,
+      return {
         running: pods.running,
         generator: pods.generator,
-        teardown,
         ...(pods.capabilities === undefined ? {} : { capabilities: pods.capabilities }),
         ...(pods.gaps === undefined ? {} : { gaps: pods.gaps }),
         maxOfferedLoad: async (profile) => {
           if (pods.links && pods.links.length > 0) return lineRateLoad(pods.links, profile);
-          if (!pods.selfTest) throw new Error(`the pod stack for ${req.datapath} has neither link speeds nor a generator self-test`);
+          if (!pods.selfTest) {
+            throw new ProvisionError(`the pod stack for ${req.datapath} has neither link speeds nor a generator self-test`, {
+              where: `Kubernetes lab ${req.lab.name}`,
+              hint: 'the pod backend must return links (SR-IOV, vDPA) or a selfTest (virtual ports)',
+            });
+          }
           return ceilingLoad(await pods.selfTest(profile));
         },
-      });
+      };
     },
-  };
+  });
 }

@@ -7,15 +7,14 @@ import { ProvisionError } from '../../../core/errors.ts';
 import type { Datapath } from '../datapath.ts';
 import { localDatapath, type LocalDatapathOptions } from '../local/local-datapath.ts';
 import { vppForwardingOf } from '../local/local-options.ts';
-import { Teardown } from '../../../core/teardown.ts';
 import { vhostUserDatapath } from '../local/vhost-user.ts';
-import { runningStack } from './assemble.ts';
+import { datapathThenGenerator, stackOf } from './assemble.ts';
 import { cachedCeiling } from './ceiling-cache.ts';
 import { DUTS } from './duts.ts';
 import { GENERATORS, generatorCpus, type GeneratorContext } from './generators.ts';
 import { ceilingLoad } from './max-load.ts';
 import type { StackRequest } from './request.ts';
-import type { RunningStack, Stack } from './stack.ts';
+import type { Stack } from './stack.ts';
 
 const cpusOf = (req: StackRequest, role: 'tg' | 'dut'): number[] => req.lab.nodesWithRole(role).flatMap((n) => n.cpus[role]);
 
@@ -46,44 +45,27 @@ export function localStack(req: StackRequest): Stack {
     if (genWhy !== null) return { reason: genWhy };
     return datapath().availability();
   };
-  return {
-    datapath: req.datapath,
-    dutKind: req.dut,
-    generatorKind: req.generator,
+  return stackOf(req, {
     availability,
-    async up(signal?: AbortSignal): Promise<RunningStack> {
-      const why = await availability();
-      if (why) throw new ProvisionError(`the ${req.datapath} stack cannot start: ${why.reason}`, { where: `lab ${req.lab.name}` });
-      const teardown = new Teardown(`stack ${req.datapath}/${req.dut}/${req.generator}`);
-      try {
-        const running = await datapath().up(signal);
-        teardown.add(`datapath ${req.datapath}`, () => running.down());
-        const ctx: GeneratorContext = { lab: req.lab, shells: req.shells, running, shell: req.shell, runtime: req.runtime, runId: req.runId, runDir: req.runDir, cpus: tgCpus };
-        const generator = await gen.open(ctx);
-        teardown.add(`generator ${req.generator}`, () => generator.close());
-        return runningStack({
-          datapath: req.datapath,
-          dutKind: req.dut,
-          generatorKind: req.generator,
-          running,
-          generator,
-          teardown,
-          maxOfferedLoad: async (profile) => {
-            const selfTest = gen.selfTest;
-            if (!selfTest) {
-              throw new ProvisionError(`${req.generator} cannot measure its own ceiling, and virtual ports have no line rate`, {
-                where: `stack ${req.datapath}`,
-                hint: `give ${req.generator} a self-test in drivers/datapath/stack/generators.ts, or use wsp-gen`,
-              });
-            }
-            const c = await cachedCeiling({ runDir: req.runDir, generator: req.generator, profile, cpus: generatorCpus(ctx) }, () => selfTest(ctx, profile));
-            return ceilingLoad(c);
-          },
-        });
-      } catch (err) {
-        await teardown.run().catch(() => undefined);
-        throw err;
-      }
+    where: `lab ${req.lab.name}`,
+    async start(teardown, signal) {
+      const ctx = (running: GeneratorContext['running']): GeneratorContext => ({ lab: req.lab, shells: req.shells, running, shell: req.shell, runtime: req.runtime, runId: req.runId, runDir: req.runDir, cpus: tgCpus });
+      const { running, generator } = await datapathThenGenerator(req, teardown, datapath(), (r) => gen.open(ctx(r)), signal);
+      return {
+        running,
+        generator,
+        maxOfferedLoad: async (profile) => {
+          const selfTest = gen.selfTest;
+          if (!selfTest) {
+            throw new ProvisionError(`${req.generator} cannot measure its own ceiling, and virtual ports have no line rate`, {
+              where: `stack ${req.datapath}`,
+              hint: `give ${req.generator} a self-test in drivers/datapath/stack/generators.ts, or use wsp-gen`,
+            });
+          }
+          const c = await cachedCeiling({ runDir: req.runDir, generator: req.generator, profile, cpus: generatorCpus(ctx(running)) }, () => selfTest(ctx(running), profile));
+          return ceilingLoad(c);
+        },
+      };
     },
-  };
+  });
 }
