@@ -5,7 +5,6 @@
  */
 import { access } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { chromium } from '@playwright/test';
 import { ProvisionError } from '../../core/errors.ts';
 
 /** Debian's chromium package (cli/setup.sh installs it). */
@@ -28,6 +27,8 @@ export async function printPdf(htmlFile: string, pdfFile: string, opts: PrintOpt
     });
   });
   const timeout = opts.timeoutMs ?? 60_000;
+  // Loaded here, not at the top: playwright costs every `wirespeed` command half a second of start-up.
+  const { chromium } = await import('@playwright/test');
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, timeout }).catch((e: unknown) => {
     throw new ProvisionError(`Chromium did not start: ${(e as Error).message.split('\n')[0]}`, { where: executablePath, hint: 'run it by hand with --headless to see why', cause: e });
   });
