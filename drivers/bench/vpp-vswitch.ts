@@ -5,28 +5,24 @@
  * until a peer signals a ring; adaptive switches between the two. Per cell and frame size: MRR (received
  * rate at an offered load above any of them), and at a low load (0.1 Mpps) the loss and the latency
  * (every packet stamped). Cells are interleaved: each round brings every cell up once, in a rotated order,
- * and MRR is compared with the baseline's of the same round. Prints a table; writes
- * results/<run>/bench-vpp-vswitch.json.
+ * and MRR is compared with the baseline's of the same round. Prints a table (also of the rounds done when
+ * a later one fails); writes results/<run>/bench-vpp-vswitch.json.
  *
  *   npm run bench:vpp-vswitch [-- --datapath memif-vpp --modes interrupt,adaptive,polling --rounds 3 --frames 64,1518]
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
-import { ConfigError, exitCodeOf } from '../../core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import { percentiles } from '../../method/latency.ts';
-import { createDpdkRuntime, type DpdkRuntime } from '../dpdk/runtime.ts';
-import type { RunningDatapath } from '../datapath/datapath.ts';
 import { openGeneratorOn } from '../datapath/local/generator-for.ts';
-import { runLeftovers } from '../datapath/local/leftovers.ts';
 import { localDatapath } from '../datapath/local/local-datapath.ts';
-import { vppVswitchDatapath, type RunningVppVswitch, type VppVswitchDatapath } from '../datapath/local/vpp-vswitch.ts';
+import { vppVswitchDatapath, type RunningVppVswitch } from '../datapath/local/vpp-vswitch.ts';
 import { measureOnDatapath } from '../datapath/measure.ts';
-import { localShell } from '../shell/local.ts';
 import { locateVpp } from '../vpp/locate-vpp.ts';
 import { VPP_RX_MODES, type VppRxMode } from '../vpp/vppctl.ts';
+import { benchOptions } from './bench-args.ts';
+import { markdownTable, mpps, rotated, runBench, type BenchContext, type BenchFailure, type BenchReport } from './bench-run.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -41,20 +37,18 @@ const { values: args } = parseArgs({
   },
 });
 
-const bad = (what: string, hint: string): never => {
-  throw new ConfigError(what, { where: 'bench:vpp-vswitch', hint });
-};
-const datapath = (['memif-vpp', 'vhost-user-vpp'] as const).find((d) => d === args.datapath) ?? bad(`unknown datapath ${JSON.stringify(args.datapath)}`, 'use memif-vpp or vhost-user-vpp');
+const { datapath, modes, frames, rounds, windowS, warmupS, offeredPps, lowLoadPps } = benchOptions('bench:vpp-vswitch', (check) => ({
+  datapath: check.oneOf('datapath', args.datapath, ['memif-vpp', 'vhost-user-vpp'] as const)[0]!,
+  modes: check.oneOf('modes', args.modes, VPP_RX_MODES),
+  frames: check.integers('frames', args.frames),
+  rounds: check.number('rounds', args.rounds, { integer: true }),
+  windowS: check.number('window', args.window),
+  warmupS: check.number('warmup', args.warmup, { zero: true }),
+  offeredPps: check.number('offered', args.offered),
+  lowLoadPps: check.number('low-load', args['low-load']),
+}));
 /** The same datapath without the vswitch: the generator straight to l3fwd. */
 const baseline = datapath === 'memif-vpp' ? 'memif' : 'vhost-user';
-const modes = args.modes.split(',').map((m) => VPP_RX_MODES.find((k) => k === m) ?? bad(`unknown rx-mode ${JSON.stringify(m)}`, `known: ${VPP_RX_MODES.join(', ')}`));
-const frames = args.frames.split(',').map(Number);
-const rounds = Number(args.rounds);
-const windowS = Number(args.window);
-const warmupS = Number(args.warmup);
-const offeredPps = Number(args.offered);
-const lowLoadPps = Number(args['low-load']);
-if (!(rounds >= 1 && windowS > 0 && warmupS >= 0 && offeredPps > 0 && lowLoadPps > 0)) bad('rounds, window, warmup, offered and low-load must be positive numbers', 'e.g. --rounds 3 --window 2');
 
 /** A cell: the baseline (no vswitch) or VPP in one rx-mode. */
 type Cell = 'none' | VppRxMode;
@@ -71,92 +65,51 @@ interface Sample {
   latencyP99Us?: number;
   latencyMaxUs?: number;
 }
+const samples: Sample[] = [];
 
-const shell = localShell();
-const runId = `benchv${Date.now().toString(36)}`;
-const runDir = resolve('results', runId);
-const mpps = (pps: number) => (pps / 1e6).toFixed(3);
-const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
-
-const live = new Set<() => Promise<unknown>>();
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    log(`${sig}: tearing down`);
-    void (async () => {
-      for (const f of [...live].reverse()) await f().catch(() => undefined);
-      process.exit(130);
-    })();
-  });
-}
-
-async function withCell<T>(cell: Cell, runtime: DpdkRuntime, fn: (dp: RunningDatapath) => Promise<T>): Promise<T> {
-  const opts = { shell, runId, runDir, runtime, dut: 'l3fwd' as const };
-  const dp = await (cell === 'none' ? localDatapath(baseline, opts) : vppVswitchDatapath(datapath as VppVswitchDatapath, { ...opts, vswitchRxMode: cell })).up();
-  const down = () => dp.down();
-  live.add(down);
-  try {
-    return await fn(dp);
-  } finally {
-    live.delete(down);
-    await dp.down();
-  }
-}
-
-async function main(): Promise<number> {
-  const l = locateVpp();
-  if ('absent' in l) bad(`VPP is needed: ${l.absent}`, 'build it: WIRESPEED_VPP_SRC=... npm run setup (docs/local-lab.md)');
-  await mkdir(runDir, { recursive: true });
-  const runtime = createDpdkRuntime({ shell, runDir, runId });
-  live.add(() => runtime.cleanup());
-  const samples: Sample[] = [];
-  const started = new Date();
-  const loadBefore = loadavg()[0]!.toFixed(1);
-  try {
-    for (let round = 0; round < rounds; round++) {
-      const order = cells.map((_, i) => cells[(i + round) % cells.length]!);
-      for (const cell of order) {
-        await withCell(cell, runtime, async (dp) => {
-          const gen = await openGeneratorOn(dp, { shell, runtime });
-          const closeGen = () => gen.close();
-          live.add(closeGen);
-          try {
-            // VPP resets a queue to polling when its peer connects: measure once the mode holds.
-            if ('vswitch' in dp) await (dp as RunningVppVswitch).vswitch.rxModeApplied();
-            for (const frameBytes of frames) {
-              const profile = { kind: 'fixed', frameBytes } as const;
-              const mrr = await measureOnDatapath(dp, gen, { loadPps: offeredPps, durationS: windowS, warmupS, profile, flows: 16, direction: 'bidirectional' });
-              const low = await measureOnDatapath(dp, gen, { loadPps: lowLoadPps, durationS: windowS, warmupS, profile, flows: 16, direction: 'bidirectional', latency: 'all' });
-              const h = low.latency;
-              samples.push({
-                round,
-                cell,
-                frameBytes,
-                mrrPps: mrr.receivedPps,
-                lowLoadLossRatio: low.lossRatio,
-                ...(h && h.count > 0 ? { latencyP50Us: percentiles(h, [50])[0]! / 1000, latencyP99Us: percentiles(h, [99])[0]! / 1000, latencyMaxUs: h.maxNs / 1000 } : {}),
-              });
-              log(`round ${round + 1}/${rounds} ${cellName(cell)} ${frameBytes} B: MRR ${mpps(mrr.receivedPps)} Mpps; at ${mpps(lowLoadPps)} Mpps loss ${low.lossRatio.toExponential(2)}`);
-            }
-          } finally {
-            live.delete(closeGen);
-            await gen.close();
-          }
-        });
-      }
+async function measure(b: BenchContext): Promise<void> {
+  const { shell, runtime, runId, runDir } = b;
+  for (let round = 0; round < rounds; round++) {
+    for (const cell of rotated(cells, round)) {
+      b.step(`round ${round + 1}/${rounds} ${cellName(cell)}`);
+      const opts = { shell, runId, runDir, runtime, dut: 'l3fwd' as const };
+      await b.withDatapath(
+        () => (cell === 'none' ? localDatapath(baseline, opts) : vppVswitchDatapath(datapath, { ...opts, vswitchRxMode: cell })).up(),
+        (dp) =>
+          b.withGenerator(
+            () => openGeneratorOn(dp, { shell, runtime }),
+            async (gen) => {
+              // VPP resets a queue to polling when its peer connects: measure once the mode holds.
+              if ('vswitch' in dp) await (dp as RunningVppVswitch).vswitch.rxModeApplied();
+              for (const frameBytes of frames) {
+                const profile = { kind: 'fixed', frameBytes } as const;
+                const mrr = await measureOnDatapath(dp, gen, { loadPps: offeredPps, durationS: windowS, warmupS, profile, flows: 16, direction: 'bidirectional' });
+                const low = await measureOnDatapath(dp, gen, { loadPps: lowLoadPps, durationS: windowS, warmupS, profile, flows: 16, direction: 'bidirectional', latency: 'all' });
+                const h = low.latency;
+                samples.push({
+                  round,
+                  cell,
+                  frameBytes,
+                  mrrPps: mrr.receivedPps,
+                  lowLoadLossRatio: low.lossRatio,
+                  ...(h && h.count > 0 ? { latencyP50Us: percentiles(h, [50])[0]! / 1000, latencyP99Us: percentiles(h, [99])[0]! / 1000, latencyMaxUs: h.maxNs / 1000 } : {}),
+                });
+                b.log(`round ${round + 1}/${rounds} ${cellName(cell)} ${frameBytes} B: MRR ${mpps(mrr.receivedPps)} Mpps; at ${mpps(lowLoadPps)} Mpps loss ${low.lossRatio.toExponential(2)}`);
+              }
+            },
+          ),
+      );
     }
-  } finally {
-    await runtime.cleanup().catch((e: unknown) => log(`runtime cleanup: ${String(e)}`));
-    const left = await runLeftovers({ shell, runId, dirs: [runtime.runtimeDir, join(runDir, 'sock')] });
-    if (left.length > 0) log(`LEFT BEHIND:\n  ${left.join('\n  ')}`);
-    await rm(join(runDir, 'sock'), { recursive: true, force: true });
   }
+}
 
-  const rows: string[] = [];
+function report(b: BenchContext, failure?: BenchFailure): BenchReport {
+  const rows: string[][] = [];
+  const range = (xs: readonly number[], f: (x: number) => string) => (xs.length > 0 ? `${f(median(xs))} (${f(Math.min(...xs))}-${f(Math.max(...xs))})` : 'n/a');
   for (const frameBytes of frames) {
     for (const cell of cells) {
       const mine = samples.filter((s) => s.cell === cell && s.frameBytes === frameBytes);
       if (mine.length === 0) continue;
-      const m = mine.map((s) => s.mrrPps);
       const ratios = mine.flatMap((s) => {
         const ref = samples.find((x) => x.cell === 'none' && x.frameBytes === frameBytes && x.round === s.round);
         return ref && ref.mrrPps > 0 ? [s.mrrPps / ref.mrrPps] : [];
@@ -166,28 +119,33 @@ async function main(): Promise<number> {
         return xs.length > 0 ? median(xs) : undefined;
       };
       const us = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(0));
-      rows.push(
-        `| ${frameBytes} B | ${cellName(cell)} | ${mpps(median(m))} (${mpps(Math.min(...m))}-${mpps(Math.max(...m))}) | ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}) | ${med((s) => s.lowLoadLossRatio)!.toExponential(1)} | ${us(med((s) => s.latencyP50Us))} / ${us(med((s) => s.latencyP99Us))} / ${us(med((s) => s.latencyMaxUs))} |`,
-      );
+      rows.push([
+        `${frameBytes} B`,
+        cellName(cell),
+        range(mine.map((s) => s.mrrPps), mpps),
+        range(ratios, (x) => x.toFixed(2)),
+        med((s) => s.lowLoadLossRatio)!.toExponential(1),
+        `${us(med((s) => s.latencyP50Us))} / ${us(med((s) => s.latencyP99Us))} / ${us(med((s) => s.latencyMaxUs))}`,
+      ]);
     }
   }
   const lines = [
-    `l3fwd behind VPP on ${datapath}, run ${runId}, ${started.toISOString()}: ${rounds} interleaved rounds, ${warmupS} s warm-up + ${windowS} s window per figure; MRR offered ${mpps(offeredPps)} Mpps, low load ${mpps(lowLoadPps)} Mpps; l3fwd and VPP on CPU 0, generator on CPU 1; load average ${loadBefore} before, ${loadavg()[0]!.toFixed(1)} after`,
+    `l3fwd behind VPP on ${datapath}, run ${b.runId}, ${b.startedAt.toISOString()}: ${rounds} interleaved rounds, ${warmupS} s warm-up + ${windowS} s window per figure; MRR offered ${mpps(offeredPps)} Mpps, low load ${mpps(lowLoadPps)} Mpps; l3fwd and VPP on CPU 0, generator on CPU 1; load average ${b.loadBefore} before, ${loadavg()[0]!.toFixed(1)} after` +
+      (failure ? `; STOPPED EARLY (${failure.where}): the figures below are of the rounds before` : ''),
     '',
-    `| frame | path | MRR median (min-max), Mpps | MRR / ${baseline} alone, same round: median (min-max) | loss at low load (median) | latency at low load p50 / p99 / max, µs (medians) |`,
-    '|---|---|---|---|---|---|',
-    ...rows,
+    ...markdownTable(['frame', 'path', 'MRR median (min-max), Mpps', `MRR / ${baseline} alone, same round: median (min-max)`, 'loss at low load (median)', 'latency at low load p50 / p99 / max, µs (medians)'], rows),
   ];
-  process.stdout.write(lines.join('\n') + '\n');
-  await writeFile(join(runDir, 'bench-vpp-vswitch.json'), JSON.stringify({ runId, startedAt: started.toISOString(), datapath, rounds, windowS, warmupS, offeredPps, lowLoadPps, samples }, null, 2));
-  log(`figures in ${join(runDir, 'bench-vpp-vswitch.json')}`);
-  return 0;
+  return { lines, json: { file: 'bench-vpp-vswitch.json', data: { runId: b.runId, startedAt: b.startedAt.toISOString(), datapath, rounds, windowS, warmupS, offeredPps, lowLoadPps, samples } }, exitCode: 0 };
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`bench:vpp-vswitch failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(exitCodeOf(err));
+runBench({
+  name: 'bench:vpp-vswitch',
+  runIdPrefix: 'benchv',
+  preflight: () => {
+    const l = locateVpp();
+    if ('absent' in l) throw new ConfigError(`VPP is needed: ${l.absent}`, { where: 'bench:vpp-vswitch', hint: 'build it: WIRESPEED_VPP_SRC=... npm run setup (docs/local-lab.md)' });
   },
-);
+  measure,
+  report,
+  scratchDirs: ['sock'],
+});
