@@ -1,12 +1,13 @@
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { quote } from '../core/shell-quote.ts';
 import { ConfigError } from '../core/errors.ts';
 import { InventoryError } from './inventory-error.ts';
 import { loadLab, LOCAL_LAB_PATH, MAX_INVENTORY_BYTES } from './load.ts';
+import { invalidYamlCases } from '../fixtures/invalid-yaml-cases.ts';
 
 const INVALID = 'fixtures/labs/invalid';
 const VALID = 'fixtures/labs/valid';
@@ -66,31 +67,7 @@ test('the commented examples are valid inventories (files they name aside)', asy
   }
 });
 
-const invalid = readdirSync(INVALID).filter((f) => f.endsWith('.yaml'));
-
-test('there are at least 12 invalid inventories, each with its expected message', () => {
-  expect(invalid.length).toBeGreaterThanOrEqual(12);
-});
-
-for (const f of invalid) {
-  test(`invalid inventory ${f} gives its exact message`, async () => {
-    const path = `${INVALID}/${f}`;
-    const [first, second] = readFileSync(path, 'utf8').split('\n');
-    const expected = /^# expected: (.*)$/.exec(first ?? '')?.[1];
-    const hintLine = /^# hint: (.*?)(?: \(issues: (\d+)\))?$/.exec(second ?? '');
-    expect(expected, 'line 1 is "# expected: <message>"').toBeTruthy();
-    expect(hintLine, 'line 2 is "# hint: <hint>"').toBeTruthy();
-    const err = await loadLab(path).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(InventoryError);
-    expect(err).toBeInstanceOf(ConfigError);
-    const e = err as InventoryError;
-    expect(e.exitCode).toBe(2);
-    expect(e.issues).toHaveLength(Number(hintLine![2] ?? 1));
-    const lines = e.message.split('\n');
-    expect(lines[0]).toBe(expected);
-    expect(lines[1]).toBe(`  hint: ${hintLine![1]}`);
-  });
-}
+invalidYamlCases({ what: ['inventory', 'inventories'], dir: INVALID, load: loadLab, errorClass: InventoryError, atLeast: 12 });
 
 test('all problems are reported at once, in file order', async () => {
   const err = (await loadLab(`${INVALID}/yaml-syntax.yaml`).catch((e: unknown) => e)) as InventoryError;

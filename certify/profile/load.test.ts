@@ -1,7 +1,8 @@
 import { test, expect } from '@playwright/test';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../core/errors.ts';
 import { builtinProfiles, loadProfile, parseProfileText, ProfileError } from './load.ts';
+import { invalidYamlCases } from '../../fixtures/invalid-yaml-cases.ts';
 
 const INVALID = 'fixtures/certify/profiles/invalid';
 
@@ -41,30 +42,7 @@ test('an unknown profile name is a ConfigError listing the built-in ones', async
   expect((missing as ConfigError).message).toMatch(/cannot read the certification profile: ENOENT/);
 });
 
-const invalid = readdirSync(INVALID).filter((f) => f.endsWith('.yaml'));
-
-test('there are at least 12 invalid profiles, each with its expected message', () => {
-  expect(invalid.length).toBeGreaterThanOrEqual(12);
-});
-
-for (const f of invalid) {
-  test(`invalid profile ${f} gives its exact message`, async () => {
-    const path = `${INVALID}/${f}`;
-    const [first, second] = readFileSync(path, 'utf8').split('\n');
-    const expected = /^# expected: (.*)$/.exec(first ?? '')?.[1];
-    const hintLine = /^# hint: (.*?)(?: \(issues: (\d+)\))?$/.exec(second ?? '');
-    expect(expected, 'line 1 is "# expected: <message>"').toBeTruthy();
-    expect(hintLine, 'line 2 is "# hint: <hint>"').toBeTruthy();
-    const err = await loadProfile(path).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ProfileError);
-    const e = err as ProfileError;
-    expect(e.exitCode).toBe(2);
-    expect(e.issues).toHaveLength(Number(hintLine![2] ?? 1));
-    const lines = e.message.split('\n');
-    expect(lines[0]).toBe(expected);
-    expect(lines[1]).toBe(`  hint: ${hintLine![1]}`);
-  });
-}
+invalidYamlCases({ what: ['profile', 'profiles'], dir: INVALID, load: loadProfile, errorClass: ProfileError, atLeast: 12 });
 
 test('every problem of a profile is reported at once, in file order', () => {
   const text = readFileSync('certify/profiles/nic-performance.yaml', 'utf8')
