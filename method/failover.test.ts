@@ -89,6 +89,11 @@ test('timelines become contiguous samples: no dead time, loss of both directions
   const r = analyzeFailover({ samples, eventTS: 5.1, offeredPps: 200_000 });
   expect(r.lostPackets).toBe(23_000);
   expect(r.timeToFirstPacketS).toBe(0); // one direction kept some traffic: never a full stop
+  // A window closed 0.02 s into its last bin: that bin is 0.02 s long, so its rate is not read 60 % low.
+  const closedEarly = samplesFromTimelines([t([10_000, 10_000, 10_000, 2_000])], 0, 0.32);
+  expect(closedEarly.map((s) => +s.durationS.toFixed(9))).toEqual([0.1, 0.1, 0.1, 0.02]);
+  expect(closedEarly.map((s) => Math.round(s.received / s.durationS))).toEqual([100_000, 100_000, 100_000, 100_000]);
+  expect(samplesFromTimelines([t([1, 1, 1])], 0, 0.3).map((s) => s.durationS)).toEqual([0.1, 0.1, 0.1]);
   expect(() => samplesFromTimelines([], 0)).toThrow(/no timeline/);
   expect(() => samplesFromTimelines([t([1]), { ...t([1]), binS: 0.2 }], 0)).toThrow(/differ/);
 });

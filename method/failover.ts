@@ -135,7 +135,12 @@ export function directionOutages(dirs: readonly DirectionOutageInput[], eventTS:
  * Contiguous samples from per-direction timelines (summed over directions): bin i starts at
  * windowStartS + i * binS. There is no gap between samples, so no loss goes uncounted.
  */
-export function samplesFromTimelines(timelines: readonly DirectionTimeline[], windowStartS: number): FailoverSample[] {
+/**
+ * One sample per bin, the directions summed. With `windowS` (the counted window's real length) the last bin
+ * is as long as the part of it the window covered: a window closed early (an event that ended, the drain)
+ * leaves a partial bin, whose rate would otherwise read low by the missing share.
+ */
+export function samplesFromTimelines(timelines: readonly DirectionTimeline[], windowStartS: number, windowS?: number): FailoverSample[] {
   const first = timelines[0];
   if (first === undefined) throw new ConfigError('no timeline', { where: 'samplesFromTimelines', hint: 'run the failover trial with timelineS set' });
   for (const t of timelines) {
@@ -143,9 +148,14 @@ export function samplesFromTimelines(timelines: readonly DirectionTimeline[], wi
       throw new ConfigError('timelines of the directions differ in bins', { where: 'samplesFromTimelines' });
     }
   }
+  const lengthOf = (i: number): number => {
+    const left = windowS === undefined ? first.binS : windowS - i * first.binS;
+    // A window that ends on a bin boundary may read a hair short of it in floating point: a full bin.
+    return left > 0 && left < first.binS * (1 - 1e-6) ? left : first.binS;
+  };
   return first.attempted.map((_, i) => ({
     tS: windowStartS + i * first.binS,
-    durationS: first.binS,
+    durationS: lengthOf(i),
     attempted: timelines.reduce((s, t) => s + (t.attempted[i] ?? 0), 0),
     received: timelines.reduce((s, t) => s + (t.received[i] ?? 0), 0),
   }));

@@ -115,7 +115,7 @@ export async function runFailover(o: FailoverRunOptions): Promise<FailoverRun> {
   }
   const windowStartMs = Date.parse(trial.startedAt);
   const eventTS = (event.startMs - windowStartMs) / 1000;
-  const samples = samplesFromTimelines(timelines as NonNullable<(typeof timelines)[number]>[], 0);
+  const samples = samplesFromTimelines(timelines as NonNullable<(typeof timelines)[number]>[], 0, trial.actualDurationS);
   const analysis = analyzeFailover({
     samples,
     eventTS,
