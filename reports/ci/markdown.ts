@@ -1,7 +1,7 @@
 /** A markdown summary for CI job pages (GitHub step summary, GitLab MR notes). */
 import { describeStalls } from '../../method/host-stalls.ts';
 import { fmtLatency, fmtPps } from '../model/format.ts';
-import { boundText, mrrText, profileLabel, spreadText } from '../model/figure-text.ts';
+import { boundText, failoverText, mrrText, profileLabel, spreadText } from '../model/figure-text.ts';
 import { aggregateLineRateBps, failedCount, failureName, highestLoad, throughputSamples, type RunView, type SkipEntry } from '../model/run-view.ts';
 import { testerView } from '../model/tester.ts';
 import { l1BitsPerSecond, profileTag } from '../../method/trial.ts';
@@ -28,9 +28,7 @@ export function renderMarkdown(view: RunView): string {
     const ndrBps = r.ndr ? l1BitsPerSecond(r.ndr.lowerBoundPps, r.profile) : Number.NaN;
     const lr = aggregateLineRateBps(r);
     const lat = r.latency && r.latency.length ? highestLoad(r.latency) : undefined;
-    const failover = (r.failover ?? [])
-      .map((f) => `${f.event}: ${f.blockedS.toFixed(3)} s blocked${f.recoveryS === undefined ? ', not back at the offered rate' : `, back in ${f.recoveryS.toFixed(2)} s`}`)
-      .join('; ');
+    const failover = failoverText(r.failover ?? []);
     const status = r.status === 'passed' ? '✅ passed' : `❌ failed: ${cell(r.reason ?? '')}`;
     const ndrRepeats = throughputSamples(all, 'ndr');
     const ndr = r.ndr ? boundText(r.ndr) : '–';

@@ -72,6 +72,8 @@ test('the report of a complete local run shows every chart, no console errors an
     await expect(page.getByText('Virtual ports (memif, vhost-user, veth) have no line rate')).toBeVisible();
     await expect(page.locator('table.summary tbody tr')).toHaveCount(9);
     await expect(page.locator('table.summary')).toContainText('none (virtual)');
+    // The failover figure is in the summary as in summary.md, not only under its chart.
+    await expect(page.locator('table.summary')).toContainText(/dut-restart: \d+\.\d{3} s blocked/);
     // Latency curves: four loads each, on the HDR percentile axis.
     const lat = page.locator('svg.chart[aria-label^="Latency percentiles: 1n-local-2p-memif-l3fwd-64b"]');
     await expect(lat.locator('path.c-line')).toHaveCount(4);

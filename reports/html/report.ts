@@ -7,7 +7,7 @@ import { formatCpuList } from '../../lab/cpu-list.ts';
 import { describeStalls } from '../../method/host-stalls.ts';
 import { summarizeRepeats } from '../../method/statistics.ts';
 import { l1BitsPerSecond, profileTag, type TrafficProfile } from '../../method/trial.ts';
-import { boundText, mrrText, profileLabel, spreadText } from '../model/figure-text.ts';
+import { boundText, failoverText, mrrText, profileLabel, spreadText } from '../model/figure-text.ts';
 import { fmtDuration, fmtGbps, fmtLatency, fmtLoss, fmtMpps, fmtPct, fmtPps, fmtUs } from '../model/format.ts';
 import { aggregateLineRateBps, failureName, throughputSamples, type RunView } from '../model/run-view.ts';
 import { testerView } from '../model/tester.ts';
@@ -141,20 +141,21 @@ function summary(v: RunView): string {
   <td class="num">${lr === undefined ? '<span class="sub" title="virtual ports (memif, vhost-user, veth) have no line rate">none (virtual)</span>' : fmtPct(ndrBps / lr)}</td>
   <td class="num">${r.mrr ? esc(mrrText(r.mrr)) : '–'}</td>
   <td class="num">${lat ? `${esc(fmtLatency(lat.p99Ns))}<div class="sub">at ${esc(loadLabel(lat))}</div>` : '–'}</td>
+  <td>${r.failover && r.failover.length > 0 ? esc(failoverText(r.failover)) : '–'}</td>
   <td><span class="chip ${r.status}">${esc(r.status)}</span></td>
 </tr>`;
   });
   const unfinished = v.unfinished.map(
-    (id) => `<tr><td><code>${esc(id)}</code><div class="sub">${v.trialsByScenario.get(id)?.length ?? 0} trials recorded, no result</div></td><td colspan="9"></td><td><span class="chip skipped">unfinished</span></td></tr>`,
+    (id) => `<tr><td><code>${esc(id)}</code><div class="sub">${v.trialsByScenario.get(id)?.length ?? 0} trials recorded, no result</div></td><td colspan="10"></td><td><span class="chip skipped">unfinished</span></td></tr>`,
   );
   const failedEarly = v.failures.map(
     (f) =>
-      `<tr><td><code>${esc(failureName(f))}</code><div class="sub">${esc(f.errorClass ? `${f.errorClass}: ${f.error}` : f.error)}</div></td><td class="nowrap">${esc(f.datapath ?? '–')}</td><td colspan="8"><span class="sub">failed before any result was recorded</span></td><td><span class="chip failed">failed</span></td></tr>`,
+      `<tr><td><code>${esc(failureName(f))}</code><div class="sub">${esc(f.errorClass ? `${f.errorClass}: ${f.error}` : f.error)}</div></td><td class="nowrap">${esc(f.datapath ?? '–')}</td><td colspan="9"><span class="sub">failed before any result was recorded</span></td><td><span class="chip failed">failed</span></td></tr>`,
   );
   return `<h2>Summary</h2>
 <p class="note">NDR: no loss; PDR: loss ratio at most the PDR goal. Figures are the lower bounds of the search (the reported throughput), with the upper bound after “&lt;”. Gbit/s is layer 1 at NDR.</p>
 <div class="scroll"><table class="summary">
-<thead><tr><th>scenario</th><th>datapath</th><th>DUT</th><th>frame</th><th class="num">NDR</th><th class="num">PDR</th><th class="num">NDR Gbit/s</th><th class="num">of line rate</th><th class="num">MRR</th><th class="num">p99 latency</th><th>status</th></tr></thead>
+<thead><tr><th>scenario</th><th>datapath</th><th>DUT</th><th>frame</th><th class="num">NDR</th><th class="num">PDR</th><th class="num">NDR Gbit/s</th><th class="num">of line rate</th><th class="num">MRR</th><th class="num">p99 latency</th><th>failover</th><th>status</th></tr></thead>
 <tbody>
 ${[...rows, ...failedEarly, ...unfinished].join('\n')}
 </tbody></table></div>`;

@@ -5,7 +5,7 @@
  */
 import { fmtPct, fmtPps } from './format.ts';
 import type { TrafficProfile } from '../../method/trial.ts';
-import type { Mrr, ThroughputBound } from '../schema/record.ts';
+import type { Failover, Mrr, ThroughputBound } from '../schema/record.ts';
 
 /** "64 B", or an IMIX with its mix: "imix-7-4-1 (64:7, 570:4, 1518:1)". */
 export function profileLabel(p: TrafficProfile): string {
@@ -28,6 +28,13 @@ export function mrrText(m: Mrr): string {
 }
 
 /** Median, range and coefficient of variation of repeats: "median 4.213 Mpps (4.1–4.3 Mpps, CV 1.2 %, n=3)". */
+/** Every failover event of a result on one line: "dut-restart: 0.492 s blocked, back in 0.50 s". */
+export function failoverText(events: readonly Failover[]): string {
+  return events
+    .map((f) => `${f.event}: ${f.blockedS.toFixed(3)} s blocked${f.recoveryS === undefined ? ', not back at the offered rate' : `, back in ${f.recoveryS.toFixed(2)} s`}`)
+    .join('; ');
+}
+
 export function spreadText(samples: readonly number[]): string {
   if (samples.length === 0) return '–';
   if (samples.length === 1) return fmtPps(samples[0]!);
