@@ -7,6 +7,8 @@
  * and the generator's rate error at 1 Mpps; writes results/<run>/bench-local.json. Exits 1 when a row
  * at a goal frame size has a median ratio below the goal. When a step fails, the rows and pairs measured
  * before it are printed (a row cut short says how many pairs it has), then the failure; exit non-zero.
+ * A DUT that dies between windows (DPDK 22.11's memif kills the peer that stays at some disconnects) is
+ * started again and the window measured on it; the row counts those restarts and says why.
  *
  *   npm run bench:local [-- --kinds vhost-user,memif --frames 64,1518 --pairs 5 --window 3 --warmup 1
  *                          --rings default,1024 --goal 0.9 --goal-frames 64]
@@ -18,6 +20,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
+import { MeasurementError } from '../../core/errors.ts';
 import type { DatapathKind } from '../../lab/schema.ts';
 import { describeStalls, mergeLoopGaps, summarizeStalls, type LoopGaps } from '../../method/host-stalls.ts';
 import type { TrialSpec } from '../../method/trial.ts';
@@ -79,6 +82,8 @@ interface RowWindows {
   readonly pairs: Pair[];
   readonly dut: LoopGaps[];
   readonly gen: LoopGaps[];
+  /** New DUT starts the row needed, and why (the DUT's death). */
+  readonly dutRestarts: { readonly beforeWindow: string; readonly death: string }[];
 }
 interface Row {
   readonly kind: DatapathKind;
@@ -89,6 +94,7 @@ interface Row {
   readonly mrrMedianPps: number;
   readonly rawMedianPps: number;
   readonly generatorLimited: boolean;
+  readonly dutRestarts: RowWindows['dutRestarts'];
   readonly dutStalls?: string;
   readonly genStalls?: string;
 }
@@ -113,6 +119,13 @@ async function dutProbe(dp: RunningDatapath): Promise<() => Promise<LoopGaps | u
   };
 }
 
+/**
+ * DPDK 22.11's memif PMD kills the DUT (SIGSEGV, or a PANIC in the interrupt thread) at some peer
+ * disconnects (findings §2): the row then continues on a new DUT start, and says how many it needed.
+ * A bounded number per row: a DUT that dies at every window is a failure, not noise.
+ */
+const MAX_DUT_RESTARTS_PER_PAIR = 2;
+
 async function measure(b: BenchContext): Promise<void> {
   const { shell, runtime, runId, runDir } = b;
   b.step('generator self-test (memif loop, no DUT)');
@@ -124,64 +137,89 @@ async function measure(b: BenchContext): Promise<void> {
     for (const frameBytes of frames) {
       b.step(`${kind} ${frameBytes}B: DUT start`);
       // One DUT start per datapath and frame size: every window of the row (and of the other ring
-      // depths) runs against this same DUT process.
-      await b.withDatapath(
-        () => localDatapath(kind, { shell, runId, runDir, runtime }).up(),
-        async (dp) => {
-          const variants = rings.map((r) => (r === 'default' ? dp : withRingDepth(dp, r)));
-          const rows = variants.map((view): RowWindows => ({ kind, frameBytes, ring: ringDepthOf(view), pairs: [], dut: [], gen: [] }));
+      // depths) runs against this same DUT process, unless it dies (see MAX_DUT_RESTARTS_PER_PAIR).
+      const up = () => localDatapath(kind, { shell, runId, runDir, runtime }).up();
+      let dp: RunningDatapath = await up();
+      await b.withLive(
+        () => dp.down(),
+        async () => {
+          const viewsOf = (d: RunningDatapath) => rings.map((r) => (r === 'default' ? d : withRingDepth(d, r)));
+          let views = viewsOf(dp);
+          const rows = views.map((view): RowWindows => ({ kind, frameBytes, ring: ringDepthOf(view), pairs: [], dut: [], gen: [], dutRestarts: [] }));
           state.rows.push(...rows);
+          let restarts = 0;
+          /** Runs one window; when the DUT is dead before it, or died and took the window with it, on a new DUT start. */
+          const window = async <T>(row: RowWindows, label: string, fn: (view: RunningDatapath) => Promise<T>): Promise<T> => {
+            for (;;) {
+              if (!dp.dutAlive()) {
+                const death = dp.dutDeath() ?? 'the DUT is not running';
+                if (++restarts > MAX_DUT_RESTARTS_PER_PAIR * pairs) {
+                  throw new MeasurementError(`the DUT died ${restarts} times in this row; last: ${death}`, { where: `${kind} ${frameBytes}B`, hint: 'a DUT that dies at (almost) every window is broken: read its log; memif: findings §2' });
+                }
+                row.dutRestarts.push({ beforeWindow: label, death: death.split('\n')[0]! });
+                b.step(`${label}: DUT restart ${restarts} (${death.split('\n')[0]})`);
+                await dp.down().catch(() => undefined);
+                dp = await up();
+                views = viewsOf(dp);
+              }
+              b.step(label);
+              try {
+                return await fn(views[rows.indexOf(row)]!);
+              } catch (e) {
+                if (dp.dutAlive()) throw e; // not the DUT's death: a failure of its own
+                b.log(`${label}: failed with the DUT dead (${String(e).split('\n')[0]}): again on a new DUT start`);
+              }
+            }
+          };
           const spec = (loadPps: number, w = warmupS): TrialSpec => ({ loadPps, durationS: windowS, warmupS: w, profile: { kind: 'fixed', frameBytes }, flows: 16, direction: 'bidirectional' });
           for (let i = 0; i < pairs; i++) {
-            for (const [v, view] of variants.entries()) {
-              const a = rows[v]!;
+            for (const [v, a] of rows.entries()) {
               const label = `${kind} ${frameBytes}B ring ${a.ring} pair ${i + 1}/${pairs}`;
-              const raw = async () => {
-                b.step(`${label}: raw (testpmd flowgen)`);
-                let probe: (() => Promise<LoopGaps | undefined>) | undefined;
-                return measureRawCapacity(view, {
-                  shell,
-                  runtime,
-                  frameBytes,
-                  warmupS,
-                  windowS,
-                  onWindow: async (edge) => {
-                    if (edge === 'start') probe = await dutProbe(dp);
-                    else {
-                      const g = await probe?.();
-                      if (g) a.dut.push(g);
-                    }
-                  },
+              const raw = () =>
+                window(a, `${label}: raw (testpmd flowgen)`, (view) => {
+                  let probe: (() => Promise<LoopGaps | undefined>) | undefined;
+                  const dut: LoopGaps[] = [];
+                  return measureRawCapacity(view, {
+                    shell,
+                    runtime,
+                    frameBytes,
+                    warmupS,
+                    windowS,
+                    onWindow: async (edge) => {
+                      if (edge === 'start') probe = await dutProbe(dp);
+                      else {
+                        const g = await probe?.();
+                        if (g) dut.push(g);
+                      }
+                    },
+                  }).then((r) => ({ r, dut }));
                 });
-              };
-              const mrr = async () => {
-                b.step(`${label}: MRR (our generator, ${mpps(offeredPps)} Mpps offered)`);
-                const ceilingPps = state.ceiling[frameBytes];
-                return b.withGenerator(
-                  () => openGeneratorOn(view, { shell, runtime, ...(ceilingPps === undefined ? {} : { ceilingPps }) }),
-                  async (gen) => {
-                    const probe = await dutProbe(dp);
-                    const r = await measureOnDatapath(dp, gen, spec(offeredPps));
-                    const g = await probe();
-                    if (g) a.dut.push(g);
-                    if (r.loopGaps) a.gen.push(r.loopGaps);
-                    // The rate check needs a path that carries the rate without loss; veth's kernel path does not.
-                    if (kind !== 'veth' && frameBytes === 64 && i === pairs - 1 && v === 0) {
-                      b.step(`${kind} 64B: rate accuracy at ${mpps(rateCheckPps)} Mpps`);
-                      const c = await measureOnDatapath(dp, gen, spec(rateCheckPps, 1));
-                      state.rateChecks.push({
-                        kind,
-                        requestedPps: rateCheckPps,
-                        receivedPps: c.receivedPps,
-                        offeredPps: c.offeredPps,
-                        errorPct: (Math.abs(c.receivedPps - rateCheckPps) / rateCheckPps) * 100,
-                        lossRatio: c.lossRatio,
-                      });
-                    }
-                    return r;
-                  },
-                );
-              };
+              const mrr = () =>
+                window(a, `${label}: MRR (our generator, ${mpps(offeredPps)} Mpps offered)`, (view) => {
+                  const ceilingPps = state.ceiling[frameBytes];
+                  return b.withGenerator(
+                    () => openGeneratorOn(view, { shell, runtime, ...(ceilingPps === undefined ? {} : { ceilingPps }) }),
+                    async (gen) => {
+                      const probe = await dutProbe(dp);
+                      const m = await measureOnDatapath(dp, gen, spec(offeredPps));
+                      const g = await probe();
+                      // The rate check needs a path that carries the rate without loss; veth's kernel path does not.
+                      if (kind !== 'veth' && frameBytes === 64 && i === pairs - 1 && v === 0) {
+                        b.step(`${kind} 64B: rate accuracy at ${mpps(rateCheckPps)} Mpps`);
+                        const c = await measureOnDatapath(dp, gen, spec(rateCheckPps, 1));
+                        state.rateChecks.push({
+                          kind,
+                          requestedPps: rateCheckPps,
+                          receivedPps: c.receivedPps,
+                          offeredPps: c.offeredPps,
+                          errorPct: (Math.abs(c.receivedPps - rateCheckPps) / rateCheckPps) * 100,
+                          lossRatio: c.lossRatio,
+                        });
+                      }
+                      return { m, dut: g ? [g] : [] };
+                    },
+                  );
+                });
               // Alternate the order: a drift of the host during a pair then biases neither side.
               const rawFirst = i % 2 === 0;
               let r: Awaited<ReturnType<typeof raw>>;
@@ -193,16 +231,17 @@ async function measure(b: BenchContext): Promise<void> {
                 m = await mrr();
                 r = await raw();
               }
+              a.dut.push(...r.dut, ...m.dut);
+              if (m.m.loopGaps) a.gen.push(m.m.loopGaps);
               a.pairs.push({
                 order: rawFirst ? 'raw-first' : 'mrr-first',
-                rawPps: r.genRxPps,
-                ...(r.dutRxPps === undefined ? {} : { rawDutRxPps: r.dutRxPps }),
-                mrrPps: m.receivedPps,
-                mrrAttemptedPps: m.offeredPps,
-                ratio: m.receivedPps / r.genRxPps,
+                rawPps: r.r.genRxPps,
+                ...(r.r.dutRxPps === undefined ? {} : { rawDutRxPps: r.r.dutRxPps }),
+                mrrPps: m.m.receivedPps,
+                mrrAttemptedPps: m.m.offeredPps,
+                ratio: m.m.receivedPps / r.r.genRxPps,
                 at: new Date().toISOString(),
               });
-              if (!dp.dutAlive()) throw new Error(`the DUT died during ${kind} ${frameBytes}B: ${dp.dutDeath()}`);
             }
           }
         },
@@ -228,6 +267,7 @@ function rowOf(w: RowWindows): Row | undefined {
     rawMedianPps: median(w.pairs.map((p) => p.rawPps)),
     // Received nearly all it attempted, and attempted far less than offered: the generator's figure.
     generatorLimited: attempted < 0.9 * offeredPps && mrrMedianPps > 0.98 * attempted,
+    dutRestarts: w.dutRestarts,
     ...(dutGaps ? { dutStalls: describeStalls(summarizeStalls(dutGaps)) } : {}),
     ...(genGaps ? { genStalls: describeStalls(summarizeStalls(genGaps)) } : {}),
   };
@@ -238,11 +278,11 @@ function report(b: BenchContext, failure?: BenchFailure): BenchReport {
   const { ceiling, rateChecks } = state;
   const lines = [
     `local lab benchmark, run ${b.runId}, ${b.startedAt.toISOString()}, ${state.generatorVersion}; DUT l3fwd (1 lcore, CPU 0), generator CPU 1; ` +
-      `${pairs} interleaved pairs of ${warmupS} s warm-up + ${windowS} s windows per row, one DUT start per datapath and frame; load average ${b.loadBefore} before, ${loadavg()[0]!.toFixed(1)} after` +
+      `${pairs} interleaved pairs of ${warmupS} s warm-up + ${windowS} s windows per row, one DUT start per datapath and frame (more where the DUT died: DUT restarts); load average ${b.loadBefore} before, ${loadavg()[0]!.toFixed(1)} after` +
       (failure ? `; STOPPED EARLY (${failure.where}): the rows below are what was measured before` : ''),
     '',
     ...markdownTable(
-      ['datapath', 'frame', 'ring', 'MRR / raw, median', 'min', 'max', 'MRR median (Mpps)', 'raw median (Mpps)', 'self-test ceiling (Mpps)', 'DUT loop stalls', 'generator loop stalls'],
+      ['datapath', 'frame', 'ring', 'MRR / raw, median', 'min', 'max', 'MRR median (Mpps)', 'raw median (Mpps)', 'self-test ceiling (Mpps)', 'DUT restarts', 'DUT loop stalls', 'generator loop stalls'],
       rows.map((r) => [
         r.kind,
         `${r.frameBytes} B`,
@@ -253,6 +293,7 @@ function report(b: BenchContext, failure?: BenchFailure): BenchReport {
         mpps(r.mrrMedianPps) + (r.generatorLimited ? ' (generator-limited)' : ''),
         mpps(r.rawMedianPps),
         mpps(ceiling[r.frameBytes]),
+        r.dutRestarts.length === 0 ? '0' : `${r.dutRestarts.length} (${[...new Set(r.dutRestarts.map((d) => d.death.replace(/^.*\((.*)\)\s*$/, '$1')))].join(', ')})`,
         r.dutStalls ?? 'n/a',
         r.genStalls ?? 'n/a',
       ]),

@@ -35,6 +35,8 @@ export interface ManagedDpdkProcessSpec {
   readonly onExit?: (exit: ProcessExit) => void;
   /** Ask it to quit by itself before TERM (a quit request on its control channel); it gets the grace time. */
   readonly quit?: (proc: SpawnedProcess) => Promise<void>;
+  /** Written to its stdin right after the start (commands of an interactive application, read at its prompt). */
+  readonly input?: string;
   /** Files it creates and does not remove when it dies (a listening vhost or memif socket): removed after it. */
   readonly ownedFiles?: readonly string[];
   /** Last output for messages (default: the process's combined output). */
@@ -87,6 +89,7 @@ export async function startManagedDpdkProcess(spec: ManagedDpdkProcessSpec): Pro
     throw new ProvisionError(`could not start ${spec.argv[0]}`, { where, hint: spec.startHint ?? 'is it installed? `npm run setup` builds what wirespeed needs', cause: err });
   }
   const lastOutput = spec.lastOutput ?? (() => proc.output());
+  if (spec.input !== undefined) await proc.write(spec.input).catch(() => undefined); // its death is reported below
   let exitInfo: ProcessExit | null = null;
   const exit = proc.wait().then((e) => {
     exitInfo = e;
@@ -181,6 +184,10 @@ export interface DpdkProcessSpec {
   readonly startTimeoutMs?: number;
   /** Called once when it exits, whoever caused it. */
   readonly onExit?: (exit: ProcessExit) => void;
+  /** Written to its stdin right after the start. */
+  readonly input?: string;
+  /** Ask it to quit by itself before TERM; it gets the grace time. */
+  readonly quit?: (proc: SpawnedProcess) => Promise<void>;
 }
 
 /** A DUT-like DPDK application: a managed process that answers on its telemetry socket. */
@@ -225,6 +232,8 @@ export async function startDpdkProcess(spec: DpdkProcessSpec): Promise<DpdkProce
       argv: spec.argv,
       startTimeoutMs: timeoutMs,
       ...(spec.onExit ? { onExit: spec.onExit } : {}),
+      ...(spec.input === undefined ? {} : { input: spec.input }),
+      ...(spec.quit ? { quit: spec.quit } : {}),
       onStdout: watch,
       onStderr: watch,
       ready: async () => {

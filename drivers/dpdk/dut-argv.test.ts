@@ -92,7 +92,7 @@ test.describe('testpmd argv', () => {
   test('flowgen raw-capacity driver: frame size passed as is (testpmd strips the FCS), main and forwarding lcores', () => {
     const argv = testpmdArgv({ filePrefix: 'raw', mode: 'flowgen', cpu: 1, vdevs: ['net_memif0,role=client', 'net_memif1,role=client'], frameBytes: 1518 });
     expect(ealPart(argv)).toContain('--lcores=0@1,1@1');
-    expect(appArgs(argv)).toEqual(['--forward-mode=flowgen', '--nb-cores=1', '--rxd=1024', '--txd=1024', '--total-num-mbufs=32768', '--disable-link-check', '--txpkts=1518']);
+    expect(appArgs(argv)).toEqual(['-i', '--forward-mode=flowgen', '--nb-cores=1', '--rxd=1024', '--txd=1024', '--total-num-mbufs=32768', '--disable-link-check', '--txpkts=1518']);
   });
 
   test('macswap DUT on one port loops it to itself', () => {

@@ -1,10 +1,18 @@
 /**
- * dpdk-testpmd, non-interactive: as a DUT (`io`, `macswap` forwarding) or as the raw-capacity driver
+ * dpdk-testpmd: as a DUT (`io`, `macswap` forwarding, non-interactive) or as the raw-capacity driver
  * of the local benchmark (`flowgen`: it transmits at full speed, receives and frees; `txonly` never
  * drains RX and cannot be used). It cannot pace in software, so it only measures capacity: rates come
  * from telemetry on both ends. Non-interactive testpmd exits when its stdin closes; the Shell's spawn
  * keeps stdin open as long as we hold the process.
+ *
+ * flowgen runs interactive (`-i`, commands on stdin) so that it can stop sending before its ports close:
+ * DPDK 22.11's memif PMD segfaults the peer that stays (our DUT) when the link goes down while the peer
+ * is inside a burst (the control thread unmaps the regions under the polling lcore; findings §2), and a
+ * non-interactive testpmd stops forwarding and closes its ports in one go, with up to a ring of packets
+ * (16k with rsize=14) still queued at the DUT. Stopped first, the DUT drains them and polls empty rings
+ * when the link goes.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError } from '../../core/errors.ts';
 import type { Shell } from '../shell/shell.ts';
 import { startDpdkProcess, type DpdkProcess } from './dpdk-process.ts';
@@ -61,6 +69,8 @@ export function testpmdArgv(spec: TestpmdSpec): string[] {
   });
   const desc = spec.descriptors ?? 1024;
   const app = [
+    // flowgen: interactive, so that it can stop sending and wait before its ports close (see above).
+    ...(spec.mode === 'flowgen' ? ['-i'] : []),
     `--forward-mode=${spec.mode}`,
     '--nb-cores=1',
     `--rxd=${desc}`,
@@ -93,17 +103,34 @@ export interface RunningTestpmd extends DpdkProcess {
   portStats(): Promise<EthdevStats[]>;
 }
 
-/** Start testpmd and wait until it forwards (non-interactive: it starts forwarding by itself). */
+/**
+ * How long a stopped flowgen waits before its ports close: the DUT forwards what is still queued for it
+ * (a 16k-slot ring at ~2 Mpps is 8 ms) and then only polls empty rings.
+ */
+export const FLOWGEN_DRAIN_MS = 200;
+
+/** Start testpmd and wait until it forwards (non-interactive: by itself; flowgen: on `start`). */
 export async function startTestpmd(opts: StartTestpmdOptions): Promise<RunningTestpmd> {
   const prefix = opts.runtime.prefix(opts.role);
+  const interactive = opts.mode === 'flowgen';
   const proc = await startDpdkProcess({
     shell: opts.shell,
     runtime: opts.runtime,
     prefix,
     label: `testpmd ${opts.mode} (${opts.role})`,
     argv: testpmdArgv({ ...opts, filePrefix: prefix }),
-    // Printed after `start` in non-interactive mode, once the forwarding lcore runs.
-    readyPattern: /Press enter to exit/,
+    // Printed once forwarding starts: after `start` (interactive) or by itself (non-interactive).
+    readyPattern: interactive ? /packet forwarding - ports=/ : /Press enter to exit/,
+    ...(interactive
+      ? {
+          input: 'start\n',
+          quit: async (p) => {
+            await p.write('stop\n');
+            await sleep(FLOWGEN_DRAIN_MS);
+            await p.write('quit\n');
+          },
+        }
+      : {}),
     ...(opts.startTimeoutMs === undefined ? {} : { startTimeoutMs: opts.startTimeoutMs }),
   });
   const ports = opts.vdevs.length;

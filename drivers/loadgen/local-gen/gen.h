@@ -154,6 +154,8 @@ const char *trial_run(struct gen *g, const struct trial_params *tp, struct trial
 		      void *ctx);
 /* Receive and drop whatever is queued on every port (up to 50 ms). */
 void flush_rx(struct gen *g);
+/* Whether the port is a memif client (it connects to its server in dev_start); its socket path into socket. */
+int relink_memif_client(uint16_t port_id, char *socket, size_t n);
 /* Decide each port's relink kind from its driver and device arguments (after the ports started). */
 void relink_init(struct gen *g);
 /* Look at every port's link and stop/start the ones whose peer went away (see enum relink_kind). */

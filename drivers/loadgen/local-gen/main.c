@@ -540,6 +540,49 @@ static int parse_mac(const char *s, struct rte_ether_addr *out)
 	return rte_ether_unformat_addr(s, out);
 }
 
+/*
+ * How long a memif client port keeps trying to connect at start. Its server may be restarting (a DUT
+ * brought up again after DPDK 22.11's memif crashed it when a peer left): the connect is refused until it
+ * listens again. A few seconds, then the start fails with the reason.
+ */
+#define MEMIF_CONNECT_WAIT_MS 5000
+#define MEMIF_CONNECT_BACKOFF_FIRST_MS 50
+#define MEMIF_CONNECT_BACKOFF_CAP_MS 500
+
+/*
+ * Start a port. A memif client connects in dev_start and a refused connect() makes it fail with -1,
+ * which rte_strerror reads as "Operation not permitted"; the connect's errno is the real reason.
+ */
+static int start_port(uint16_t port_id)
+{
+	char sock[128];
+	int client = relink_memif_client(port_id, sock, sizeof(sock));
+	uint64_t hz = rte_get_tsc_hz(), t0 = rte_get_tsc_cycles();
+	unsigned backoff_ms = MEMIF_CONNECT_BACKOFF_FIRST_MS, attempts = 0;
+	for (;;) {
+		int r, e;
+		errno = 0;
+		r = rte_eth_dev_start(port_id);
+		e = errno;
+		attempts++;
+		if (r == 0)
+			return 0;
+		if (!client) {
+			fatal_json("port %u: start failed: %s", port_id, rte_strerror(-r));
+			return -1;
+		}
+		if ((rte_get_tsc_cycles() - t0) * 1000 / hz + backoff_ms > MEMIF_CONNECT_WAIT_MS) {
+			fatal_json("port %u: the memif client could not connect to %s in %u attempts over %.1f s: %s "
+				   "(no memif server listens there: is the peer (the DUT) up?)",
+				   port_id, sock, attempts, (double)(rte_get_tsc_cycles() - t0) / (double)hz,
+				   e ? strerror(e) : rte_strerror(-r));
+			return -1;
+		}
+		rte_delay_us_sleep(backoff_ms * 1000);
+		backoff_ms = backoff_ms * 2 > MEMIF_CONNECT_BACKOFF_CAP_MS ? MEMIF_CONNECT_BACKOFF_CAP_MS : backoff_ms * 2;
+	}
+}
+
 static int setup_port(int idx, uint16_t port_id, uint16_t ring)
 {
 	struct rte_eth_dev_info info;
@@ -560,11 +603,12 @@ static int setup_port(int idx, uint16_t port_id, uint16_t ring)
 	if ((r = rte_eth_dev_configure(port_id, 1, 1, &conf)) != 0 ||
 	    (r = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &nb_rxd, &nb_txd)) != 0 ||
 	    (r = rte_eth_rx_queue_setup(port_id, 0, nb_rxd, (unsigned)socket, NULL, G.pool)) != 0 ||
-	    (r = rte_eth_tx_queue_setup(port_id, 0, nb_txd, (unsigned)socket, NULL)) != 0 ||
-	    (r = rte_eth_dev_start(port_id)) != 0) {
-		fatal_json("port %u: configure/start failed: %s", port_id, rte_strerror(-r));
+	    (r = rte_eth_tx_queue_setup(port_id, 0, nb_txd, (unsigned)socket, NULL)) != 0) {
+		fatal_json("port %u: configure failed: %s", port_id, rte_strerror(-r));
 		return -1;
 	}
+	if (start_port(port_id) != 0)
+		return -1;
 	rte_eth_promiscuous_enable(port_id); /* virtio_user has no promiscuous control: not an error */
 	p->port_id = port_id;
 	p->started = 1;

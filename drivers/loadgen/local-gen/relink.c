@@ -48,6 +48,21 @@ static const char *devarg(uint16_t port_id, const char *key, char *out, size_t n
 	return v ? out : NULL;
 }
 
+int relink_memif_client(uint16_t port_id, char *socket, size_t n)
+{
+	struct rte_eth_dev_info info;
+	char v[32];
+	const char *role;
+	if (rte_eth_dev_info_get(port_id, &info) != 0 || !info.driver_name || strcmp(info.driver_name, "net_memif") != 0)
+		return 0;
+	role = devarg(port_id, "role", v, sizeof(v));
+	if (!role || (strcmp(role, "client") != 0 && strcmp(role, "slave") != 0))
+		return 0;
+	if (!devarg(port_id, "socket", socket, n))
+		snprintf(socket, n, "/run/memif.sock"); /* the PMD's default */
+	return 1;
+}
+
 void relink_init(struct gen *g)
 {
 	for (int i = 0; i < g->nports; i++) {
