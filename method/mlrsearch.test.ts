@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { ConfigError, MeasurementError } from '../core/errors.ts';
 import { createDutModel, mulberry32 } from '../fixtures/dut-model.ts';
 import { mlrSearch } from './mlrsearch.ts';
-import { NDR_GOAL, PDR_GOAL, type SearchGoal } from './search-goal.ts';
+import { NDR_GOAL, PDR_GOAL, quickGoals, type SearchGoal } from './search-goal.ts';
 import type { Measure, TrialResult } from './trial.ts';
 
 const MIN = 100_000;
@@ -173,6 +173,81 @@ test('maxTrials stops the search and the irregular result says so', async () => 
   expect(r.trials).toHaveLength(5);
   for (const g of r.goals) {
     expect(g.regular).toBe(false);
-    expect(g.irregularReason).toMatch(/^stopped after maxTrials \(5\) trials: /);
+    expect(g.irregularReason).toMatch(/^trial budget spent \(maxTrials 5\) before the goal was decided: /);
   }
+});
+
+/**
+ * A recorded search (vhost-user 64 B, l3fwd, quick goals, fake-k8s run 20261130T032734Z-7311bd at load 15,
+ * the loops stalled ~45 % of the time): [load asked, loss ratio] of its 40 trials, in order. The host lost
+ * packets at every load now and then, so NDR and PDR took several trials per load; the PDR goal ended
+ * with its lower bound at 95.5 kpps and lossy single trials above it (99.5 kpps, 137 kpps, 0.5 Mpps, 9.76 Mpps).
+ */
+const STALLED_VHOST_64B: readonly (readonly [number, number])[] = [
+  [9757664, 0.948132236622305], [500702, 0.3234391851408029], [37715, 0.0043487484089944845], [2841, 0], [10351, 0],
+  [137419, 0.025528322757175294], [19758, 0], [71992, 0.00038895371450797355], [27298, 0], [99464, 0.013151015483611502],
+  [32087, 0.00211943647924199], [84620, 0.009170408886787993], [29596, 0.0017572316842389836], [78051, 0.0026137761377613778],
+  [28424, 0], [81269, 0.0042821282669685485], [28424, 0], [29596, 0], [30816, 0.0011682242990654205], [29596, 0], [30816, 0],
+  [30816, 0.0014278296988577363], [30816, 0], [32087, 0], [34787, 0.0022999080036798527], [33410, 0], [33410, 0],
+  [34787, 0.0014949402023919044], [34787, 0], [34787, 0.0014949402023919044], [34092, 0], [34092, 0],
+  [81269, 0.0008859575724762515], [84620, 0], [91742, 0.0007848266841072596], [95525, 0.007076755579749592], [91742, 0],
+  [95525, 0.005946149658724509], [95525, 0], [95525, 0.004438675097357732],
+];
+
+/** Replays a recorded search: each trial must ask for the load the recording asked for, and gets its loss. */
+function replay(recorded: readonly (readonly [number, number])[]): Measure {
+  let i = 0;
+  return async (durationS, loadPps) => {
+    const [load, lossRatio] = recorded[i++] ?? [NaN, NaN];
+    expect(Math.round(loadPps), `trial ${i}`).toBe(load);
+    const requested = Math.round(loadPps * durationS);
+    const received = Math.round(requested * (1 - lossRatio));
+    return {
+      spec: { loadPps, durationS, profile: { kind: 'fixed', frameBytes: 64 }, flows: 1, direction: 'bidirectional' },
+      startedAt: new Date(0).toISOString(),
+      actualDurationS: durationS,
+      requested,
+      attempted: requested,
+      sent: requested,
+      unsent: 0,
+      received,
+      lost: requested - received,
+      lossRatio,
+      reordered: 0,
+      duplicated: 0,
+      offeredPps: loadPps,
+      receivedPps: received / durationS,
+      directions: [],
+    };
+  };
+}
+
+test('a search that ran out of trials with lossy loads above its lower bound says why none of them is an upper bound (recorded under stall)', async () => {
+  const r = await mlrSearch({ goals: quickGoals(), measure: replay(STALLED_VHOST_64B), minLoadPps: 2000, maxLoadPps: 9757664, maxTrials: 40 });
+  expect(r.trials).toHaveLength(40); // the recorded search, trial for trial
+  const [ndr, pdr] = r.goals;
+  expect(ndr).toMatchObject({ regular: true });
+  expect(Math.round(ndr!.relevantLowerBoundPps!)).toBe(34092);
+  // PDR: 95.5 kpps is a lower bound (2 of 4 half-second trials high-loss: not more than half of 2 s). The
+  // loads above lost more than 0.5 % in their one trial each: 0.5 s of high loss is not more than half
+  // of the 2 s duration sum, so each is undecided, not an upper bound (draft 4.7.2). The search was
+  // right; the reason must say this instead of "no upper bound found" beside lossy trials.
+  expect(Math.round(pdr!.relevantLowerBoundPps!)).toBe(95525);
+  expect(pdr!.relevantUpperBoundPps).toBeNull();
+  expect(pdr!.regular).toBe(false);
+  expect(pdr!.irregularReason).toBe(
+    'trial budget spent (maxTrials 40) before the goal was decided: no upper bound confirmed: 4 loads above the lower bound lost more than 0.5 % in some trials ' +
+      '(lowest 99.5 kpps: 0.5 s high-loss of 0.5 s measured), but an upper bound needs more than 1 s high-loss of a 2 s duration sum (exceed ratio 0.5): those loads are undecided',
+  );
+  // Two more lossy trials at 99.5 kpps make it an upper bound: the search asks for exactly that next
+  // (then one load between the bounds, 4 % apart, would remain for the 2 % width).
+  const more = await mlrSearch({
+    goals: quickGoals(),
+    measure: replay([...STALLED_VHOST_64B, [99464, 0.01], [99464, 0.01]]),
+    minLoadPps: 2000,
+    maxLoadPps: 9757664,
+    maxTrials: 42,
+  });
+  expect(Math.round(more.goals[1]!.relevantUpperBoundPps!)).toBe(99464);
+  expect(more.goals[1]!.irregularReason).toMatch(/before the goal was decided: bounds are further apart than the goal width$/);
 });

@@ -19,6 +19,7 @@
 import { MeasurementError } from '../core/errors.ts';
 import {
   classifyLoad,
+  classifyLoadDetailed,
   conditionalThroughput,
   type ClassificationGoal,
   type ClassifiedTrial,
@@ -183,7 +184,7 @@ export async function mlrSearch(opts: MlrSearchOptions): Promise<SearchResult> {
 
   const goalResults = goals.map((goal, i) => {
     const r = goalResult(goal, targets[i]![0]!, db, grid);
-    return stoppedEarly && !r.regular ? { ...r, irregularReason: `stopped after maxTrials (${maxTrials}) trials: ${r.irregularReason}` } : r;
+    return stoppedEarly && !r.regular ? { ...r, irregularReason: `trial budget spent (maxTrials ${maxTrials}) before the goal was decided: ${r.irregularReason}` } : r;
   });
   return { goals: goalResults, trials, totalTrialDurationS: totalS };
 }
@@ -286,7 +287,7 @@ function goalResult(goal: SearchGoal, target: Target, db: Map<number, Measured>,
   const ct = b.lower === null ? null : conditionalThroughput(lower!, db.get(b.lower)!.trials, target);
   const base = { goal, conditionalThroughputPps: ct, relevantLowerBoundPps: lower, relevantUpperBoundPps: upper };
   if (upper === null) {
-    const reason = b.lower !== null && b.lower >= grid.top ? 'Max Load is a lower bound: the DUT was not saturated' : 'no upper bound found';
+    const reason = b.lower !== null && b.lower >= grid.top ? 'Max Load is a lower bound: the DUT was not saturated' : noUpperBound(target, db, b.lower);
     return { ...base, regular: false, irregularReason: reason };
   }
   if (lower === null) return { ...base, regular: false, irregularReason: 'no lower bound below the relevant upper bound (Min Load too high?)' };
@@ -294,6 +295,34 @@ function goalResult(goal: SearchGoal, target: Target, db: Map<number, Measured>,
     return { ...base, regular: false, irregularReason: 'bounds are further apart than the goal width' };
   }
   return { ...base, regular: true };
+}
+
+/**
+ * Why no load is an upper bound, for a reader who sees lossy trials above the lower bound: a load is an
+ * upper bound only when its high-loss trials exceed the goal's exceed ratio of the duration sum even if
+ * every missing second were low-loss (draft 4.7.2, Appendix A), so one lossy short trial leaves it
+ * undecided. Names the lowest such load and how much of what it needs it has.
+ */
+function noUpperBound(target: Target, db: Map<number, Measured>, lowerPos: number | null): string {
+  const lossyAbove = [...db.entries()]
+    .filter(([pos, m]) => (lowerPos === null || pos > lowerPos) && m.trials.some((t) => t.lossRatio > target.lossRatio))
+    .sort(([a], [b]) => a - b);
+  const first = lossyAbove[0];
+  if (!first) return 'no upper bound found: no trial above the lower bound lost more than the goal loss ratio';
+  const [, m] = first;
+  const c = classifyLoadDetailed(m.trials, target);
+  const highS = c.sums.fullLengthHighLossS + c.sums.shortHighLossS;
+  const wholeS = Math.max(c.sums.fullLengthHighLossS + c.sums.fullLengthLowLossS, target.durationSumS);
+  const s = (x: number) => `${Number(x.toFixed(2))} s`;
+  return (
+    `no upper bound confirmed: ${lossyAbove.length} load${lossyAbove.length > 1 ? 's' : ''} above the lower bound lost more than ${target.lossRatio * 100} % in some trials ` +
+    `(lowest ${formatPps(m.loadPps)}: ${s(highS)} high-loss of ${s(m.trials.reduce((a, t) => a + t.durationS, 0))} measured), ` +
+    `but an upper bound needs more than ${s(target.exceedRatio * wholeS)} high-loss of a ${s(wholeS)} duration sum (exceed ratio ${target.exceedRatio}): those loads are undecided`
+  );
+}
+
+function formatPps(pps: number): string {
+  return pps >= 1e6 ? `${(pps / 1e6).toFixed(3)} Mpps` : `${(pps / 1e3).toFixed(1)} kpps`;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
