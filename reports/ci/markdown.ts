@@ -1,7 +1,8 @@
 /** A markdown summary for CI job pages (GitHub step summary, GitLab MR notes). */
 import { describeStalls } from '../../method/host-stalls.ts';
 import { fmtLatency, fmtPps } from '../model/format.ts';
-import { boundText, failoverText, mrrText, profileLabel, spreadText } from '../model/figure-text.ts';
+import { boundCellText, failoverText, mrrText, profileLabel, spreadText } from '../model/figure-text.ts';
+import type { ThroughputBound } from '../schema/record.ts';
 import { aggregateLineRateBps, failedCount, failureName, highestLoad, throughputSamples, type RunView, type SkipEntry } from '../model/run-view.ts';
 import { testerView } from '../model/tester.ts';
 import { l1BitsPerSecond, profileTag } from '../../method/trial.ts';
@@ -23,6 +24,13 @@ export function renderMarkdown(view: RunView): string {
   lines.push('| scenario | NDR | NDR repeats | PDR | MRR | NDR Gbit/s (L1) | of line rate | p99 latency | failover | status |');
   lines.push('|---|--:|--:|--:|--:|--:|--:|--:|---|---|');
   const shown = view.results.filter((r) => r.status !== 'skipped');
+  // An irregular bound's reason is a sentence or two: numbered under the table, the cell points to it.
+  const notes: string[] = [];
+  const noted = (b: ThroughputBound, scenarioId: string, which: string): string => {
+    if (b.mark?.kind !== 'irregular') return boundCellText(b);
+    notes.push(`${notes.length + 1}. \`${scenarioId}\` ${which} irregular: ${cell(b.mark.reason)}`);
+    return `${boundCellText(b)} [${notes.length}]`;
+  };
   for (const r of shown) {
     const all = view.resultsByScenario.get(r.scenarioId) ?? [r];
     const ndrBps = r.ndr ? l1BitsPerSecond(r.ndr.lowerBoundPps, r.profile) : Number.NaN;
@@ -31,16 +39,17 @@ export function renderMarkdown(view: RunView): string {
     const failover = failoverText(r.failover ?? []);
     const status = r.status === 'passed' ? '✅ passed' : `❌ failed: ${cell(r.reason ?? '')}`;
     const ndrRepeats = throughputSamples(all, 'ndr');
-    const ndr = r.ndr ? boundText(r.ndr) : '–';
+    const ndr = r.ndr ? noted(r.ndr, r.scenarioId, 'NDR') : '–';
     const repeats = ndrRepeats.length > 1 ? spreadText(ndrRepeats) : '–';
     lines.push(
-      `| \`${r.scenarioId}\` | ${ndr} | ${repeats} | ${r.pdr ? boundText(r.pdr) : '–'} | ${r.mrr ? mrrText(r.mrr) : '–'} | ${Number.isFinite(ndrBps) ? (ndrBps / 1e9).toFixed(2) : '–'} | ${
+      `| \`${r.scenarioId}\` | ${ndr} | ${repeats} | ${r.pdr ? noted(r.pdr, r.scenarioId, 'PDR') : '–'} | ${r.mrr ? mrrText(r.mrr) : '–'} | ${Number.isFinite(ndrBps) ? (ndrBps / 1e9).toFixed(2) : '–'} | ${
         lr === undefined ? 'virtual' : `${((ndrBps / lr) * 100).toFixed(1)} %`
       } | ${lat ? fmtLatency(lat.p99Ns) : '–'} | ${failover ? cell(failover) : '–'} | ${status} |`,
     );
   }
   for (const f of view.failures) lines.push(`| \`${cell(failureName(f))}\` | – | – | – | – | – | – | – | – | ❌ failed: ${cell(f.error)} |`);
   for (const id of view.unfinished) lines.push(`| \`${id}\` | – | – | – | – | – | – | – | – | ⚠️ unfinished |`);
+  if (notes.length > 0) lines.push('', ...notes);
   if (shown.length === 0 && view.unfinished.length === 0 && view.failures.length === 0) lines.push('| (no scenarios measured) | | | | | | | | | |');
   if (view.skips.length > 0) lines.push('', `**Skipped: ${view.skips.length}**`, '', ...skipLines(view.skips));
   lines.push('');

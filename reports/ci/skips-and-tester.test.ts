@@ -97,3 +97,21 @@ test('a bound at the max load is "≥ X (max load, tester-limited)", an MRR the 
   expect(figures).not.toContain('mrr');
   expect(figures).toContain('pdr');
 });
+
+test('an irregular bound names its mark in the cell and gives its reason once: numbered under the summary table, under the figure in HTML', () => {
+  const reason = 'trial budget spent (maxTrials 40) before the goal was decided: bounds are further apart than the goal width';
+  const rs = records('i', { marked: false }).map((r) =>
+    r.kind === 'result' && r.status === 'passed' ? { ...r, pdr: { goal: 'PDR', lowerBoundPps: 99_900, upperBoundPps: 140_000, mark: { kind: 'irregular' as const, reason } } } : r,
+  );
+  const view = runView({ dir: '/tmp/i', runId: 'i', records: rs, partial: false, errors: [] });
+  const md = renderMarkdown(view);
+  const row = md.split('\n').find((l) => l.startsWith('| `1n-local-2p-memif'))!;
+  expect(row).toContain('| 99.9 kpps (irregular) [1] |');
+  expect(row).not.toContain(reason);
+  expect(md).toContain(`1. \`${view.results[0]!.scenarioId}\` PDR irregular: ${reason}`);
+  // JUnit and the progress line keep the whole text on their one line.
+  expect(renderJunit(view)).toContain(`PDR 99.9 kpps (irregular: ${reason})`);
+  const html = renderHtmlReport(view);
+  expect(html.split(reason).length - 1).toBe(1);
+  expect(html).toContain('99.9 kpps (irregular)');
+});

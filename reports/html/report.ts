@@ -7,7 +7,7 @@ import { formatCpuList } from '../../lab/cpu-list.ts';
 import { describeStalls } from '../../method/host-stalls.ts';
 import { summarizeRepeats } from '../../method/statistics.ts';
 import { l1BitsPerSecond, profileTag, type TrafficProfile } from '../../method/trial.ts';
-import { boundText, failoverText, mrrText, profileLabel, spreadText } from '../model/figure-text.ts';
+import { boundCellText, failoverText, mrrText, profileLabel, spreadText } from '../model/figure-text.ts';
 import { fmtDuration, fmtGbps, fmtLatency, fmtLoss, fmtMpps, fmtPct, fmtPps, fmtUs } from '../model/format.ts';
 import { aggregateLineRateBps, failureName, throughputSamples, type RunView } from '../model/run-view.ts';
 import { testerView } from '../model/tester.ts';
@@ -269,7 +269,8 @@ function footer(v: RunView, o: HtmlReportOptions): string {
 
 function bound(b: ThroughputBound): string {
   const marked = b.mark !== undefined;
-  return `<span class="nowrap${marked ? ' marked' : ''}">${esc(boundText(b))}</span>${
+  // The reason stands once, under the figure: the cell's text names only the mark.
+  return `<span class="nowrap${marked ? ' marked' : ''}">${esc(boundCellText(b))}</span>${
     b.upperBoundPps === undefined ? (marked ? '' : '<div class="sub">max load passed</div>') : `<div class="sub">&lt; ${esc(fmtPps(b.upperBoundPps))}</div>`
   }${b.mark ? `<div class="sub">${esc(b.mark.reason)}</div>` : ''}`;
 }

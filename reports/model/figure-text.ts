@@ -20,6 +20,15 @@ export function boundText(b: ThroughputBound): string {
   return fmtPps(b.lowerBoundPps);
 }
 
+/**
+ * The bound for a table cell: the mark's kind without its reason ("2.009 Mpps (irregular)"), for tables that
+ * give the reason once, beside or below the cell (an irregular reason is a sentence or two).
+ */
+export function boundCellText(b: ThroughputBound): string {
+  if (b.mark?.kind === 'irregular') return `${fmtPps(b.lowerBoundPps)} (irregular)`;
+  return boundText(b);
+}
+
 /** Median of the MRR trials, with "generator-limited at X" when the generator could not offer the load. */
 export function mrrText(m: Mrr): string {
   const med = median(m.receivedPps);
@@ -27,7 +36,6 @@ export function mrrText(m: Mrr): string {
   return `${fmtPps(med)}${limited}`;
 }
 
-/** Median, range and coefficient of variation of repeats: "median 4.213 Mpps (4.1–4.3 Mpps, CV 1.2 %, n=3)". */
 /** Every failover event of a result on one line: "dut-restart: 0.492 s blocked, back in 0.50 s". */
 export function failoverText(events: readonly Failover[]): string {
   return events
@@ -35,6 +43,7 @@ export function failoverText(events: readonly Failover[]): string {
     .join('; ');
 }
 
+/** Median, range and coefficient of variation of repeats: "median 4.213 Mpps (4.1–4.3 Mpps, CV 1.2 %, n=3)". */
 export function spreadText(samples: readonly number[]): string {
   if (samples.length === 0) return '–';
   if (samples.length === 1) return fmtPps(samples[0]!);
