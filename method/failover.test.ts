@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { ConfigError } from '../core/errors.ts';
-import { analyzeFailover, directionOutages, samplesFromTimelines, type FailoverSample } from './failover.ts';
+import { analyzeFailover, directionOutages, liveOutages, samplesFromTimelines, type FailoverSample } from './failover.ts';
+import type { DirectionTimeline } from './trial.ts';
 
 const OFFERED = 1_000_000; // pps; 100 ms samples carry 100 000 packets
 
@@ -96,4 +97,58 @@ test('timelines become contiguous samples: no dead time, loss of both directions
   expect(samplesFromTimelines([t([1, 1, 1])], 0, 0.3).map((s) => s.durationS)).toEqual([0.1, 0.1, 0.1]);
   expect(() => samplesFromTimelines([], 0)).toThrow(/no timeline/);
   expect(() => samplesFromTimelines([t([1]), { ...t([1]), binS: 0.2 }], 0)).toThrow(/differ/);
+});
+
+/**
+ * Live counter bins as pktgen gives them in a DUT restart (the shape recorded in
+ * fixtures/pktgen/pktgen-23.06.1-vhost-user-failover.jsonl): 50 kpps a direction in reads about 50 ms
+ * apart; in the outage pktgen blocks on its full TX ring, so nothing is sent nor received; afterwards it
+ * sends the backlog at once and the receiver gets it in the next bins.
+ */
+function liveTimeline(): DirectionTimeline {
+  const edgesS = [0, 0.05, 0.1, 0.16, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55];
+  //               0     1     2     3     4    5    6    7     8      9     10
+  const attempted = [2500, 2500, 1000, 0, 0, 0, 0, 15000, 2500, 2500, 40];
+  const received = [2500, 2436, 1064, 0, 0, 0, 0, 9000, 8436, 2500, 104];
+  const due = edgesS.slice(1).map((e, i) => (i === 10 ? 0 : Math.round(50_000 * (e - edgesS[i]!))));
+  return { binS: 0.05, attempted, received, live: { edgesS, due, slackPackets: 128 } };
+}
+
+test('live counter bins: the bins that received nothing bound the outage; held-back packets are not lost', () => {
+  const t = liveTimeline();
+  const [d] = liveOutages([{ name: 'p0->p1', timeline: t, ratePps: 50_000 }], 0.12, 0);
+  // Silent from the edge of bin 3 to that of bin 7: at least 0.19 s; the last packet before came in bin 2, the first after in bin 7.
+  expect(d!.lastBeforeS).toBeCloseTo(0.16, 9);
+  expect(d!.firstAfterS).toBeCloseTo(0.35, 9);
+  expect(d!.blockedS).toBeCloseTo(0.19, 9);
+  expect(d!.blockedMaxS).toBeCloseTo(0.3, 9);
+  // Everything sent from the event's bin on came back but 0: the backlog was sent after, not lost.
+  expect(d!.lostPackets).toBe(0);
+  expect(d!.lossDerivedS).toBe(0);
+
+  const samples = samplesFromTimelines([t], 0);
+  expect(samples.map((s) => s.durationS.toFixed(2))).toEqual(['0.05', '0.05', '0.06', '0.04', '0.05', '0.05', '0.05', '0.05', '0.05', '0.05', '0.05']);
+  const a = analyzeFailover({ samples, eventTS: 0.12, offeredPps: 50_000 });
+  // The outage is seen although the generator attempted nothing in it: traffic was due.
+  expect(a.timeToFirstPacketS).toBeCloseTo(0.35 - 0.12, 9);
+  // Steady from the bin after the catch-up: a bin within a burst either side of what was due is steady.
+  expect(a.timeToSteadyStateS).toBeCloseTo(0.35 - 0.12, 9);
+  // Arrivals counted in the next bin are not losses: only the sum counts.
+  expect(a.lostPackets).toBe(0);
+  expect(a.lostBeforeEventPackets).toBe(0);
+});
+
+test('live counter bins: a direction that never comes back has no upper bound; one that never stopped was not blocked', () => {
+  const t = liveTimeline();
+  const dead: DirectionTimeline = { ...t, received: t.received.map((r, i) => (i >= 3 ? 0 : r)) };
+  const [d] = liveOutages([{ name: 'p1->p0', timeline: dead, ratePps: 50_000 }], 0.12, 0);
+  // Silent to the window's end (the last bin is the drain after it, where nothing was due).
+  expect(d!.blockedS).toBeCloseTo(0.5 - 0.16, 9);
+  expect(d!.blockedMaxS).toBeUndefined();
+  expect(analyzeFailover({ samples: samplesFromTimelines([dead], 0), eventTS: 0.12, offeredPps: 50_000 }).timeToFirstPacketS).toBeNull();
+  const fine: DirectionTimeline = { ...t, attempted: t.live!.due.map((x, i) => (i === 10 ? 0 : x)), received: t.live!.due.map((x, i) => (i === 10 ? 0 : x)) };
+  const [f] = liveOutages([{ name: 'p0->p1', timeline: fine, ratePps: 50_000 }], 0.12, 0);
+  expect(f).toMatchObject({ blockedS: 0, lostPackets: 0 });
+  expect(f!.blockedMaxS).toBeUndefined();
+  expect(() => liveOutages([{ name: 'x', timeline: { binS: 0.05, attempted: [1], received: [1] }, ratePps: 1 }], 0, 0)).toThrow(ConfigError);
 });

@@ -22,6 +22,13 @@ export interface FailoverSample {
   readonly attempted: number;
   /** Packets received in the interval. */
   readonly received: number;
+  /**
+   * Live counter bins only (DirectionTimeline.live): what the load asked for in the interval, and how
+   * far a bin's counts may be off by the counters moving in bursts. The generator may have held
+   * packets back (attempted 0 in an outage) and sent them later; `received` counts arrivals.
+   */
+  readonly due?: number;
+  readonly slackPackets?: number;
 }
 
 export interface FailoverOptions {
@@ -59,17 +66,35 @@ export function analyzeFailover(opts: FailoverOptions): FailoverResult {
       throw new ConfigError(`bad sample at t=${s.tS} s: duration ${s.durationS}, attempted ${s.attempted}, received ${s.received}`, { where });
     }
   }
+  const live = samples.some((s) => s.due !== undefined);
+  // What the interval was asked to carry: with live bins, the load's due (the generator may have held it back).
+  const asked = (s: FailoverSample): number => s.due ?? s.attempted;
   const lossOf = (s: FailoverSample): number => Math.max(0, s.attempted - s.received);
-  const lossRatio = (s: FailoverSample): number => (s.attempted > 0 ? lossOf(s) / s.attempted : 0);
+  const lossRatio = (s: FailoverSample): number => {
+    const a = asked(s);
+    const short = Math.max(0, a - s.received);
+    return a > 0 && short > (s.slackPackets ?? 0) ? short / a : 0;
+  };
+  // Stamped bins count a packet in the bin it was sent in, so no bin receives more than it attempted;
+  // live bins count arrivals, so a bin's in-flight packets arrive in the next: only the sum is a loss.
   // The interval holding the event belongs to "after": its loss may be the event's.
   const after = samples.filter((s) => s.tS + s.durationS > opts.eventTS);
   const before = samples.filter((s) => s.tS + s.durationS <= opts.eventTS);
-  const lostPackets = after.reduce((sum, s) => sum + lossOf(s), 0);
-  const lostBeforeEventPackets = before.reduce((sum, s) => sum + lossOf(s), 0);
+  let lostPackets: number;
+  let lostBeforeEventPackets: number;
+  if (live) {
+    // Packets in flight at the event's bin edge arrive after it: up to the last bin's slack is not loss before.
+    const net = (xs: readonly FailoverSample[]) => xs.reduce((sum, s) => sum + s.attempted - s.received, 0);
+    lostBeforeEventPackets = Math.max(0, net(before) - (before.at(-1)?.slackPackets ?? 0));
+    lostPackets = Math.max(0, net(samples) - lostBeforeEventPackets);
+  } else {
+    lostPackets = after.reduce((sum, s) => sum + lossOf(s), 0);
+    lostBeforeEventPackets = before.reduce((sum, s) => sum + lossOf(s), 0);
+  }
   const since = (s: FailoverSample): number => Math.max(0, s.tS - opts.eventTS);
 
   let timeToFirstPacketS: number | null = 0;
-  const outage = after.findIndex((s) => s.attempted > 0 && s.received === 0);
+  const outage = after.findIndex((s) => asked(s) > 0 && s.received === 0);
   if (outage >= 0) {
     const back = after.slice(outage).find((s) => s.received > 0);
     timeToFirstPacketS = back ? since(back) : null;
@@ -95,9 +120,15 @@ export interface DirectionOutage {
   readonly blockedS: number;
   /** lostPackets / the direction's rate: the loss-derived time (RFC 6412), for comparison. */
   readonly lossDerivedS: number;
-  /** Send times of those two packets. */
+  /** Send times of those two packets (live bins: the edges of the bins that received nothing, see blockedMaxS). */
   readonly lastBeforeS: number;
   readonly firstAfterS: number;
+  /**
+   * Live counter bins only: the longest the outage can have been. blockedS is then the span of the bins
+   * that received nothing (it was at least that long); the last packet before and the first after came
+   * somewhere in the bins either side, so it was at most blockedMaxS. Absent when traffic never came back.
+   */
+  readonly blockedMaxS?: number;
 }
 
 export interface DirectionOutageInput {
@@ -133,12 +164,11 @@ export function directionOutages(dirs: readonly DirectionOutageInput[], eventTS:
 
 /**
  * Contiguous samples from per-direction timelines (summed over directions): bin i starts at
- * windowStartS + i * binS. There is no gap between samples, so no loss goes uncounted.
- */
-/**
- * One sample per bin, the directions summed. With `windowS` (the counted window's real length) the last bin
- * is as long as the part of it the window covered: a window closed early (an event that ended, the drain)
- * leaves a partial bin, whose rate would otherwise read low by the missing share.
+ * windowStartS + i * binS, or at its measured edge for live bins. There is no gap between samples, so no
+ * loss goes uncounted. With `windowS` (the counted window's real length) the last stamped bin is as long
+ * as the part of it the window covered: a window closed early (an event that ended, the drain) leaves a
+ * partial bin, whose rate would otherwise read low by the missing share. Live bins are as long as their
+ * edges say.
  */
 export function samplesFromTimelines(timelines: readonly DirectionTimeline[], windowStartS: number, windowS?: number): FailoverSample[] {
   const first = timelines[0];
@@ -147,16 +177,70 @@ export function samplesFromTimelines(timelines: readonly DirectionTimeline[], wi
     if (t.binS !== first.binS || t.attempted.length !== first.attempted.length || t.received.length !== first.attempted.length) {
       throw new ConfigError('timelines of the directions differ in bins', { where: 'samplesFromTimelines' });
     }
+    if ((t.live === undefined) !== (first.live === undefined) || (t.live && t.live.edgesS.some((e, i) => e !== first.live!.edgesS[i]))) {
+      throw new ConfigError('timelines of the directions differ in bin edges', { where: 'samplesFromTimelines' });
+    }
   }
+  const edges = first.live?.edgesS;
   const lengthOf = (i: number): number => {
+    // Live bins are as long as their measured edges say.
+    if (edges) return edges[i + 1]! - edges[i]!;
     const left = windowS === undefined ? first.binS : windowS - i * first.binS;
     // A window that ends on a bin boundary may read a hair short of it in floating point: a full bin.
     return left > 0 && left < first.binS * (1 - 1e-6) ? left : first.binS;
   };
   return first.attempted.map((_, i) => ({
-    tS: windowStartS + i * first.binS,
+    tS: windowStartS + (edges ? edges[i]! : i * first.binS),
     durationS: lengthOf(i),
     attempted: timelines.reduce((s, t) => s + (t.attempted[i] ?? 0), 0),
     received: timelines.reduce((s, t) => s + (t.received[i] ?? 0), 0),
+    ...(edges
+      ? { due: timelines.reduce((s, t) => s + (t.live!.due[i] ?? 0), 0), slackPackets: timelines.reduce((s, t) => s + t.live!.slackPackets, 0) }
+      : {}),
   }));
+}
+
+/**
+ * Per direction, the outage that holds or follows the event, from live counter bins (generators without
+ * per-packet stamps): the run of bins with traffic due that received nothing. It lasted at least as long
+ * as those bins (blockedS) and at most until the edges of the bins either side (blockedMaxS). Lost
+ * packets are what the direction sent from the event's bin on and never received; a generator that holds
+ * packets back during the outage and sends them after (pktgen) loses few, so lossDerivedS can be far
+ * below blockedS: it is the loss, not the outage.
+ */
+export function liveOutages(dirs: readonly { readonly name: string; readonly timeline: DirectionTimeline; readonly ratePps: number }[], eventTS: number, windowStartS: number): DirectionOutage[] {
+  return dirs.map((d) => {
+    const where = 'liveOutages';
+    if (!(d.ratePps > 0)) throw new ConfigError(`${d.name}: rate ${d.ratePps} pps must be > 0`, { where });
+    const live = d.timeline.live;
+    if (!live) throw new ConfigError(`${d.name}: the timeline has no live bins`, { where, hint: 'stamped timelines give per-direction gaps (directionOutages)' });
+    const edge = (i: number): number => windowStartS + live.edgesS[i]!;
+    const n = d.timeline.received.length;
+    const from = Array.from({ length: n }, (_, i) => i).find((i) => edge(i + 1) > eventTS) ?? n;
+    const lostPackets = Math.max(0, d.timeline.attempted.slice(from).reduce((s, a, i) => s + a - d.timeline.received[from + i]!, 0));
+    const lossDerivedS = lostPackets / d.ratePps;
+    const empty = (i: number): boolean => live.due[i]! > 0 && d.timeline.received[i] === 0;
+    let first = -1;
+    for (let i = from; i < n; i++) {
+      if (empty(i)) {
+        first = i;
+        break;
+      }
+    }
+    if (first < 0) return { name: d.name, lostPackets, blockedS: 0, lossDerivedS, lastBeforeS: eventTS, firstAfterS: eventTS };
+    while (first > 0 && empty(first - 1)) first--;
+    let last = first;
+    while (last + 1 < n && empty(last + 1)) last++;
+    // Back: a bin after the silence received something (the drain bin after the window may be silent too).
+    const back = last + 1 < n && d.timeline.received[last + 1]! > 0;
+    return {
+      name: d.name,
+      lostPackets,
+      blockedS: edge(last + 1) - edge(first),
+      lossDerivedS,
+      lastBeforeS: edge(first),
+      firstAfterS: edge(last + 1),
+      ...(back && first > 0 ? { blockedMaxS: edge(last + 2) - edge(first - 1) } : {}),
+    };
+  });
 }

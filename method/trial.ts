@@ -76,6 +76,26 @@ export interface DirectionTimeline {
   readonly attempted: readonly number[];
   /** Packets received, in the bin they were sent in (their TX stamp): no smearing by queueing delay. */
   readonly received: readonly number[];
+  /**
+   * Set when the bins come from reads of live port counters instead of per-packet stamps (pktgen): then
+   * `received` counts packets in the bin they ARRIVED in, and the bins are as long as the reads were
+   * apart, not exactly binS.
+   */
+  readonly live?: LiveBins;
+}
+
+/** Bins from live counter reads: measured edges, and what the load asked for in each bin. */
+export interface LiveBins {
+  /** Bin edges, seconds from the window start (TrialResult.startedAt): one more than there are bins. */
+  readonly edgesS: readonly number[];
+  /**
+   * Packets the load asked this direction for in each bin. A generator that blocks on a full TX ring and
+   * sends the backlog later (pktgen) counts none of it as attempted while it waits: an outage shows as
+   * bins where nothing was sent nor received, and only this says traffic was due.
+   */
+  readonly due: readonly number[];
+  /** How far a bin's counts may be off: the counters move in bursts, so by up to a burst at either edge. */
+  readonly slackPackets: number;
 }
 
 export interface DirectionCounters {

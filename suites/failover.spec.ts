@@ -13,12 +13,12 @@ import { test, expect } from './test.ts';
 import { profileTag } from '../method/trial.ts';
 import { ScenarioFailedError } from '../core/errors.ts';
 import { PDR_GOAL } from '../method/search-goal.ts';
-import type { Failover } from '../reports/schema/record.ts';
 import { runSettings } from '../contract/settings.ts';
 import { suitePlan } from './fixtures/plan.ts';
 import { maxLoadOf, throughputFor } from './fixtures/throughput.ts';
 import { failoverEvent, type FailoverEventKind } from './fixtures/failover-events.ts';
 import { runFailover } from '../drivers/loadgen/failover-run.ts';
+import { failoverRecord } from './fixtures/failover-record.ts';
 
 const settings = runSettings();
 const plan = suitePlan(settings);
@@ -46,8 +46,11 @@ test.describe('failover', () => {
       // One trial counted in contiguous bins while the event is injected: no dead time between samples. The
       // DUT goes away on purpose: measure with the generator alone (the datapath measurer would call it a death).
       const until = stack.generator.measureUntil?.bind(stack.generator);
+      const opened = stack.generator.measureOpened?.bind(stack.generator);
       const run = await runFailover({
         measure: (spec, signal) => stack.generator.measure(spec, signal),
+        // pktgen's window opens after its pool rebuild: the event is timed from the window, not the call.
+        ...(opened ? { measureOpened: opened } : {}),
         // A slow event (a pod replaced) holds the window open until it is over, then the after-window.
         ...(until ? { measureUntil: until, maxDurationS: MAX_WINDOW_S } : {}),
         base: { profile, flows: 1, direction: 'bidirectional' },
@@ -62,19 +65,7 @@ test.describe('failover', () => {
       await rec.trial(run.trial, 'failover', kind);
       const a = run.analysis;
       const replacementReadyS = event.timing?.()?.replacementReadyS;
-      const f: Failover = {
-        event: kind,
-        offeredPps: loadPps,
-        lostPackets: a.lostPackets,
-        blockedS: run.blockedS,
-        lossDerivedS: a.blockedTimeS,
-        directions: [...run.directions],
-        intervalS: plan.failoverIntervalS,
-        ...(a.timeToSteadyStateS === null ? {} : { recoveryS: a.timeToSteadyStateS }),
-        eventAtS: Math.max(0, run.eventTS),
-        ...(replacementReadyS === undefined ? {} : { replacementReadyS }),
-        timeline: run.samples.map((x) => ({ tS: x.tS, receivedPps: x.received / x.durationS })),
-      };
+      const f = failoverRecord(run, { event: kind, offeredPps: loadPps, intervalS: plan.failoverIntervalS, replacementReadyS });
       const eventTS = run.eventTS;
       const recovered = a.timeToFirstPacketS !== null;
       await rec.result({

@@ -7,9 +7,17 @@
  * generator that can end a window early (`measureUntil`), the trial is asked for `maxDurationS` and its
  * window closes once the event has finished and the plan's after-window (`durationS - eventAtS`) has
  * passed, so the recovery is inside the one contiguous measurement whatever the event takes.
+ *
+ * Generators without per-packet stamps (pktgen) count the trial in bins of live port-counter reads
+ * (DirectionTimeline.live): the blocked time per direction is then the run of bins that received
+ * nothing, bounded by the bins either side (method/failover.ts liveOutages). The loss-derived time
+ * (lost / offered, CSIT's "packet loss duration") is kept beside it but is no outage figure for such a
+ * generator: pktgen blocks on a full TX ring and sends the backlog when the path is back, so it loses a
+ * ring's worth where the path was down for the whole outage (measured: 224 packets, 4.5 ms, for a
+ * 0.65 s DUT restart at 100 kpps).
  */
 import { MeasurementError } from '../../core/errors.ts';
-import { analyzeFailover, directionOutages, samplesFromTimelines, type DirectionOutage, type FailoverResult, type FailoverSample } from '../../method/failover.ts';
+import { analyzeFailover, directionOutages, liveOutages, samplesFromTimelines, type DirectionOutage, type FailoverResult, type FailoverSample } from '../../method/failover.ts';
 import type { TrialResult, TrialSpec } from '../../method/trial.ts';
 
 /** What an injected event did, in wall-clock milliseconds (Date.now()'s epoch, sub-ms precision). */
@@ -36,6 +44,12 @@ export interface FailoverRunOptions {
   readonly measure: (spec: TrialSpec, signal?: AbortSignal) => Promise<TrialResult>;
   /** A trial whose window closes when `end` fires (GeneratorSession.measureUntil); without it the window is fixed. */
   readonly measureUntil?: (spec: TrialSpec, end: AbortSignal, signal?: AbortSignal) => Promise<TrialResult>;
+  /**
+   * A trial that says when its counted window opened (GeneratorSession.measureOpened): the event is
+   * timed from then. Without it, from the call plus the warm-up (right for a generator whose window
+   * opens within milliseconds; pktgen rebuilds its packet pools first, for a second or more).
+   */
+  readonly measureOpened?: (spec: TrialSpec, opened: () => void, signal?: AbortSignal) => Promise<TrialResult>;
   /** With measureUntil: the longest the window is held open for a slow event (default 180 s). */
   readonly maxDurationS?: number;
   readonly base: Omit<TrialSpec, 'loadPps' | 'durationS' | 'timelineS' | 'warmupS'>;
@@ -63,6 +77,11 @@ export interface FailoverRun {
   readonly directions: readonly DirectionOutage[];
   /** The longest blocked time of any direction (0 when nothing stopped). */
   readonly blockedS: number;
+  /**
+   * How the blocked time was measured: by the send stamps of the packets either side of the outage
+   * (to the packet), or by live counter bins (at least blockedS, at most the direction's blockedMaxS).
+   */
+  readonly blockedBy: 'send-stamps' | 'live-bins';
 }
 
 /** Run the trial, inject the event on time, and analyse the counters. */
@@ -78,19 +97,30 @@ export async function runFailover(o: FailoverRunOptions): Promise<FailoverRun> {
   // The window opens after the warm-up (and a link check of a few ms): the event's real time is taken
   // from its own timestamps against the window start the generator reports, never from this timer.
   let measuring = true;
-  const timer = setTimeout(() => {
-    injected = o.inject();
-    injected.then(
-      // The event is over: watch the after-window the plan gives every event, then close the window.
-      () => {
-        if (measuring) endTimer = setTimeout(() => ending.abort(), afterS * 1000);
-      },
-      () => ending.abort(),
-    );
-  }, (warmupS + o.eventAtS) * 1000);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const schedule = (delayS: number) => {
+    timer = setTimeout(() => {
+      injected = o.inject();
+      injected.then(
+        // The event is over: watch the after-window the plan gives every event, then close the window.
+        () => {
+          if (measuring) endTimer = setTimeout(() => ending.abort(), afterS * 1000);
+        },
+        () => ending.abort(),
+      );
+    }, delayS * 1000);
+  };
+  const opened = o.measureOpened;
+  if (!opened || until) schedule(warmupS + o.eventAtS);
   let trial: TrialResult;
   try {
-    trial = until ? await until(spec, ending.signal, o.signal) : await o.measure(spec, o.signal);
+    trial = until
+      ? await until(spec, ending.signal, o.signal)
+      : opened
+        ? await opened(spec, () => {
+            if (measuring && timer === undefined) schedule(o.eventAtS);
+          }, o.signal)
+        : await o.measure(spec, o.signal);
   } catch (err) {
     await injected?.catch(() => undefined);
     throw err;
@@ -106,6 +136,15 @@ export async function runFailover(o: FailoverRunOptions): Promise<FailoverRun> {
     });
   }
   const event = await injected;
+  return { trial, event, ...analyzeFailoverTrial(trial, event, { loadPps: o.loadPps, ...(o.steadyLossRatio === undefined ? {} : { steadyLossRatio: o.steadyLossRatio }) }) };
+}
+
+/** What a failover trial says about the event: bins, outage per direction, recovery (runFailover's analysis). */
+export function analyzeFailoverTrial(
+  trial: TrialResult,
+  event: InjectedEvent,
+  o: { readonly loadPps: number; readonly steadyLossRatio?: number },
+): Omit<FailoverRun, 'trial' | 'event'> {
   const timelines = trial.directions.map((d) => d.timeline);
   if (timelines.some((t) => t === undefined)) {
     throw new MeasurementError('the generator returned no timeline: it cannot count contiguously', {
@@ -123,10 +162,13 @@ export async function runFailover(o: FailoverRunOptions): Promise<FailoverRun> {
     ...(o.steadyLossRatio === undefined ? {} : { steadyLossRatio: o.steadyLossRatio }),
   });
   const perDirection = o.loadPps / trial.directions.length;
-  const directions = directionOutages(
-    trial.directions.map((d) => ({ name: d.name, ratePps: perDirection, ...(d.gap === undefined ? {} : { gap: d.gap }) })),
-    eventTS,
-    0,
-  );
-  return { trial, event, eventTS, samples, analysis, directions, blockedS: Math.max(0, ...directions.map((d) => d.blockedS)) };
+  const live = trial.directions.every((d) => d.timeline?.live !== undefined);
+  const directions = live
+    ? liveOutages(trial.directions.map((d) => ({ name: d.name, timeline: d.timeline!, ratePps: perDirection })), eventTS, 0)
+    : directionOutages(
+        trial.directions.map((d) => ({ name: d.name, ratePps: perDirection, ...(d.gap === undefined ? {} : { gap: d.gap }) })),
+        eventTS,
+        0,
+      );
+  return { eventTS, samples, analysis, directions, blockedS: Math.max(0, ...directions.map((d) => d.blockedS)), blockedBy: live ? 'live-bins' : 'send-stamps' };
 }

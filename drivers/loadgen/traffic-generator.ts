@@ -39,6 +39,11 @@ export interface GeneratorSession extends AsyncDisposable {
    * early leave it out (failover then counts a fixed window).
    */
   measureUntil?(trial: TrialSpec, end: AbortSignal, signal?: AbortSignal): Promise<TrialResult>;
+  /**
+   * A trial that calls `opened` when its counted window opens, for generators whose window opens long
+   * after the call (pktgen rebuilds its packet pools on start): failover times its event from it.
+   */
+  measureOpened?(trial: TrialSpec, opened: () => void, signal?: AbortSignal): Promise<TrialResult>;
   /** A Measure for the search algorithms, with profile, flows, direction fixed. */
   measurer(base: Omit<TrialSpec, 'loadPps' | 'durationS'>): Measure;
   close(): Promise<void>;

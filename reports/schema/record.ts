@@ -200,9 +200,11 @@ export const directionOutageSchema = z.strictObject({
   blockedS: seconds,
   /** lostPackets / the direction's rate. */
   lossDerivedS: seconds,
-  /** Those two packets' send times, on the timeline's clock. */
+  /** Those two packets' send times, on the timeline's clock (live bins: the edges of the bins that received nothing). */
   lastBeforeS: z.number().finite(),
   firstAfterS: z.number().finite(),
+  /** Live counter bins (failover.blockedBy 'live-bins'): the longest the outage can have been; blockedS is the shortest. */
+  blockedMaxS: seconds.exactOptional(),
 });
 
 export const failoverSchema = z.strictObject({
@@ -214,6 +216,13 @@ export const failoverSchema = z.strictObject({
   blockedS: seconds,
   /** lost / offered rate over the whole window (RFC 6412's loss-derived time). */
   lossDerivedS: seconds.exactOptional(),
+  /**
+   * How blockedS was measured: send stamps of the packets either side of the outage (wsp-gen; absent in
+   * older records), or live counter bins (pktgen: no packet received for at least blockedS, at most each
+   * direction's blockedMaxS). A generator that holds packets back in an outage and sends them after it
+   * loses few, so its lossDerivedS is no outage figure.
+   */
+  blockedBy: z.enum(['send-stamps', 'live-bins']).exactOptional(),
   /** Per direction: the outage around the event, by sequence numbers and send stamps. */
   directions: z.array(directionOutageSchema).exactOptional(),
   /** Length of the timeline's contiguous bins, seconds. */

@@ -53,9 +53,15 @@ export const outageGapSchema = z.strictObject({
   afterRxS: z.number().finite(),
 });
 
+export const liveBinsSchema = z.strictObject({ edgesS: z.array(z.number().finite()), due: z.array(count), slackPackets: count });
+
 export const directionTimelineSchema = z
-  .strictObject({ binS: z.number().positive().finite(), attempted: z.array(count), received: z.array(count) })
-  .refine((t) => t.attempted.length === t.received.length, { message: 'attempted and received must have one entry per bin', path: ['received'] });
+  .strictObject({ binS: z.number().positive().finite(), attempted: z.array(count), received: z.array(count), live: liveBinsSchema.exactOptional() })
+  .refine((t) => t.attempted.length === t.received.length, { message: 'attempted and received must have one entry per bin', path: ['received'] })
+  .refine((t) => t.live === undefined || (t.live.due.length === t.attempted.length && t.live.edgesS.length === t.attempted.length + 1), {
+    message: 'live bins need one due count per bin and one edge more than bins',
+    path: ['live'],
+  });
 
 export const loopGapsSchema = z.strictObject({
   observedS: finiteNonNeg,
@@ -119,7 +125,11 @@ const _dir = (d: DirectionCounters): z.input<typeof directionCountersSchema> => 
   return timeline === undefined ? rest : { ...rest, timeline: _timeline(timeline) };
 };
 const _gap = (g: OutageGap): z.input<typeof outageGapSchema> => g;
-const _timeline = (t: DirectionTimeline): z.input<typeof directionTimelineSchema> => ({ ...t, attempted: [...t.attempted], received: [...t.received] });
+const _timeline = (t: DirectionTimeline): z.input<typeof directionTimelineSchema> => {
+  const { live, ...rest } = t;
+  const bins = { ...rest, attempted: [...t.attempted], received: [...t.received] };
+  return live === undefined ? bins : { ...bins, live: { ...live, edgesS: [...live.edgesS], due: [...live.due] } };
+};
 const _loop = (l: LoopGaps): z.input<typeof loopGapsSchema> => ({ ...l, gaps: _hist(l.gaps) });
 const _dut = (d: DutTrialCounters): z.input<typeof dutTrialCountersSchema> => ({ ...d, drops: { ...d.drops }, ...(d.detail ? { detail: { ...d.detail } } : {}) });
 void [_trial, _spec, _hist, _profile, _dir, _gap, _loop, _dut];

@@ -15,6 +15,9 @@
  *  5. after the duration, stop; drain; `after`. Every packet from `before` to `after` counts: loss is
  *     requested - received (method/trial.ts), with requested = what was sent, or what the warm phase
  *     sent plus the trial rate times the measured window when pktgen fell behind (it reports no deficit).
+ *  With TrialSpec.timelineS, the counters are also read every timelineS through the window: contiguous
+ *  bins whose edges are the reads' measured times (DirectionTimeline.live). These are DPDK's live
+ *  counters, not pktgen's once-a-second stats snapshot, so the bins can be as short as a read allows.
  *  Latency comes from pktgen's latency sampler (one sample per stamped packet, a file per receiving
  *  port): stamps go out once a second during the warm phase and at the asked rate in the window.
  * Topology: port 0 sends towards DUT p0 and receives on port 1 what the DUT routes back, and the reverse
@@ -23,7 +26,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, MeasurementError, ProvisionError } from '../../../core/errors.ts';
 import type { LatencyHistogram } from '../../../method/histogram.ts';
-import { trialFromDirections, type DirectionCounters, type Measure, type TrafficProfile, type TrialResult, type TrialSpec } from '../../../method/trial.ts';
+import { trialFromDirections, type DirectionCounters, type DirectionTimeline, type Measure, type TrafficProfile, type TrialResult, type TrialSpec } from '../../../method/trial.ts';
 import type { GeneratorInfo, GeneratorNeed, GeneratorSession } from '../traffic-generator.ts';
 import { realClock, type PktgenClock } from './clock.ts';
 import { latencyHistogram, MAX_LATENCY_SAMPLES } from './latency-samples.ts';
@@ -101,10 +104,18 @@ export interface PktgenTrialDetail {
   readonly before: PortCountersByPort;
   readonly mid: PortCountersByPort;
   readonly after: PortCountersByPort;
+  /** With a timeline: the reads from `mid` to the window's end, ms on the session clock (the middle of each read). */
+  readonly bins?: readonly { readonly atMs: number; readonly counters: PortCountersByPort }[];
+  /** The session clock at `mid` and at `after` (ms), for the timeline's edges. */
+  readonly midAtMs?: number;
+  readonly sendingAtMs?: number;
+  readonly afterAtMs?: number;
   readonly ratePercent: readonly number[];
 }
 
 const POLL_MS = 20;
+/** The shortest timeline bin: a counter read takes a few ms here (telemetry through a helper), more over SSH. */
+export const MIN_BIN_S = 0.02;
 /** Warm-phase rate per port: low enough that the burst after the pool rebuild is harmless. */
 const WARM_PPS = 2000;
 /** pktgen sends bursts of this many packets (its default tx_burst; the session sets it). */
@@ -195,11 +206,18 @@ export class PktgenSession implements GeneratorSession {
     return run;
   }
 
+  /** A trial that calls `opened` when the counted window opens (after the pool rebuild and the rate change). */
+  measureOpened(spec: TrialSpec, opened: () => void, signal?: AbortSignal): Promise<TrialResult> {
+    const run = this.#queue.then(() => this.#measure(spec, signal, opened));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
   measurer(base: Omit<TrialSpec, 'loadPps' | 'durationS'>): Measure {
     return (durationS, loadPps, signal) => this.measure({ ...base, durationS, loadPps }, signal);
   }
 
-  async #measure(spec: TrialSpec, signal?: AbortSignal): Promise<TrialResult> {
+  async #measure(spec: TrialSpec, signal?: AbortSignal, opened?: () => void): Promise<TrialResult> {
     if (this.#closed) throw new MeasurementError('the pktgen session is closed', { where: this.#where });
     signal?.throwIfAborted();
     if (spec.profile.kind !== 'fixed') {
@@ -211,6 +229,12 @@ export class PktgenSession implements GeneratorSession {
     }
     if (spec.latency && this.capabilities.latency) throw new ConfigError(`latency: ${this.capabilities.latency.reason}`, { where: this.#where });
     if (!(spec.durationS > 0)) throw new ConfigError(`trial duration ${spec.durationS} s is not positive`, { where: this.#where });
+    if (spec.timelineS !== undefined && !(spec.timelineS >= MIN_BIN_S && spec.timelineS <= spec.durationS)) {
+      throw new ConfigError(`timeline bins of ${spec.timelineS} s over ${spec.durationS} s`, {
+        where: this.#where,
+        hint: `pktgen's bins are reads of its live counters: at least ${MIN_BIN_S} s each, and no longer than the trial`,
+      });
+    }
     const c = this.#o.client;
     const clock = this.#clock;
     const trial = ++this.#trials;
@@ -235,6 +259,7 @@ export class PktgenSession implements GeneratorSession {
       await c.call(`pktgen.start(${list(ports)})`);
       let mid: PortCountersByPort;
       let midAt: number;
+      let bins: { atMs: number; counters: PortCountersByPort }[] | undefined;
       let stopAsked: number;
       let windowEnd: number;
       let sendingAt = startAsked;
@@ -245,9 +270,19 @@ export class PktgenSession implements GeneratorSession {
         // burst at the new rate comes within one warm period.
         await c.call([...ports.map((p, i) => `pktgen.set(${luaString(String(p))}, "rate", ${luaString(rates[i]!.toPrecision(12))})`), ...(spec.latency ? [`pktgen.latency(${list(ports)}, "rate", ${latencyRateUs(spec.latency.streamPps)})`] : [])].join('\n'));
         await clock.sleep(Math.ceil(((TX_BURST / warmPps) * 1000) + POLL_MS), signal);
-        mid = await this.#o.counters.read(ports);
-        midAt = clock.now();
-        await clock.sleep(spec.durationS * 1000, signal);
+        if (spec.timelineS === undefined) {
+          mid = await this.#o.counters.read(ports);
+          midAt = clock.now();
+          opened?.();
+          await clock.sleep(spec.durationS * 1000, signal);
+        } else {
+          // Every port: a bin needs the receiving side too. The edge is the middle of the read.
+          const asked = clock.now();
+          mid = await this.#o.counters.read(all);
+          midAt = clock.now();
+          opened?.();
+          bins = [{ atMs: (asked + midAt) / 2, counters: mid }, ...(await this.#readBins(all, (asked + midAt) / 2, spec.durationS, spec.timelineS, signal))];
+        }
         windowEnd = clock.now();
         await this.#finishWindow(ports, dueAt(ports, before, mid, perPortPps, (windowEnd - midAt) / 1000), signal);
       } finally {
@@ -255,8 +290,11 @@ export class PktgenSession implements GeneratorSession {
         await c.call(`pktgen.stop(${list(ports)})`);
       }
       const stopped = clock.now();
+      // The wall clock at the same moment: startedAt is the wall time of sendingAt (failover times its event against it).
+      const stoppedWallMs = performance.timeOrigin + performance.now();
       await clock.sleep(drainMs, signal);
       const after = await this.#o.counters.read(all);
+      const afterAt = bins ? clock.now() : undefined;
       const latency = latencyPaths.length > 0 ? await this.#latencyOff(ports, receiving, latencyPaths) : undefined;
       const detail: PktgenTrialDetail = {
         windowS: (windowEnd - midAt) / 1000,
@@ -267,11 +305,32 @@ export class PktgenSession implements GeneratorSession {
         mid,
         after,
         ratePercent: rates,
+        ...(bins ? { bins, midAtMs: bins[0]!.atMs, sendingAtMs: sendingAt, afterAtMs: afterAt! } : {}),
       };
       this.#last = detail;
-      return this.#result(spec, detail, ports, latency);
+      return this.#result(spec, detail, ports, latency, stoppedWallMs);
     } finally {
       if (latencyPaths.length > 0) await this.#o.latencyFiles?.remove(latencyPaths).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Reads of every port's counters every binS from `fromMs` until durationS has passed: the first entry
+   * is the `mid` read at fromMs. Each read is timed at its middle. A read that comes late (the event
+   * loop was busy) makes its bin longer, never a gap: the bins stay contiguous.
+   */
+  async #readBins(ports: readonly number[], fromMs: number, durationS: number, binS: number, signal?: AbortSignal): Promise<{ atMs: number; counters: PortCountersByPort }[]> {
+    const clock = this.#clock;
+    const endMs = fromMs + durationS * 1000;
+    const reads: { atMs: number; counters: PortCountersByPort }[] = [];
+    for (let k = 1; ; k++) {
+      const dueMs = Math.min(endMs, fromMs + k * binS * 1000);
+      const now = clock.now();
+      if (dueMs > now) await clock.sleep(dueMs - now, signal);
+      const asked = clock.now();
+      const counters = await this.#o.counters.read(ports);
+      reads.push({ atMs: (asked + clock.now()) / 2, counters });
+      if (dueMs >= endMs) return reads;
     }
   }
 
@@ -325,7 +384,7 @@ export class PktgenSession implements GeneratorSession {
     await this.#clock.sleep(drainMs, signal);
   }
 
-  #result(spec: TrialSpec, d: PktgenTrialDetail, ports: readonly number[], latency: LatencyHistogram | undefined): TrialResult {
+  #result(spec: TrialSpec, d: PktgenTrialDetail, ports: readonly number[], latency: LatencyHistogram | undefined, stoppedWallMs: number): TrialResult {
     const perPortPps = spec.loadPps / ports.length;
     const delta = (p: number, k: 'ipackets' | 'opackets' | 'oerrors', from: PortCountersByPort, to: PortCountersByPort): number => {
       const a = from.get(p);
@@ -348,9 +407,10 @@ export class PktgenSession implements GeneratorSession {
         received: delta(1 - p, 'ipackets', d.before, d.after),
         reordered: 0,
         duplicated: 0,
+        ...(spec.timelineS === undefined ? {} : { timeline: liveTimeline(p, spec.timelineS, perPortPps, d) }),
       };
     });
-    const startedAt = new Date(Date.now() - Math.round(d.sendingS * 1000)).toISOString();
+    const startedAt = new Date(stoppedWallMs - d.sendingS * 1000).toISOString();
     return trialFromDirections(spec, { startedAt, actualDurationS: d.sendingS }, directions, this.#where, latency);
   }
 
@@ -417,6 +477,30 @@ export function dueAt(ports: readonly number[], before: PortCountersByPort, mid:
       return [p, m.opackets - b.opackets + (m.oerrors - b.oerrors) + inWindow] as const;
     }),
   );
+}
+
+/**
+ * Direction p -> 1-p in the bins the session read: sent by port p, received by port 1-p, edges from
+ * sendingAt (the trial's startedAt). The last bin runs from the window's end to the `after` read: the
+ * grace and the drain, where nothing is due and the packets in flight arrive.
+ */
+export function liveTimeline(p: number, binS: number, perPortPps: number, d: PktgenTrialDetail): DirectionTimeline {
+  const reads = [...d.bins!, { atMs: d.afterAtMs!, counters: d.after }];
+  const sent = (c: PortCountersByPort) => c.get(p)!.opackets + c.get(p)!.oerrors;
+  const got = (c: PortCountersByPort) => c.get(1 - p)!.ipackets;
+  const edgesS = reads.map((r) => (r.atMs - d.sendingAtMs!) / 1000);
+  const bins = reads.slice(1).map((r, i) => ({ from: reads[i]!, to: r, last: i === reads.length - 2 }));
+  return {
+    binS,
+    attempted: bins.map((b) => sent(b.to.counters) - sent(b.from.counters)),
+    received: bins.map((b) => got(b.to.counters) - got(b.from.counters)),
+    live: {
+      edgesS,
+      due: bins.map((b) => (b.last ? 0 : Math.round((perPortPps * (b.to.atMs - b.from.atMs)) / 1000))),
+      // A burst may land either side of each edge: pktgen sends, and DPDK receives, TX_BURST at a time.
+      slackPackets: 2 * TX_BURST,
+    },
+  };
 }
 
 /** pktgen's stamp interval for a stream rate: whole microseconds, at least 1, at most 1 s. */

@@ -50,7 +50,9 @@ const portCounters = z.object({ ipackets: count, opackets: count, oerrors: count
 const counters = z.object({ kind: z.literal('counters'), ports: z.record(z.string(), portCounters) });
 /** A latency sampler file pktgen wrote for a port in a trial: where, and what it held. */
 const fileEntry = z.object({ kind: z.literal('file'), port: z.number().int(), trial: z.number().int(), path: z.string(), content: z.string() });
-const trial = z.object({ kind: z.literal('trial'), spec: z.unknown(), result: z.unknown() });
+/** A failover event injected during the trial (record-transcripts.ts --failover): what, and when on the wall clock (ms, as result.startedAt). */
+const injectedEvent = z.object({ what: z.string(), startMs: z.number(), endMs: z.number() });
+const trial = z.object({ kind: z.literal('trial'), spec: z.unknown(), result: z.unknown(), event: injectedEvent.optional() });
 const entry = z.discriminatedUnion('kind', [header, exchange, clock, counters, fileEntry, trial]);
 
 export type TranscriptHeader = z.infer<typeof header>;
@@ -64,7 +66,7 @@ export interface Transcript {
   readonly clock: readonly number[];
   readonly counters: readonly PortCountersByPort[];
   readonly files: readonly z.infer<typeof fileEntry>[];
-  readonly trials: readonly { readonly spec: TrialSpec; readonly result: TrialResult }[];
+  readonly trials: readonly { readonly spec: TrialSpec; readonly result: TrialResult; readonly event?: z.infer<typeof injectedEvent> }[];
 }
 
 /** Read and check a transcript; ConfigError with file:line on a bad line. */
@@ -90,7 +92,7 @@ export function readTranscript(file: string): Transcript {
     clock: entries.flatMap((e) => (e.kind === 'clock' ? [e.ms] : [])),
     counters: entries.flatMap((e) => (e.kind === 'counters' ? [new Map(Object.entries(e.ports).map(([k, v]) => [Number(k), v] as const))] : [])),
     files: entries.filter((e): e is z.infer<typeof fileEntry> => e.kind === 'file'),
-    trials: entries.flatMap((e) => (e.kind === 'trial' ? [{ spec: e.spec as TrialSpec, result: e.result as TrialResult }] : [])),
+    trials: entries.flatMap((e) => (e.kind === 'trial' ? [{ spec: e.spec as TrialSpec, result: e.result as TrialResult, ...(e.event === undefined ? {} : { event: e.event }) }] : [])),
   };
 }
 
@@ -145,8 +147,8 @@ export class TranscriptRecorder {
     };
   }
 
-  trial(spec: TrialSpec, result: TrialResult): void {
-    this.#entries.push({ kind: 'trial', spec, result });
+  trial(spec: TrialSpec, result: TrialResult, event?: z.infer<typeof injectedEvent>): void {
+    this.#entries.push({ kind: 'trial', spec, result, ...(event === undefined ? {} : { event }) });
   }
 
   /** The header's pktgen version, once known (it is read from pktgen at open). */
