@@ -7,10 +7,16 @@ import { test, expect } from '@playwright/test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runSriovChecks } from '../drivers/host/conformance/sriov-checks.ts';
 import { nicModel } from '../lab/nic-catalogue.ts';
 import { FakeHost, type FakePf } from '../fixtures/host/fake-host.ts';
-import { runEnd, runStart } from '../fixtures/records/sample.ts';
+import { resultRecord, runEnd, runStart } from '../fixtures/records/sample.ts';
+import { analyzeFailoverTrial } from '../drivers/loadgen/failover-run.ts';
+import { readTranscript } from '../drivers/loadgen/pktgen/transcript.ts';
+import { PDR_GOAL } from '../method/search-goal.ts';
+import { failoverRecord } from '../suites/fixtures/failover-record.ts';
+import type { RunRecord } from '../reports/schema/record.ts';
 import { openRunStore } from '../reports/store/jsonl.ts';
 import { recordConformance } from '../suites/fixtures/conformance.ts';
 import { ENV } from '../contract/env.ts';
@@ -40,7 +46,7 @@ const pfsOf = (model: string): FakePf[] => [
 ];
 
 /** What `wirespeed certify --profile sriov-conformance` does on a bare-metal lab, with a fake host as the DUT node. */
-async function certifyOnFakeHost(runId: string, model: string, inject?: RegExp) {
+async function certifyOnFakeHost(runId: string, model: string, inject?: RegExp, more: readonly RunRecord[] = []) {
   const profile = await loadProfile('sriov-conformance');
   const plan = makePlan(profile.profile, labOf(model), { quick: false });
   const params = JSON.parse(plan.run!.env![ENV.sriovConformance]!) as { vfsPerPf: number; maxMtu: number; tests: string[] };
@@ -56,6 +62,7 @@ async function certifyOnFakeHost(runId: string, model: string, inject?: RegExp) 
       await recordConformance(target, o, () => {});
     });
     expect(await host.snapshot(), 'the node is put back as it was').toBe(before);
+    for (const r of more) await store.append(r);
     await store.append(runEnd(runId, new Date().toISOString()));
   } finally {
     await store.close();
@@ -103,4 +110,42 @@ test('a ConnectX-6 Dx passes RDMA and vDPA too; a VF setting the NIC refuses fai
   expect(bad.evaluation.criteria[0]!.criterion.id).toBe('vf-trust');
   expect(bad.evaluation.criteria[0]!.cells[0]!.reason).toMatch(/ip link set ens1f0 vf 0 trust on/);
   expect(bad.manifest.verdict).toBe('failed');
+});
+
+/**
+ * The failover rows with pktgen, the bare-metal generator: pktgen has no per-packet stamps, so the suite
+ * counts the one trial in live counter bins. The figure is what the real pktgen 23.06.1 gave in a DUT
+ * restart on the local lab (fixtures/pktgen/pktgen-23.06.1-vhost-user-failover.jsonl: the local lab has
+ * no NIC to take a link down), analysed and recorded as suites/failover.spec.ts does for each event.
+ */
+test('with pktgen the PF and VF link-down rows read a blocked time from live counter bins, judged on its upper bound', async () => {
+  test.setTimeout(120_000);
+  const t = readTranscript(fileURLToPath(new URL('../fixtures/pktgen/pktgen-23.06.1-vhost-user-failover.jsonl', import.meta.url)));
+  const recorded = t.trials.find((x) => x.event !== undefined)!;
+  const run = analyzeFailoverTrial(recorded.result, recorded.event!, { loadPps: recorded.spec.loadPps, steadyLossRatio: PDR_GOAL.lossRatio });
+  expect(run.blockedBy).toBe('live-bins');
+  const at = new Date().toISOString();
+  const rowOf = (runId: string, event: string): RunRecord => {
+    const r = resultRecord({ runId, at, datapath: 'sriov', frameBytes: 64, ndrPps: 1e6, seed: 7, nic: 'x710' });
+    const { ndr: _n, pdr: _p, mrr: _m, ...rest } = r;
+    return {
+      ...rest,
+      generator: { kind: 'pktgen', version: t.header.pktgen },
+      scenarioId: r.scenarioId.replace(/-ndrpdr$/, `-failover-${event}`),
+      failover: [failoverRecord(run, { event, offeredPps: recorded.spec.loadPps, intervalS: recorded.spec.timelineS! })],
+    };
+  };
+  const { certificate } = await certifyOnFakeHost('conf-pktgen', 'x710', undefined, [rowOf('conf-pktgen', 'pf-link-down'), rowOf('conf-pktgen', 'vf-link-down')]);
+  const cell = (id: string) => certificate.evaluation.criteria.find((c) => c.criterion.id === id)!.cells[0]!;
+  const maxS = Math.max(...run.directions.map((d) => d.blockedMaxS!));
+  for (const id of ['pf-link-down', 'vf-link-down']) {
+    // A figure, not "the generator returned no timeline": at least the silent bins, at most up to the bins either side.
+    expect(cell(id).figure).toMatchObject({ kind: 'failover', blockedS: run.blockedS, blockedMaxS: maxS, offeredPps: recorded.spec.loadPps });
+    expect(run.blockedS).toBeGreaterThan(0.5);
+    expect(maxS).toBeLessThanOrEqual(run.blockedS + 2 * recorded.spec.timelineS! + 0.05);
+    // The profile allows 1 s: the recorded restart silenced the path for less, bounds included, and traffic settled.
+    expect(maxS).toBeLessThanOrEqual(1);
+    expect(run.analysis.timeToSteadyStateS).not.toBeNull();
+    expect(cell(id).verdict, JSON.stringify(cell(id))).toBe('pass');
+  }
 });

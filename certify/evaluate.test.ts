@@ -183,6 +183,14 @@ test('PF and VF link-down failover is judged on the blocked time the failover su
   // Not recovered at all is a failure whatever the blocked time.
   const stuck = evaluate(plan, view([runStart('fo', at), failoverResult('pf-link-down', 0.1, undefined), runEnd('fo', at)]));
   expect(byId(stuck, 'pf-link-down').cells[0]).toMatchObject({ verdict: 'fail', reason: 'traffic did not recover within the window' });
+  // Live counter bins (pktgen) bound the outage: judged on the longest it can have been, shown with both bounds.
+  const base = failoverResult('pf-link-down', 0.9, 1.2);
+  const binned = {
+    ...base,
+    failover: [{ ...base.failover[0]!, blockedBy: 'live-bins' as const, directions: [{ name: 'p0->p1', lostPackets: 0, blockedS: 0.9, blockedMaxS: 1.05, lossDerivedS: 0, lastBeforeS: 2.1, firstAfterS: 3.0 }] }],
+  };
+  const cell = byId(evaluate(plan, view([runStart('fo', at), binned, runEnd('fo', at)])), 'pf-link-down').cells[0]!;
+  expect(cell).toMatchObject({ verdict: 'fail', reason: 'blocked 0.900-1.050 s (counter bins)', figure: { kind: 'failover', blockedS: 0.9, blockedMaxS: 1.05 } });
   // On a Kubernetes lab the events act on no node: not applicable, saying why.
   const k8s = makePlan(profile, { ...X710, kind: 'kubernetes' }, { quick: false });
   expect(k8s.failover[0]!.notApplicable).toMatch(/Kubernetes lab, whose pods get VFs$/);

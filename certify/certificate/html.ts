@@ -175,7 +175,7 @@ function figureText(f: Figure | undefined): string {
     case 'speedup':
       return `${f.ratio.toFixed(2)} × (${fmtMpps(f.scaled.pps)} against ${fmtMpps(f.base.pps)} Mpps)`;
     case 'failover':
-      return `blocked ${f.blockedS.toFixed(3)} s at ${fmtPps(f.offeredPps)}, ${f.recoveryS === undefined ? 'not recovered' : `recovered after ${f.recoveryS.toFixed(2)} s`}`;
+      return `blocked ${f.blockedMaxS === undefined ? f.blockedS.toFixed(3) : `${f.blockedS.toFixed(3)}–${f.blockedMaxS.toFixed(3)}`} s at ${fmtPps(f.offeredPps)}, ${f.recoveryS === undefined ? 'not recovered' : `recovered after ${f.recoveryS.toFixed(2)} s`}`;
     case 'status':
       return f.status;
     default: {

@@ -6,7 +6,7 @@ import { lineRatePps } from '../../lab/line-rate.ts';
 import { aggregateLineRateBps, highestLoad, throughputSamples, type RunView } from '../model/run-view.ts';
 
 export { highestLoad };
-import { fmtGbps, fmtLatency, fmtMpps, fmtPps } from '../model/format.ts';
+import { fmtBlocked, fmtGbps, fmtLatency, fmtMpps, fmtPps } from '../model/format.ts';
 import type { LatencyAtLoad, ResultRecord, Failover } from '../schema/record.ts';
 import { parseScenarioId, threadsCoresTag } from '../schema/scenario-id.ts';
 import { lineChart, type RefLine, type Series } from './svg/line-chart.ts';
@@ -176,7 +176,7 @@ export function failoverChart(r: ResultRecord, f: Failover): string {
   return lineChart({
     title: r.scenarioId,
     ariaLabel: `Failover: ${f.event} (${r.scenarioId})`,
-    subtitle: `${f.event}: blocked ${f.blockedS.toFixed(3)} s (${f.lostPackets.toLocaleString('en-US')} packets lost at ${fmtPps(f.offeredPps)}), ${recovered ? `recovered in ${f.recoveryS!.toFixed(2)} s` : 'did not recover'}`,
+    subtitle: `${f.event}: blocked ${fmtBlocked(f)} (${f.lostPackets.toLocaleString('en-US')} packets lost at ${fmtPps(f.offeredPps)}), ${recovered ? `recovered in ${f.recoveryS!.toFixed(2)} s` : 'did not recover'}`,
     x: { kind: 'linear', min: 0, max: Math.max(...f.timeline.map((p) => p.tS), f.eventAtS + 1), label: 'time (s)' },
     y: { kind: 'linear', min: 0, max: (peak / div) * 1.12, label: `received (${unit})` },
     series: [{ name: 'received rate', color: '#0072B2', step: true, points: f.timeline.map((p) => [p.tS, p.receivedPps / div] as const), tip: (t, v) => `${t.toFixed(2)} s: ${v.toFixed(2)} ${unit}` }],

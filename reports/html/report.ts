@@ -209,7 +209,7 @@ function failover(v: RunView): string {
   const items = v.results.flatMap((r) => (r.failover ?? []).map((f) => ({ r, f })));
   if (items.length === 0) return '';
   return `<h2>Failover</h2>
-<p class="note">Constant load below NDR while the event is injected, counted in contiguous bins (no dead time). Blocked time per direction: from the send time of the last packet delivered before the outage to that of the first delivered after it; the loss-derived time (lost packets ÷ the direction's rate) beside it. Recovery runs from the event to the first bin back at the offered rate.</p>
+<p class="note">Constant load below NDR while the event is injected, counted in contiguous bins (no dead time). Blocked time per direction: from the send time of the last packet delivered before the outage to that of the first delivered after it; the loss-derived time (lost packets ÷ the direction's rate) beside it. Recovery runs from the event to the first bin back at the offered rate.${items.some(({ f }) => f.blockedBy === 'live-bins') ? ' A generator without per-packet stamps (pktgen) is counted in bins of live port-counter reads: its blocked time is the run of bins that received nothing (at least that long), up to the edges of the bins either side (at most); it holds packets back while the path is down and sends them after, so few are lost and the loss-derived time is not the outage.' : ''}</p>
 <div class="grid2">${items.map(({ r, f }) => `<div class="fig">${failoverChart(r, f)}${failoverDirections(f)}</div>`).join('\n')}</div>`;
 }
 
@@ -217,9 +217,9 @@ function failoverDirections(f: NonNullable<ResultRecord['failover']>[number]): s
   if (!f.directions || f.directions.length === 0) return '';
   const rows = f.directions.map(
     (d) =>
-      `<tr><td class="nowrap">${esc(d.name)}</td><td class="num">${d.blockedS.toFixed(3)}</td><td class="num">${d.lossDerivedS.toFixed(3)}</td><td class="num">${d.lostPackets.toLocaleString('en-US')}</td><td class="num">${d.lastBeforeS.toFixed(3)}</td><td class="num">${d.firstAfterS.toFixed(3)}</td></tr>`,
+      `<tr><td class="nowrap">${esc(d.name)}</td><td class="num">${d.blockedMaxS === undefined ? d.blockedS.toFixed(3) : `${d.blockedS.toFixed(3)}–${d.blockedMaxS.toFixed(3)}`}</td><td class="num">${d.lossDerivedS.toFixed(3)}</td><td class="num">${d.lostPackets.toLocaleString('en-US')}</td><td class="num">${d.lastBeforeS.toFixed(3)}</td><td class="num">${d.firstAfterS.toFixed(3)}</td></tr>`,
   );
-  return `<table><thead><tr><th>direction</th><th class="num">blocked s</th><th class="num">loss-derived s</th><th class="num">lost</th><th class="num">last before, s</th><th class="num">first after, s</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table><thead><tr><th>direction</th><th class="num">blocked s</th><th class="num">loss-derived s</th><th class="num">lost</th><th class="num">${f.blockedBy === 'live-bins' ? 'silent from, s' : 'last before, s'}</th><th class="num">${f.blockedBy === 'live-bins' ? 'silent until, s' : 'first after, s'}</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function trials(v: RunView): string {

@@ -7,6 +7,7 @@
 import { Point } from '@influxdata/influxdb-client';
 import { averageFrameBytes, l1BitsPerSecond, profileTag } from '../../method/trial.ts';
 import { parseScenarioId } from '../schema/scenario-id.ts';
+import { blockedMaxS } from '../model/format.ts';
 import type { ResultRecord, RunRecord, RunStartRecord, TrialRecord } from '../schema/record.ts';
 
 export const MEASUREMENTS = {
@@ -110,6 +111,8 @@ function resultPoints(r: ResultRecord, run: RunTags): PointData[] {
         offered_pps: f.offeredPps,
         lost_packets: f.lostPackets,
         blocked_s: f.blockedS,
+        // Live counter bins (pktgen): the outage lay between blocked_s and this.
+        ...(blockedMaxS(f) === undefined ? {} : { blocked_max_s: blockedMaxS(f)! }),
         ...(f.recoveryS === undefined ? {} : { recovery_s: f.recoveryS }),
         recovered: f.recoveryS === undefined ? 0 : 1,
       },

@@ -3,7 +3,7 @@
  * "≥ X (max load, tester-limited)", an irregular one says so, an MRR the generator could not offer says
  * "generator-limited". One place, so the summary, JUnit, HTML and the progress line agree.
  */
-import { fmtPct, fmtPps } from './format.ts';
+import { fmtBlocked, fmtPct, fmtPps } from './format.ts';
 import type { TrafficProfile } from '../../method/trial.ts';
 import type { Failover, Mrr, ThroughputBound } from '../schema/record.ts';
 
@@ -39,7 +39,7 @@ export function mrrText(m: Mrr): string {
 /** Every failover event of a result on one line: "dut-restart: 0.492 s blocked, back in 0.50 s". */
 export function failoverText(events: readonly Failover[]): string {
   return events
-    .map((f) => `${f.event}: ${f.blockedS.toFixed(3)} s blocked${f.recoveryS === undefined ? ', not back at the offered rate' : `, back in ${f.recoveryS.toFixed(2)} s`}`)
+    .map((f) => `${f.event}: ${fmtBlocked(f)} blocked${f.recoveryS === undefined ? ', not back at the offered rate' : `, back in ${f.recoveryS.toFixed(2)} s`}`)
     .join('; ');
 }
 

@@ -65,3 +65,17 @@ export function fmtLatency(ns: number): string {
   if (ns < 1e6) return `${Number((ns / 1e3).toPrecision(3))} µs`;
   return `${Number((ns / 1e6).toPrecision(3))} ms`;
 }
+
+/** The longest a failover's path can have been blocked: from live counter bins, the widest direction's upper bound; else undefined. */
+export function blockedMaxS(f: { readonly blockedBy?: string; readonly blockedS: number; readonly directions?: readonly { readonly blockedMaxS?: number }[] }): number | undefined {
+  if (f.blockedBy !== 'live-bins') return undefined;
+  const max = Math.max(...(f.directions ?? []).map((d) => d.blockedMaxS ?? Number.NaN));
+  return Number.isFinite(max) ? Math.max(max, f.blockedS) : undefined;
+}
+
+/** "0.531 s"; from live counter bins "0.531–0.658 s (counter bins)", or "≥ 0.531 s (counter bins)" when traffic never came back. */
+export function fmtBlocked(f: Parameters<typeof blockedMaxS>[0]): string {
+  if (f.blockedBy !== 'live-bins') return `${f.blockedS.toFixed(3)} s`;
+  const max = blockedMaxS(f);
+  return max === undefined ? `≥ ${f.blockedS.toFixed(3)} s (counter bins)` : `${f.blockedS.toFixed(3)}–${max.toFixed(3)} s (counter bins)`;
+}
