@@ -25,6 +25,7 @@ const recorded = readdirSync(dir)
 
 test('there are recorded transcripts to replay', () => {
   expect(recorded.map((t) => t.header.pktgen)).toContain('23.06.1');
+  expect(recorded.map((t) => t.header.pktgen)).toContain('23.03.0');
 });
 
 for (const t of recorded) {
