@@ -79,6 +79,7 @@ test('on a bare-metal X710 lab the VF checks run and pass; RDMA, vDPA and the de
   expect(plan.failover).toEqual([
     { datapath: 'sriov', event: 'pf-link-down' },
     { datapath: 'sriov', event: 'vf-link-down' },
+    { datapath: 'sriov', event: 'device-plugin-restart', notApplicable: "a device-plugin restart needs a Kubernetes lab (lab 'lab-x710' is baremetal)" },
   ]);
   expect(params).toEqual({ vfsPerPf: 8, maxMtu: 9000, tests: ['vf-create', 'vf-mac', 'vf-vlan', 'vf-trust', 'vf-spoofchk', 'vf-link-state', 'vf-mtu', 'vf-rdma', 'vdpa-devices'] });
   const e = certificate.evaluation;
@@ -148,4 +149,19 @@ test('with pktgen the PF and VF link-down rows read a blocked time from live cou
     expect(run.analysis.timeToSteadyStateS).not.toBeNull();
     expect(cell(id).verdict, JSON.stringify(cell(id))).toBe('pass');
   }
+});
+
+test('on a Kubernetes lab the device-plugin restart is a failover event of the sriov stack where the inventory allows it, and says why not where it does not', () => {
+  const k8s = (mayRestart?: string): LabForPlan => ({ ...labOf('x710'), name: 'k8s', kind: 'kubernetes', ...(mayRestart ? { mayRestartDevicePlugin: mayRestart } : {}) });
+  return loadProfile('sriov-conformance').then(({ profile }) => {
+    const allowed = makePlan(profile, k8s('kube-system/kube-sriov-device-plugin'), { quick: false });
+    expect(allowed.failover.find((f) => f.event === 'device-plugin-restart')).toEqual({ datapath: 'sriov', event: 'device-plugin-restart' });
+    // The host checks act through a node shell, not on a Kubernetes lab: only the failover suite runs.
+    expect(allowed.run?.suites).toEqual(['failover']);
+    const refused = makePlan(profile, k8s(), { quick: false });
+    expect(refused.failover.find((f) => f.event === 'device-plugin-restart')?.notApplicable).toBe(
+      "lab 'k8s' names no device plugin the run may restart (cluster.mayRestart.devicePlugin): restarting it deletes a pod wirespeed did not create",
+    );
+    expect(refused.run).toBeUndefined();
+  });
 });

@@ -161,7 +161,7 @@ test('PF and VF link-down failover is judged on the blocked time the failover su
   const { profile } = await loadProfile('sriov-conformance');
   const X710: LabForPlan = { ...E810, name: 'lab-x710', nic: { ...E810.nic, model: 'x710' } };
   const plan = makePlan(profile, X710, { quick: false });
-  expect(plan.failover.every((f) => f.notApplicable === undefined)).toBe(true);
+  expect(plan.failover.filter((f) => f.notApplicable === undefined).map((f) => f.event)).toEqual(['pf-link-down', 'vf-link-down']);
   const at = '1970-01-01T00:01:00.000Z';
   // As suites/failover.spec.ts writes them: one result per event, its failover entry named by the event.
   const failoverResult = (event: string, blockedS: number, recoveryS: number | undefined) => {
@@ -194,4 +194,11 @@ test('PF and VF link-down failover is judged on the blocked time the failover su
   // On a Kubernetes lab the events act on no node: not applicable, saying why.
   const k8s = makePlan(profile, { ...X710, kind: 'kubernetes' }, { quick: false });
   expect(k8s.failover[0]!.notApplicable).toMatch(/Kubernetes lab, whose pods get VFs$/);
+  // The device-plugin restart is the Kubernetes lab's event, where the inventory allows it: traffic through the
+  // running pods should not notice it (the plugin is not on the datapath), so the criterion allows 0.1 s.
+  const allowed = makePlan(profile, { ...X710, kind: 'kubernetes', mayRestartDevicePlugin: 'kube-system/kube-sriov-device-plugin' }, { quick: false });
+  const dpr = (blockedS: number) => byId(evaluate(allowed, view([runStart('fo', at), failoverResult('device-plugin-restart', blockedS, blockedS + 0.05), runEnd('fo', at)])), 'device-plugin-restart');
+  expect(dpr(0.03).cells[0]).toMatchObject({ verdict: 'pass', figure: { kind: 'failover', blockedS: 0.03 } });
+  expect(dpr(0.4).cells[0]).toMatchObject({ verdict: 'fail', reason: 'blocked 0.400 s' });
+  expect(byId(e, 'device-plugin-restart').cells[0]).toMatchObject({ verdict: 'not-applicable', reason: "a device-plugin restart needs a Kubernetes lab (lab 'lab-x710' is baremetal)" });
 });

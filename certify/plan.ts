@@ -5,7 +5,7 @@
  * comes in as the few facts the plan needs.
  */
 import { ConfigError } from '../core/errors.ts';
-import { DATAPATHS } from '../lab/schema.ts';
+import { DATAPATHS, MAY_RESTART_DEVICE_PLUGIN } from '../lab/schema.ts';
 import type { Lab } from '../lab/model.ts';
 import { frameTag, type ConformanceTest, type FrameSize, type Profile } from './profile/schema.ts';
 import { NIC_DATAPATHS } from './profile/validate.ts';
@@ -19,6 +19,8 @@ export interface LabForPlan {
   readonly datapaths: readonly string[];
   /** The NIC under certification (on the DUT node), with its ports' PCI addresses. */
   readonly nic: { readonly name: string; readonly model: string; readonly pciId?: string; readonly pciAddresses: readonly string[] };
+  /** The device plugin's DaemonSet the inventory lets the run restart (cluster.mayRestart.devicePlugin). */
+  readonly mayRestartDevicePlugin?: string;
   /** CPUs the DUT may poll on (cpus.dut of the DUT node). */
   readonly dutCpus: number;
   /** What the inventory declares per node (the certificate shows it beside what the run recorded). */
@@ -112,20 +114,21 @@ function coresGap(lab: LabForPlan, cores: number, virtualNic: boolean, supported
 
 /** Why a conformance test cannot run on this lab, or undefined when the sriov-conformance suite runs it. */
 function conformanceGap(lab: LabForPlan, test: ConformanceTest): string | undefined {
-  if (test === 'device-plugin-restart') {
-    return lab.kind === 'kubernetes'
-      ? 'the device-plugin restart under traffic is not wired into the Kubernetes suites yet'
-      : `a device-plugin restart needs a Kubernetes lab (lab '${lab.name}' is ${lab.kind})`;
-  }
   if (lab.kind === 'kubernetes') return `the SR-IOV checks act on a node through its shell; lab '${lab.name}' is a Kubernetes lab, whose conformance suite checks the operator instead`;
   return (HOST_SRIOV_CHECKS as readonly string[]).includes(test) ? undefined : `no check ${test} in this wirespeed`;
 }
 
 /**
  * Why a failover event of a conformance plan cannot run on this lab, or undefined when the failover suite
- * injects it (pf-link-down, vf-link-down: bare-metal sriov stacks, through the PF on the DUT node).
+ * injects it (pf-link-down, vf-link-down: bare-metal sriov stacks, through the PF on the DUT node;
+ * device-plugin-restart: Kubernetes labs whose inventory lets the run restart the plugin).
  */
 function failoverGap(lab: LabForPlan, datapath: string, event: string): string | undefined {
+  if (event === 'device-plugin-restart') {
+    if (lab.kind !== 'kubernetes') return `a device-plugin restart needs a Kubernetes lab (lab '${lab.name}' is ${lab.kind})`;
+    if (lab.mayRestartDevicePlugin === undefined) return `lab '${lab.name}' names no device plugin the run may restart (${MAY_RESTART_DEVICE_PLUGIN}): restarting it deletes a pod wirespeed did not create`;
+    return undefined;
+  }
   if (lab.kind === 'kubernetes') return `${event} acts on the PF through the DUT node's shell; lab '${lab.name}' is a Kubernetes lab, whose pods get VFs`;
   if (datapath !== 'sriov') return `${event} takes down the link of a PF in the kernel's hands under a DUT on its VF: the sriov datapath, not ${datapath}`;
   return undefined;
@@ -205,7 +208,7 @@ export function makePlan(profile: Profile, lab: LabForPlan, opts: { quick: boole
         ? {
             // The host checks first (suites/conformance/ sorts before failover.spec.ts): they recreate the VFs,
             // which they must not do under the sriov stack the failover events then bring up.
-            suites: ['sriov-conformance', ...(failoverRuns ? ['failover'] : [])],
+            suites: [...(hostTests.length > 0 ? ['sriov-conformance'] : []), ...(failoverRuns ? ['failover'] : [])],
             datapaths: runnable,
             frameSizes: ['64'],
             flows: 1,
@@ -238,6 +241,7 @@ export function labForPlan(lab: Lab, nicName?: string): LabForPlan {
       ...(nic.pciId === undefined ? {} : { pciId: nic.pciId }),
       pciAddresses: nic.ports.flatMap((p) => (p.pci === undefined ? [] : [p.pci])),
     },
+    ...(lab.cluster?.mayRestart ? { mayRestartDevicePlugin: lab.cluster.mayRestart.devicePlugin } : {}),
     dutCpus: dutNode.cpus.dut.length,
     nodes: lab.nodes.map((n) => ({ name: n.name, roles: [...n.roles], tgCpus: n.cpus.tg, dutCpus: n.cpus.dut, isolatedCpus: n.cpus.isolated, numaNode: n.cpus.numaNode })),
   };

@@ -148,6 +148,11 @@ export const GENERATOR_KINDS = ['wsp-gen', 'pktgen'] as const;
 export const generatorKind = z.enum(GENERATOR_KINDS);
 export type GeneratorKind = z.infer<typeof generatorKind>;
 
+/** `namespace/name` of a namespaced Kubernetes object (DNS labels; the name may contain dots). */
+function namespacedName(what: string, example: string) {
+  return z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, `write the ${what} as 'namespace/name', e.g. '${example}'`);
+}
+
 export const clusterConfig = z.strictObject({
   /** Path to a kubeconfig, relative to the inventory file. */
   kubeconfig: z.string().min(1),
@@ -166,7 +171,17 @@ export const clusterConfig = z.strictObject({
    * without the operator; certification restarts the plugin itself).
    */
   sriov: z.strictObject({ via: z.enum(SRIOV_VIA) }).default({ via: 'operator' }),
+  /**
+   * What the run may disrupt although it did not create it: an explicit opt-in, since wirespeed otherwise never
+   * deletes what it does not own (drivers/kubernetes/cluster.ts). `devicePlugin`: the SR-IOV device plugin's
+   * DaemonSet (`namespace/name`) whose pod on the DUT node the device-plugin-restart event deletes; the
+   * DaemonSet recreates it. Without it that event is skipped, saying so.
+   */
+  mayRestart: z.strictObject({ devicePlugin: namespacedName('DaemonSet', 'kube-system/kube-sriov-device-plugin') }).optional(),
 });
+
+/** The inventory's opt-in to restarting the SR-IOV device plugin (cluster.mayRestart.devicePlugin). */
+export const MAY_RESTART_DEVICE_PLUGIN = 'cluster.mayRestart.devicePlugin';
 
 /** `tg.p0 <-> dut.p0`: node.port on both sides, whitespace around the arrow optional. */
 export const LINK = /^([a-z][a-z0-9-]*)\.([a-z][a-z0-9-]*)\s*<->\s*([a-z][a-z0-9-]*)\.([a-z][a-z0-9-]*)$/;

@@ -7,7 +7,9 @@
  * local lab: DUT restart (vhost-user reconnect), veth link down and up, OVS restart (vhost-user-ovs, where
  * the lab has the cores for it); on a Kubernetes lab: the DUT pod deleted (pod-delete), watched until
  * traffic is back in its replacement; on a bare-metal sriov stack: the PF's link down (its VFs follow) and the
- * DUT's VF link down (pf-link-down, vf-link-down), then back.
+ * DUT's VF link down (pf-link-down, vf-link-down), then back; on a Kubernetes lab that allows it
+ * (cluster.mayRestart.devicePlugin): the SR-IOV device plugin's pod on the DUT node deleted and replaced while
+ * the traffic pods keep their devices (device-plugin-restart; a new pod gets a device afterwards).
  */
 import { test, expect } from './test.ts';
 import { profileTag } from '../method/trial.ts';
@@ -23,7 +25,7 @@ import { failoverRecord } from './fixtures/failover-record.ts';
 const settings = runSettings();
 const plan = suitePlan(settings);
 const profile = settings.frameSizes[0] ?? { kind: 'fixed', frameBytes: 64 };
-const EVENTS: readonly FailoverEventKind[] = ['dut-restart', 'link-flap', 'vswitch-restart', 'pod-delete', 'pf-link-down', 'vf-link-down'];
+const EVENTS: readonly FailoverEventKind[] = ['dut-restart', 'link-flap', 'vswitch-restart', 'pod-delete', 'pf-link-down', 'vf-link-down', 'device-plugin-restart'];
 /** The longest the one failover trial is held open for an event that outlasts the plan's window. */
 const MAX_WINDOW_S = 180;
 

@@ -45,13 +45,15 @@ export const CONFORMANCE_TESTS = {
   'vf-mtu': 'MTU up to the profile\'s maximum on the PF and a VF',
   'vf-rdma': 'RDMA-capable VFs (ConnectX)',
   'vdpa-devices': 'vDPA devices on the NIC\'s VFs',
-  'device-plugin-restart': 'VF traffic after a device-plugin restart (Kubernetes labs)',
 } as const;
 export type ConformanceTest = keyof typeof CONFORMANCE_TESTS;
 export const conformanceTest = z.enum(Object.keys(CONFORMANCE_TESTS) as [ConformanceTest, ...ConformanceTest[]]);
 
-/** Failover events a conformance profile may inject under load. */
-export const CONFORMANCE_EVENTS = ['pf-link-down', 'vf-link-down'] as const;
+/**
+ * Failover events a conformance profile may inject under load: the PF's or a VF's link down (bare metal), the
+ * SR-IOV device plugin restarted on the DUT node (Kubernetes labs whose inventory allows it).
+ */
+export const CONFORMANCE_EVENTS = ['pf-link-down', 'vf-link-down', 'device-plugin-restart'] as const;
 
 /** Which plan cells a criterion judges; absent means all of them. */
 export const criterionWhere = z.strictObject({

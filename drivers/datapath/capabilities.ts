@@ -4,6 +4,7 @@
  * that needs it skips saying why. Suites ask for these; they never cast, kill processes or choose drivers.
  */
 import type { InjectedEvent } from '../loadgen/failover-run.ts';
+import type { DeviceProbe, DevicePluginRestartOutcome } from '../kubernetes/device-plugin-restart.ts';
 
 /** Stop the DUT application and start it again on the same ports (vhost-user: the DUT reconnects as client). */
 export interface RestartDut {
@@ -51,6 +52,21 @@ export interface DeletePod {
   deletePod(): Promise<PodDeleteOutcome>;
 }
 
+/** A device-plugin restart and the new pod that got a device after it. */
+export interface DevicePluginRestarted {
+  readonly restart: DevicePluginRestartOutcome;
+  readonly probe: DeviceProbe;
+}
+
+/**
+ * Restart the SR-IOV device plugin on the DUT node under load (Kubernetes labs whose inventory allows it:
+ * cluster.mayRestart.devicePlugin), then show that a new pod gets a device; the running pods keep theirs.
+ */
+export interface RestartDevicePlugin {
+  /** Resolves when the plugin advertises its devices again and a new pod got one. */
+  restartDevicePlugin(): Promise<DevicePluginRestarted>;
+}
+
 /** What a running stack can do besides forwarding; an absent member is unavailable (see CapabilityGaps). */
 export interface Capabilities {
   readonly restartDut?: RestartDut;
@@ -58,6 +74,7 @@ export interface Capabilities {
   readonly flapLink?: FlapLink;
   readonly deletePod?: DeletePod;
   readonly nicLinkDown?: NicLinkDown;
+  readonly restartDevicePlugin?: RestartDevicePlugin;
 }
 
 export type CapabilityName = keyof Capabilities;
@@ -77,6 +94,7 @@ const WHAT: Readonly<Record<CapabilityName, string>> = {
   flapLink: 'a link down/up',
   deletePod: 'a pod delete',
   nicLinkDown: 'a PF or VF link down',
+  restartDevicePlugin: 'a device-plugin restart',
 };
 
 /** The reason `name` is missing: the declared one, else a generic one naming the datapath. */

@@ -18,6 +18,8 @@ export interface ClusterSession {
   readonly pageSize: '2Mi' | '1Gi';
   /** Who gives pods their VFs: the SR-IOV operator, or the device plugin alone (the lab's cluster.sriov.via). */
   readonly sriovVia: SriovVia;
+  /** The device plugin's DaemonSet (`namespace/name`) the inventory lets the run restart (cluster.mayRestart.devicePlugin). */
+  readonly mayRestartDevicePlugin?: string;
   /** The scenario a pod-backed stack deployed, by datapath, while it runs (the Kubernetes smoke reports it). */
   readonly deployments: Map<DatapathKind, Deployed>;
   /** Give the session back; the last release tears it down. Idempotent. */

@@ -7,7 +7,9 @@
  * exists is someone else's: it can be read and used as it is (`ensure`), never patched, never deleted — an
  * `apply` onto it stops with a message naming the object and its owner. Updates of owned objects and deletes
  * carry the uid as a precondition, so an object someone recreated under the same name is never touched.
- * Teardown deletes the recorded uids, newest first, and nothing else.
+ * Teardown deletes the recorded uids, newest first, and nothing else. The one exception is opted into by the
+ * inventory: a pod of a DaemonSet the lab names under `cluster.mayRestart` (the SR-IOV device plugin) may be
+ * deleted so that its DaemonSet replaces it (`deleteAllowedPod`); nothing else of someone else's is ever deleted.
  */
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import type { CoreV1Api, Exec, KubeConfig, KubernetesObject, KubernetesObjectApi, V1Status } from '@kubernetes/client-node';
@@ -282,6 +284,21 @@ export class Cluster {
     await this.deleteUid(mine);
     await this.waitFor(ref, goneUid(mine.uid), timeoutMs);
     this.forget(mine);
+  }
+
+  /**
+   * Delete a pod this run did not create because the inventory allows it (`allowedBy` names the entry, e.g.
+   * cluster.mayRestart.devicePlugin): only a pod, only with the uid the caller read as precondition (a pod
+   * recreated under the same name since is left alone), and wait until it is gone. Returns false when it was
+   * gone already.
+   */
+  async deleteAllowedPod(ref: ObjectRef, uid: string, allowedBy: string, timeoutMs: number): Promise<boolean> {
+    if (ref.kind !== 'Pod' || ref.apiVersion !== 'v1') {
+      throw new ProvisionError(`refusing to delete ${describeRef(ref)}: ${allowedBy} allows restarting a DaemonSet's pod, nothing else`, { where: `cluster ${this.name}`, hint: 'wirespeed deletes only objects it created, and pods the inventory lets it restart' });
+    }
+    const accepted = await this.deleteUid({ ref, uid, createdAt: '' });
+    await this.waitFor(ref, goneUid(uid), timeoutMs);
+    return accepted;
   }
 
   /** Wait until `cond` holds for the object; TimeoutError names object and condition, with the events seen. */

@@ -231,7 +231,7 @@ export const failoverSchema = z.strictObject({
   recoveryS: seconds.exactOptional(),
   /** Event time relative to the start of the timeline. */
   eventAtS: seconds,
-  /** pod-delete: from the event until the replacement pod was Ready with its networks attached. */
+  /** pod-delete: from the event until the replacement pod was Ready with its networks attached; device-plugin-restart: until the plugin's replacement pod was Ready. */
   replacementReadyS: seconds.exactOptional(),
   /** Received rate per interval, for the timeline chart. */
   timeline: z.array(z.strictObject({ tS: seconds, receivedPps: pps })),

@@ -21,10 +21,12 @@ import type { GeneratorPort, GeneratorSession } from '../../loadgen/traffic-gene
 import type { TrialTuning } from '../../loadgen/local-generator-protocol.ts';
 import type { Cluster } from '../../kubernetes/cluster.ts';
 import type { ClusterSession } from '../../kubernetes/cluster-session.ts';
-import { refOf } from '../../kubernetes/kube-object.ts';
-import { deployScenario, unsupported, type Deployed } from '../../kubernetes/scenario.ts';
+import { field, refOf } from '../../kubernetes/kube-object.ts';
+import { deployScenario, IMAGES, unsupported, type Deployed } from '../../kubernetes/scenario.ts';
+import { probeNewPod, restartDevicePlugin } from '../../kubernetes/device-plugin-restart.ts';
+import { MAY_RESTART_DEVICE_PLUGIN } from '../../../lab/schema.ts';
 import { deployWorkload, type RunningWorkload } from '../../kubernetes/workloads/workload.ts';
-import type { PodDeleteOutcome } from '../capabilities.ts';
+import type { Capabilities, DevicePluginRestarted, PodDeleteOutcome } from '../capabilities.ts';
 import { withPodDiagnostics } from './pod-diagnostics.ts';
 import type { RunningDatapath, Unavailable } from '../datapath.ts';
 import type { GeneratorCeiling } from '../stack/stack.ts';
@@ -56,6 +58,8 @@ export interface KubernetesRunningDatapath extends RunningDatapath {
   generatorSelfTest(profile: TrafficProfile): Promise<GeneratorCeiling>;
   /** Delete the DUT pod under load and bring a replacement up with l3fwd in it. */
   deletePod(): Promise<PodDeleteOutcome>;
+  /** Restart the device plugin on the DUT node (only where the inventory allows it), then a new pod gets a device. */
+  restartDevicePlugin(): Promise<DevicePluginRestarted>;
 }
 
 /** Why a datapath carries no packets through pods, or null for the one that does (vhost-user). */
@@ -112,8 +116,12 @@ export function kubernetesDatapath(kind: DatapathKind, opts: KubernetesDatapathO
           dutLog: () => dut.proc.log(),
           dutAlive: () => dut.proc.exited() === null,
           dutDeath: () => (dut.proc.exited() === null ? null : dut.proc.describeDeath()),
-          capabilities: { deletePod: { deletePod: () => rd.deletePod() } },
+          capabilities: {
+            deletePod: { deletePod: () => rd.deletePod() },
+            ...(session.mayRestartDevicePlugin ? { restartDevicePlugin: { restartDevicePlugin: () => rd.restartDevicePlugin() } } : {}),
+          } satisfies Capabilities,
           gaps: {
+            ...(session.mayRestartDevicePlugin ? {} : { restartDevicePlugin: `the inventory names no device plugin the run may restart (${MAY_RESTART_DEVICE_PLUGIN}): restarting it deletes a pod wirespeed did not create` }),
             restartDut: 'in a pod the DUT is restarted by deleting its pod (the pod-delete event)',
             restartVswitch: "the node's vswitch belongs to the cluster, not to the run",
             flapLink: 'a userspace-CNI port has no kernel link to take down',
@@ -170,6 +178,14 @@ export function kubernetesDatapath(kind: DatapathKind, opts: KubernetesDatapathO
             const fwd = Date.now();
             deployment.workloads[0] = dutWorkload;
             return { goneAfterS: s(gone), readyAfterS: s(ready), forwardingAfterS: s(fwd) };
+          },
+          async restartDevicePlugin() {
+            const daemonSet = session.mayRestartDevicePlugin;
+            if (!daemonSet) throw new ProvisionError(`no device plugin may be restarted: the inventory names none (${MAY_RESTART_DEVICE_PLUGIN})`, { where });
+            const node = String(field(dutWorkload.pod, 'spec', 'nodeName') ?? '');
+            const restart = await restartDevicePlugin(cluster, { daemonSet, node, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
+            const probe = await probeNewPod(cluster, { node, resources: restart.resources, image: IMAGES.l3fwd, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
+            return { restart, probe };
           },
           down,
           [Symbol.asyncDispose]: down,
