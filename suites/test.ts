@@ -167,7 +167,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       }
       // On a Kubernetes lab the stack's pods live in the worker's cluster session (shared with suites/kubernetes/).
       const cluster = lab.lab.kind === 'kubernetes' ? { cluster: () => acquireKubeSession(lab, settings) } : {};
-      const stack = stackFor({ lab: lab.lab, shells: lab.shells, datapath, dut, generator, dutCores, runId: settings.runId, runDir: settings.outDir, shell, runtime, ...cluster });
+      const stack = stackFor({ lab: lab.lab, shells: lab.shells, datapath, dut, generator, dutCores, flows: settings.flows, runId: settings.runId, runDir: settings.outDir, shell, runtime, ...cluster });
       const why = await stack.availability();
       if (why !== null) {
         await use({ unavailable: why.reason });

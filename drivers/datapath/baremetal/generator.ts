@@ -10,7 +10,7 @@ import type { DatapathKind } from '../../../lab/schema.ts';
 import { createDpdkRuntime } from '../../dpdk/runtime.ts';
 import { describeLocation, locatePktgenOnNode } from '../../loadgen/pktgen/locate-pktgen.ts';
 import type { PktgenPortConfig, PktgenSession } from '../../loadgen/pktgen/pktgen-session.ts';
-import { startPktgen } from '../../loadgen/pktgen/start-pktgen.ts';
+import { startPktgen, type StartPktgenOptions } from '../../loadgen/pktgen/start-pktgen.ts';
 import { dutMac } from './baremetal-datapath.ts';
 import { resolveTopology, type BaremetalTopology } from './topology.ts';
 import type { NodeShells } from '../../shell/node-shells.ts';
@@ -26,7 +26,7 @@ export function pktgenPortsFor(t: BaremetalTopology, runId: string): [PktgenPort
 }
 
 /** Start pktgen on the lab's tg node for this datapath kind; closing the session stops and cleans it up. */
-export async function startBaremetalPktgen(o: { lab: Lab; shells: NodeShells; kind: DatapathKind; runId: string; runRoot: string }): Promise<PktgenSession> {
+export async function startBaremetalPktgen(o: { lab: Lab; shells: NodeShells; kind: DatapathKind; runId: string; runRoot: string; imix?: StartPktgenOptions['imix'] }): Promise<PktgenSession> {
   const t = resolveTopology(o.lab, o.kind);
   if ('reason' in t) throw new ProvisionError(`no generator for ${o.kind}: ${t.reason}`, { where: `lab ${o.lab.name}` });
   if (t.pairs.length !== 2) throw new ProvisionError(`pktgen drives two ports, the topology has ${t.pairs.length}`, { where: `lab ${o.lab.name}` });
@@ -47,6 +47,7 @@ export async function startBaremetalPktgen(o: { lab: Lab; shells: NodeShells; ki
       cpus: t.tg.cpus.tg,
       workDir: `${runDir}/pktgen`,
       memoryMb: 2048,
+      ...(o.imix === undefined ? {} : { imix: o.imix }),
       afterClose: () => runtime.cleanup(),
     });
     return started.session;

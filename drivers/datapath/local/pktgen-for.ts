@@ -43,6 +43,8 @@ export interface PktgenOnOptions {
   /** Record mode (record-transcripts.ts): wrap the counter reader and the latency files. */
   readonly wrapCounters?: StartPktgenOptions['wrapCounters'];
   readonly wrapLatencyFiles?: StartPktgenOptions['wrapLatencyFiles'];
+  /** The IMIX pcap pktgen loads at start (default imix-7-4-1 with 1 flow, start-pktgen.ts). */
+  readonly imix?: StartPktgenOptions['imix'];
 }
 
 /** Start pktgen on the datapath's generator ports. */
@@ -70,5 +72,6 @@ export async function openPktgenOn(dp: RunningDatapath, o: PktgenOnOptions): Pro
     ...(o.onExchange === undefined ? {} : { onExchange: o.onExchange }),
     ...(o.wrapCounters === undefined ? {} : { wrapCounters: o.wrapCounters }),
     ...(o.wrapLatencyFiles === undefined ? {} : { wrapLatencyFiles: o.wrapLatencyFiles }),
+    ...(o.imix === undefined ? {} : { imix: o.imix }),
   });
 }

@@ -56,7 +56,7 @@ export function baremetalStack(req: StackRequest): Stack {
       // Before up(): once bound to vfio-pci the ports have no netdev to read the speed from.
       const links = await linkRates(topology, req.shells, req.hostPaths);
       const open = (running: RunningDatapath) =>
-        gen.open({ lab: req.lab, shells: req.shells, running, shell: req.shell, runtime: req.runtime, runId: req.runId, runDir: req.runDir, cpus: topology.tg.cpus.tg, links });
+        gen.open({ lab: req.lab, shells: req.shells, running, shell: req.shell, runtime: req.runtime, runId: req.runId, runDir: req.runDir, cpus: topology.tg.cpus.tg, links, ...(req.flows === undefined ? {} : { flows: req.flows }) });
       const { running, generator } = await datapathThenGenerator(req, teardown, dp, open, signal);
       return {
         running,

@@ -17,6 +17,7 @@ import type { GeneratorSession } from '../../loadgen/traffic-generator.ts';
 import type { NodeShells } from '../../shell/node-shells.ts';
 import type { Shell } from '../../shell/shell.ts';
 import { startBaremetalPktgen } from '../baremetal/generator.ts';
+import { pktgenImixFor } from '../../loadgen/pktgen/start-pktgen.ts';
 import type { RunningDatapath } from '../datapath.ts';
 import { openGeneratorOn } from '../local/generator-for.ts';
 import { openPktgenOn } from '../local/pktgen-for.ts';
@@ -33,6 +34,8 @@ export interface GeneratorContext {
   readonly runtime: DpdkRuntime;
   readonly runId: string;
   readonly runDir: string;
+  /** The run's flows per direction (StackRequest.flows). */
+  readonly flows?: number;
   /** Generator CPUs from the lab (cpus.tg), when the datapath does not place it. */
   readonly cpus: readonly number[];
   /** Hardware labs: each generator port's negotiated speed. */
@@ -95,10 +98,11 @@ export const GENERATORS: Readonly<Record<GeneratorKind, GeneratorSupport>> = {
       if (ctx.lab.kind === 'baremetal') {
         // Nodes keep the run's files in the same layout as this machine: <results>/<runId>/tg.
         const runRoot = basename(ctx.runDir) === ctx.runId ? dirname(ctx.runDir) : ctx.runDir;
-        return startBaremetalPktgen({ lab: ctx.lab, shells: ctx.shells, kind: ctx.running.kind, runId: ctx.runId, runRoot });
+        return startBaremetalPktgen({ lab: ctx.lab, shells: ctx.shells, kind: ctx.running.kind, runId: ctx.runId, runRoot, imix: pktgenImixFor(ctx.flows) });
       }
       // pktgen paces by the link speed it negotiates (virtio_user 10 Gb/s, memif 100 Gb/s), read at open.
-      const started = await openPktgenOn(ctx.running, { shell: ctx.shell, runtime: ctx.runtime, pktgen: await locatePktgen(ctx.shell), cpus: generatorCpus(ctx) });
+      // Its IMIX pcap is written at start: for the run's flow count, so IMIX scenarios with it are served.
+      const started = await openPktgenOn(ctx.running, { shell: ctx.shell, runtime: ctx.runtime, pktgen: await locatePktgen(ctx.shell), cpus: generatorCpus(ctx), imix: pktgenImixFor(ctx.flows) });
       return started.session;
     },
     async selfTest(ctx, profile) {

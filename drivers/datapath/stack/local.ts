@@ -49,7 +49,7 @@ export function localStack(req: StackRequest): Stack {
     availability,
     where: `lab ${req.lab.name}`,
     async start(teardown, signal) {
-      const ctx = (running: GeneratorContext['running']): GeneratorContext => ({ lab: req.lab, shells: req.shells, running, shell: req.shell, runtime: req.runtime, runId: req.runId, runDir: req.runDir, cpus: tgCpus });
+      const ctx = (running: GeneratorContext['running']): GeneratorContext => ({ lab: req.lab, shells: req.shells, running, shell: req.shell, runtime: req.runtime, runId: req.runId, runDir: req.runDir, cpus: tgCpus, ...(req.flows === undefined ? {} : { flows: req.flows }) });
       const { running, generator } = await datapathThenGenerator(req, teardown, datapath(), (r) => gen.open(ctx(r)), signal);
       return {
         running,

@@ -19,6 +19,11 @@ export interface StackRequest {
    * `2t2c`, `4t4c`). Bare metal runs them on l3fwd; elsewhere the stack is unavailable with the reason.
    */
   readonly dutCores?: number;
+  /**
+   * The run's flows per direction (`--flows`, default 1): a generator that fixes its traffic at start
+   * prepares for them (pktgen writes its IMIX pcap with one UDP source port per flow).
+   */
+  readonly flows?: number;
   readonly runId: string;
   /** The run's directory on this machine (sockets, the DPDK runtime dir, the generator ceiling). */
   readonly runDir: string;

@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 import { IMIX_7_4_1 } from '../../../method/trial.ts';
 import { imixPcap, imixSequence, pcapMeanFrameBytes } from './imix-pcap.ts';
 import { DPORT, FIRST_SPORT } from './trial-plan.ts';
+import { DEFAULT_PKTGEN_IMIX, pktgenImixFor } from './start-pktgen.ts';
 
 const imix = IMIX_7_4_1 as Extract<typeof IMIX_7_4_1, { kind: 'imix' }>;
 const port = { dstMac: '02:00:00:00:00:01', srcIp: '198.18.0.1', dstIp: '198.18.1.1' };
@@ -52,4 +53,14 @@ test('the pcap: classic header, one record per frame, Ethernet/IPv4/UDP to what 
 test('sizes pktgen would clamp and flow counts without a source port each are errors, not a different mix', () => {
   expect(() => imixPcap({ ...imix, mix: [{ frameBytes: 9000, weight: 1 }] }, port, '02:00:00:00:70:00', 1)).toThrow(/9000 B is outside what pktgen sends from a pcap/);
   expect(() => imixPcap(imix, port, '02:00:00:00:70:00', 0)).toThrow(/0 flows/);
+});
+
+test("the run's flow count goes into pktgen's IMIX pcap, up to what its pcap pool holds without growing", () => {
+  expect(pktgenImixFor()).toEqual(DEFAULT_PKTGEN_IMIX);
+  expect(pktgenImixFor(254)).toMatchObject({ flows: 254 });
+  // 2048 flows x 12 frames = 24576: the buffers pktgen gives a pcap per port anyway.
+  expect(pktgenImixFor(2048)).toMatchObject({ flows: 2048 });
+  const capped = pktgenImixFor(2049);
+  expect(capped.flows).toBe(1);
+  expect(capped.otherFlows).toBe('2049 flows of 12 frames would not fit the 24576 buffers pktgen gives a pcap per port (at most 2048 flows); the pcap holds 1 flow');
 });

@@ -74,6 +74,8 @@ export interface LoadedImix {
   readonly name: string;
   readonly flows: number;
   readonly frameBytes: number;
+  /** Why the pcap was not written for the run's flow count (too many for pktgen's pcap pool), if so. */
+  readonly otherFlows?: string;
 }
 
 /** An optional capability: null when present, else why not. */
@@ -179,7 +181,7 @@ export class PktgenSession implements GeneratorSession {
       if (!loaded) return `${need.profile.name}: ${this.capabilities.imix?.reason ?? 'no IMIX pcap loaded'}`;
       if (loaded.name !== need.profile.name) return `${need.profile.name}: pktgen sends the IMIX whose pcap it loaded at start, ${loaded.name}`;
       if (need.flows !== undefined && need.flows !== loaded.flows) {
-        return `${need.profile.name} with ${need.flows} flows: pktgen's IMIX pcap was written at start with ${loaded.flows} flow${loaded.flows === 1 ? '' : 's'}`;
+        return `${need.profile.name} with ${need.flows} flows: ${loaded.otherFlows ?? `pktgen's IMIX pcap was written at start with ${loaded.flows} flow${loaded.flows === 1 ? '' : 's'}`}`;
       }
     }
     if (need.latency === 'all') return 'pktgen stamps a separate low-rate stream, not every packet (latency: { streamPps })';

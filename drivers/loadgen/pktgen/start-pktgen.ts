@@ -23,7 +23,7 @@ import type { PktgenClock } from './clock.ts';
 import type { PktgenLocation } from './locate-pktgen.ts';
 import type { LuaExchange } from './lua-client.ts';
 import { IMIX_7_4_1, type TrafficProfile } from '../../../method/trial.ts';
-import { imixPcap, pcapMeanFrameBytes } from './imix-pcap.ts';
+import { imixPcap, imixSequence, pcapMeanFrameBytes } from './imix-pcap.ts';
 import { relayedClient } from './lua-relay.ts';
 import { telemetryCounters, type PortCounterReader } from './port-counters.ts';
 import { DEFAULT_SOCKET_PORT, pktgenArgv, pktgenLcores } from './pktgen-argv.ts';
@@ -64,11 +64,40 @@ export interface StartPktgenOptions {
   /** Runs last when the session ends (the caller's own cleanup, e.g. its runtime directory). */
   readonly afterClose?: () => Promise<void>;
   /** The IMIX pktgen can send, written as a pcap per port and loaded at start (default IMIX_7_4_1, 1 flow); false: none. */
-  readonly imix?: { readonly profile: Extract<TrafficProfile, { kind: 'imix' }>; readonly flows: number } | false;
+  readonly imix?: PktgenImix | false;
+}
+
+/** An IMIX for pktgen's start: the mix, its flows, and why not another flow count when they were capped. */
+export interface PktgenImix {
+  readonly profile: Extract<TrafficProfile, { kind: 'imix' }>;
+  readonly flows: number;
+  readonly otherFlows?: string;
 }
 
 /** The IMIX every pktgen wirespeed starts can send (the suites' IMIX profile, one flow). */
-export const DEFAULT_PKTGEN_IMIX = { profile: IMIX_7_4_1 as Extract<TrafficProfile, { kind: 'imix' }>, flows: 1 };
+export const DEFAULT_PKTGEN_IMIX: PktgenImix = { profile: IMIX_7_4_1 as Extract<TrafficProfile, { kind: 'imix' }>, flows: 1 };
+
+/**
+ * The buffers pktgen 23.x gives a pcap per port before its pool grows with the pcap (app/pktgen-pcap.c
+ * repeats a small pcap up to MAX_MBUFS_PER_PORT, (1024 + 2048) x 8 in app/pktgen-constants.h).
+ */
+export const PKTGEN_PCAP_FRAMES = 24_576;
+
+/**
+ * The suites' IMIX for a run with `flows` flows per direction: one pass through the mix per flow, each
+ * flow its own UDP source port. Up to PKTGEN_PCAP_FRAMES frames that costs pktgen nothing more than one
+ * flow; beyond, its pool would grow by a buffer per frame (65536 flows: about 1.4 GB per port), so the
+ * pcap keeps one flow and IMIX scenarios with more flows skip, saying this.
+ */
+export function pktgenImixFor(flows = 1): PktgenImix {
+  const perFlow = imixSequence(DEFAULT_PKTGEN_IMIX.profile).length;
+  const most = Math.floor(PKTGEN_PCAP_FRAMES / perFlow);
+  if (flows <= most) return { ...DEFAULT_PKTGEN_IMIX, flows };
+  return {
+    ...DEFAULT_PKTGEN_IMIX,
+    otherFlows: `${flows} flows of ${perFlow} frames would not fit the ${PKTGEN_PCAP_FRAMES} buffers pktgen gives a pcap per port (at most ${most} flows); the pcap holds 1 flow`,
+  };
+}
 
 /** A running pktgen with its session; closing the session stops and cleans up everything. */
 export interface StartedPktgen {
@@ -170,7 +199,7 @@ export async function startPktgen(o: StartPktgenOptions): Promise<StartedPktgen>
         ports: o.portConfig,
         ...(o.drainMs === undefined ? {} : { drainMs: o.drainMs }),
         ...(o.clock === undefined ? {} : { clock: o.clock }),
-        ...(imix ? { imix: { name: imix.profile.name, flows: imix.flows, frameBytes: pcapMeanFrameBytes(imix.profile) } } : {}),
+        ...(imix ? { imix: { name: imix.profile.name, flows: imix.flows, frameBytes: pcapMeanFrameBytes(imix.profile), ...(imix.otherFlows === undefined ? {} : { otherFlows: imix.otherFlows }) } } : {}),
         latencyFiles: (o.wrapLatencyFiles ?? ((f) => f))({
           path: (p, trial) => path.join(o.workDir, `latency-t${trial}-p${p}.txt`),
           read: (file) => o.shell.readFile(file),
