@@ -37,6 +37,22 @@ test('host facts through the Shell: IOMMU, vfio-pci, NICs, NUMA, hugepages', asy
   expect(pf).toMatchObject({ pciId: '15b3:101d', driver: 'mlx5_core', numaNode: 1, iommuGroup: 80, netdevs: ['ens2f0np0'], sriov: { totalVfs: 4, numVfs: 0 } });
 });
 
+test('every PF and every VF netdev has its own MAC, the same each time; a VF netdev takes the MAC its PF gave it', async () => {
+  const p = new HostProvisioner(host, host.paths);
+  // Burned-in PF addresses: the vendor's OUI, then the PF's bus, device and function.
+  expect((await p.linkInfo('ens1f0')).mac).toBe('3c:fd:fe:3b:00:00');
+  expect((await p.linkInfo('ens2f0np0')).mac).toBe('b8:3f:d2:af:00:00');
+  const vfs = [...(await p.createVfs('0000:3b:00.0', 3, { autoprobe: true })).values()];
+  const netdevs = await Promise.all(vfs.map(async (bdf) => (await readPciFunction(host, host.paths, bdf)).netdevs[0]!));
+  const macs = await Promise.all(netdevs.map(async (n) => (await p.linkInfo(n)).mac));
+  expect(new Set(macs).size, `VF netdev MACs ${macs.join(', ')}`).toBe(3);
+  expect(macs).not.toContain('3c:fd:fe:3b:00:00');
+  expect(await Promise.all(netdevs.map(async (n) => (await p.linkInfo(n)).mac))).toEqual(macs);
+  await p.setVf('ens1f0', 1, { mac: '02:00:00:00:00:10' });
+  expect((await p.linkInfo(netdevs[1]!)).mac).toBe('02:00:00:00:00:10');
+  await p.restore();
+});
+
 test('SR-IOV VFs, vfio-pci bind, VF settings, hugepages: applied, then restored exactly', async () => {
   const before = await host.snapshot();
   const p = new HostProvisioner(host, host.paths);

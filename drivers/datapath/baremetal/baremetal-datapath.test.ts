@@ -99,8 +99,8 @@ test('pf on the 2-node X710 lab: the DUT on its PFs (vfio-pci, their own MAC), t
     expect(dp.kind).toBe('pf');
     // The inventory gives no MAC for the DUT ports: each is read from its PF's netdev before vfio-pci takes it.
     expect(started[0]).toEqual([
-      { kind: 'pci', pci: '0000:3b:00.0', mac: '3c:fd:fe:00:00:01' },
-      { kind: 'pci', pci: '0000:3b:00.1', mac: '3c:fd:fe:00:00:01' },
+      { kind: 'pci', pci: '0000:3b:00.0', mac: '3c:fd:fe:3b:00:00' },
+      { kind: 'pci', pci: '0000:3b:00.1', mac: '3c:fd:fe:3b:00:01' },
     ]);
     const dut = hosts.get('dut')!;
     for (const pci of ['0000:3b:00.0', '0000:3b:00.1']) expect((await readPciFunction(dut, dut.paths, pci)).driver).toBe('vfio-pci');
