@@ -189,21 +189,34 @@ function latency(v: RunView): string {
     // One unit per table: ms when the tail reaches 10 ms, else µs.
     const ms = Math.max(...loads.map((l) => l.maxNs)) >= 1e7;
     const f = (ns: number) => (ms ? (ns / 1e6).toFixed(ns >= 1e8 ? 0 : 1) : fmtUs(ns));
+    // A load the generator could not keep up with (it sent less than asked): its packets queued in the
+    // tester, so that latency is partly the tester's (pktgen near its ceiling: tens of ms).
+    const latencyTrials = (v.trialsByScenario.get(r.scenarioId) ?? []).filter((t) => t.purpose === 'latency');
+    const behindOf = (l: (typeof loads)[number]): number | undefined => {
+      const t = latencyTrials.find((x) => x.trial.spec.loadPps === l.loadPps)?.trial;
+      const short = t && t.requested > 0 ? (t.requested - t.attempted) / t.requested : 0;
+      return short > BEHIND_RATIO ? short : undefined;
+    };
+    const behindAny = loads.some((l) => behindOf(l) !== undefined);
     const rows = loads
       .map(
         (l) =>
-          `<tr><td class="nowrap">${esc(loadLabel(l))}</td><td class="num">${esc(fmtPps(l.loadPps))}</td><td class="num">${f(l.p50Ns)}</td><td class="num">${f(l.p90Ns)}</td><td class="num">${f(l.p99Ns)}</td><td class="num">${f(l.p999Ns)}</td><td class="num">${f(l.maxNs)}</td><td class="num">${l.histogram.count.toLocaleString('en-US')}</td></tr>`,
+          `<tr><td class="nowrap">${esc(loadLabel(l))}${behindOf(l) === undefined ? '' : ` <span class="sub">tester ${esc(fmtPct(behindOf(l)!, 1))} behind</span>`}</td><td class="num">${esc(fmtPps(l.loadPps))}</td><td class="num">${f(l.p50Ns)}</td><td class="num">${f(l.p90Ns)}</td><td class="num">${f(l.p99Ns)}</td><td class="num">${f(l.p999Ns)}</td><td class="num">${f(l.maxNs)}</td><td class="num">${l.histogram.count.toLocaleString('en-US')}</td></tr>`,
       )
       .join('');
     const bias = loads.find((l) => l.testerBiasNs !== undefined)?.testerBiasNs;
     return `<div class="fig">${latencyChart(r, loads)}
 ${bias === undefined ? '' : `<p class="note">Tester bias (generator loopback p50, no DUT): ${esc(fmtLatency(bias))}, included in every figure below.</p>`}
-<table><thead><tr><th>load</th><th class="num">offered</th><th class="num">p50 ${ms ? 'ms' : 'µs'}</th><th class="num">p90</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">max</th><th class="num">samples</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+<table><thead><tr><th>load</th><th class="num">offered</th><th class="num">p50 ${ms ? 'ms' : 'µs'}</th><th class="num">p90</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">max</th><th class="num">samples</th></tr></thead><tbody>${rows}</tbody></table>
+${behindAny ? '<p class="note">“tester … behind”: the generator sent that share less than the load asked for (it fell behind its schedule, at its own limit): its packets waited in the tester, so that latency is partly the tester\'s, not the DUT\'s.</p>' : ''}</div>`;
   });
   return `<h2>Latency</h2>
 <p class="note">Percentile curves from the full histograms (HDR style): the x axis spreads the tail, so each step right is ten times rarer. One line per offered load.</p>
 <div class="grid2">${tables.join('\n')}</div>`;
 }
+
+/** A latency load is marked as the tester's limit when the generator sent more than this share less than asked. */
+const BEHIND_RATIO = 0.001;
 
 function failover(v: RunView): string {
   const items = v.results.flatMap((r) => (r.failover ?? []).map((f) => ({ r, f })));
@@ -228,17 +241,17 @@ function trials(v: RunView): string {
     const rows = ts.map(trialRow).join('\n');
     const total = ts.reduce((s, t) => s + t.trial.actualDurationS, 0);
     return `<details><summary><code>${esc(id)}</code><span class="sub">${ts.length} trials, ${esc(fmtDuration(total))} of traffic</span></summary><div>
-<table><thead><tr><th class="num">#</th><th>purpose</th><th>started</th><th class="num">load Mpps</th><th class="num">duration s</th><th class="num">sent</th><th class="num">received</th><th class="num">lost</th><th class="num">loss ratio</th><th class="num">received Mpps</th></tr></thead>
+<table><thead><tr><th class="num">#</th><th>purpose</th><th>started</th><th class="num">load Mpps</th><th class="num">duration s</th><th class="num" title="what the load asked for in the measured window: lost = asked − received">asked</th><th class="num">sent</th><th class="num">received</th><th class="num">lost</th><th class="num">loss ratio</th><th class="num">received Mpps</th></tr></thead>
 <tbody>${rows}</tbody></table></div></details>`;
   });
   return `<h2>Trials</h2>
-<p class="note">Every trial in the order it ran, as recorded before the next one started.</p>
+<p class="note">Every trial in the order it ran, as recorded before the next one started. Lost = asked − received: what the generator did not send of what the load asked for counts as lost (a generator that falls behind, like pktgen at its limit, sends less than asked).</p>
 ${blocks.join('\n')}`;
 }
 
 function trialRow(t: TrialRecord): string {
   const r = t.trial;
-  return `<tr><td class="num">${t.seq}</td><td>${esc(t.purpose)}${t.note ? ` <span class="sub">${esc(t.note)}</span>` : ''}</td><td class="mono">${esc(r.startedAt.slice(11, 23))}</td><td class="num">${fmtMpps(r.spec.loadPps)}</td><td class="num">${r.actualDurationS.toFixed(2)}</td><td class="num">${r.sent.toLocaleString('en-US')}</td><td class="num">${r.received.toLocaleString('en-US')}</td><td class="num">${r.lost.toLocaleString('en-US')}</td><td class="num">${esc(fmtLoss(r.lossRatio))}</td><td class="num">${fmtMpps(r.receivedPps)}</td></tr>`;
+  return `<tr><td class="num">${t.seq}</td><td>${esc(t.purpose)}${t.note ? ` <span class="sub">${esc(t.note)}</span>` : ''}</td><td class="mono">${esc(r.startedAt.slice(11, 23))}</td><td class="num">${fmtMpps(r.spec.loadPps)}</td><td class="num">${r.actualDurationS.toFixed(2)}</td><td class="num">${r.requested.toLocaleString('en-US')}</td><td class="num">${r.sent.toLocaleString('en-US')}</td><td class="num">${r.received.toLocaleString('en-US')}</td><td class="num">${r.lost.toLocaleString('en-US')}</td><td class="num">${esc(fmtLoss(r.lossRatio))}</td><td class="num">${fmtMpps(r.receivedPps)}</td></tr>`;
 }
 
 function environment(v: RunView): string {
