@@ -3,13 +3,13 @@
  * criteria table, the environment block and the virtual-NIC marking are in both, failing criteria first.
  */
 import { expect, test } from '@playwright/test';
-import { chromium, type Browser } from '@playwright/test';
+import type { Browser } from '@playwright/test';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../drivers/chromium/print-pdf.ts';
+import { launchChromium, openOffline } from '../../fixtures/chromium.ts';
 import { resultRecord, runEnd, sampleHistogram, sampleRun } from '../../fixtures/records/sample.ts';
 import { SCHEMA_VERSION } from '../../reports/schema/record.ts';
 import type { RunRecord } from '../../reports/schema/record.ts';
@@ -59,7 +59,7 @@ async function certificate(runId: string, lab: LabForPlan, records: readonly Run
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   root = await mkdtemp(join(tmpdir(), 'wsp-cert-'));
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   local = await certificate('cert-local', LOCAL, sampleRun({ runId: 'cert-local', startMs: Date.parse('2026-11-22T01:00:00Z'), seed: 5, ndr64Pps: { 'vhost-user': 3_600_000 }, frames: [64, 1518] }), true);
   // An E810 at 100 GbE that stays well below line rate at 1518 B: the line-rate criteria fail.
   const hw: RunRecord[] = sampleRun({ runId: 'cert-hw', startMs: Date.parse('2026-11-22T02:00:00Z'), seed: 6, nic: 'e810-c', lineRateBps: 100e9, ndr64Pps: { sriov: 14_200_000 }, frames: [64, 128, 256, 512, 1024, 1280, 1518] }).filter((r) => r.kind !== 'run-end');
@@ -108,24 +108,8 @@ test.afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-/** Open a file with every non-file request refused; console errors and refused requests come back. */
-async function open(file: string) {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  const problems: string[] = [];
-  const network: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith('file:')) return route.continue();
-    network.push(url);
-    return route.abort();
-  });
-  await page.goto(`file://${file}`);
-  return { page, problems, network };
-}
+/** Open a certificate as a reader would, the network refused. */
+const open = (file: string) => openOffline(browser, file, { width: 1200, height: 900 });
 
 /** The PDF's text, whitespace folded (table cells wrap at different places than in HTML). */
 async function pdfText(file: string): Promise<string> {

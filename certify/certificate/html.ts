@@ -12,6 +12,7 @@ import type { NodeEnvironment, ResultRecord } from '../../reports/schema/record.
 import { throughputCharts } from '../../reports/html/charts.ts';
 import { loadLabel, profileLabel } from '../../reports/html/report.ts';
 import { STYLE } from '../../reports/html/style.ts';
+import { htmlPage } from '../../reports/html/page.ts';
 import { esc } from '../../reports/html/svg/escape.ts';
 import { parseScenarioId, threadsCoresTag } from '../../reports/schema/scenario-id.ts';
 import { throughputFigure, type CellVerdict, type CriterionVerdict, type Evaluation, type Figure, type ThroughputFigure, type Verdict } from '../evaluate.ts';
@@ -87,22 +88,7 @@ export function renderCertificate(input: CertificateInput): string {
     integrity(input),
     footer(input),
   ];
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="wirespeed ${esc(input.harnessVersion)}">
-<title>${esc(title)}</title>
-<style>${STYLE}${CERT_STYLE}</style>
-</head>
-<body>
-<main>
-${body.filter(Boolean).join('\n')}
-</main>
-</body>
-</html>
-`;
+  return htmlPage({ title, generator: `wirespeed ${input.harnessVersion}`, style: `${STYLE}${CERT_STYLE}`, sections: body });
 }
 
 /** The NIC as the title names it; a virtual NIC says so. */

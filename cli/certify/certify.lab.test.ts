@@ -1,35 +1,23 @@
 import { test, expect } from '@playwright/test';
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../run/playwright.ts';
+import { inScratchDir, REPO_ROOT, wirespeedCli } from '../../fixtures/wirespeed-cli.ts';
 import { readRun } from '../../reports/store/jsonl.ts';
 import type { ResultRecord } from '../../reports/schema/record.ts';
-
-/** Run the CLI; its exit code and everything it printed. */
-async function wirespeed(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['cli/wirespeed.js', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-  return { code, output };
-}
 
 // The whole certification flow on the local lab: profile, plan, real l3fwd runs, records, certificate,
 // Chromium's PDF, signed manifest; then `certify verify` on it, before and after one byte changes.
 test('`wirespeed certify --profile nic-performance --quick` on the local lab exits 0 with HTML, PDF and a signed manifest; verify passes, then fails after one byte of records.jsonl changes', async () => {
   test.setTimeout(280_000);
-  const base = await mkdtemp(join(REPO_ROOT, 'test-results', 'certify-'));
-  const outDir = join(base, 'cert');
-  try {
+  await inScratchDir('certify-', async (base) => {
+    const outDir = join(base, 'cert');
     const keys = generateKeyPairSync('ed25519');
     await writeFile(join(base, 'lab-key.pem'), keys.privateKey.export({ type: 'pkcs8', format: 'pem' }));
     await writeFile(join(base, 'lab-key.pub.pem'), keys.publicKey.export({ type: 'spki', format: 'pem' }));
 
     // Minimal trial durations: rates are not asserted (2 shared cores), only the flow and the verdicts.
-    const run = await wirespeed(['certify', '--lab', 'lab/local.yaml', '--profile', 'nic-performance', '--quick', '--out', outDir, '--sign-key', join(base, 'lab-key.pem')], { WIRESPEED_TRIAL_S: '0.2' });
+    const run = await wirespeedCli(['certify', '--lab', 'lab/local.yaml', '--profile', 'nic-performance', '--quick', '--out', outDir, '--sign-key', join(base, 'lab-key.pem')], { WIRESPEED_TRIAL_S: '0.2' });
     await test.info().attach('wirespeed-certify.txt', { body: run.output, contentType: 'text/plain' });
     expect(run.code, run.output).toBe(0);
     expect(run.output).toMatch(/^certificate cert: PASSED \(2 passed, 0 failed, 0 not measured, 5 not applicable\)$/m);
@@ -50,7 +38,7 @@ test('`wirespeed certify --profile nic-performance --quick` on the local lab exi
     const html = await readFile(join(outDir, 'certificate.html'), 'utf8');
     expect(html).toContain('— virtual NIC (lab local');
 
-    const verify = await wirespeed(['certify', 'verify', outDir, '--public-key', join(base, 'lab-key.pub.pem')]);
+    const verify = await wirespeedCli(['certify', 'verify', outDir, '--public-key', join(base, 'lab-key.pub.pem')]);
     expect(verify.code, verify.output).toBe(0);
     expect(verify.output).toContain('signature: valid, by the key given');
     expect(verify.output.trimEnd().split('\n').at(-1)).toBe('the certificate matches its records');
@@ -61,11 +49,9 @@ test('`wirespeed certify --profile nic-performance --quick` on the local lab exi
     const at = bytes.lastIndexOf(Buffer.from('"received":')) + '"received":'.length;
     bytes[at] = bytes[at] === 0x31 ? 0x32 : 0x31;
     await writeFile(path, bytes);
-    const tampered = await wirespeed(['certify', 'verify', outDir, '--public-key', join(base, 'lab-key.pub.pem')]);
+    const tampered = await wirespeedCli(['certify', 'verify', outDir, '--public-key', join(base, 'lab-key.pub.pem')]);
     expect(tampered.code, tampered.output).toBe(1);
     expect(tampered.output).toContain('CHANGED  records.jsonl');
     expect(tampered.output.trimEnd().split('\n').at(-1)).toBe('the certificate does NOT match its records');
-  } finally {
-    await rm(base, { recursive: true, force: true });
-  }
+  });
 });

@@ -1,11 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { runTagOf } from '../../drivers/dpdk/runtime.ts';
+import { wirespeedRun } from '../../fixtures/wirespeed-cli.ts';
 import { newRunId } from '../../reports/store/run-id.ts';
-import { REPO_ROOT } from './playwright.ts';
 
 /** Processes whose command line (DPDK file prefixes) or an open file (the relays' socket directories) names `marker`. */
 function processesMentioning(marker: string): number[] {
@@ -28,37 +26,24 @@ function processesMentioning(marker: string): number[] {
 // from the fake vswitch: l3fwd waited for it forever and only the CLI failed.
 test('`wirespeed run --lab fixtures/labs/fake-k8s.yaml --suite smoke --datapath vhost-user` carries packets through l3fwd in its pod and leaves nothing behind', async () => {
   test.setTimeout(240_000);
-  const base = await mkdtemp(join(REPO_ROOT, 'test-results', 'k8s-vhost-'));
-  try {
-    // The run directory's name is the run id: one of the shape the CLI gives (its tag names the fake node's paths).
-    const runId = newRunId();
-    const child = spawn(process.execPath, ['cli/wirespeed.js', 'run', '--lab', 'fixtures/labs/fake-k8s.yaml', '--suite', 'smoke', '--datapath', 'vhost-user', '--quick', '--out', join(base, runId)], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-    await test.info().attach('wirespeed-run.txt', { body: output, contentType: 'text/plain' });
-    expect(code, output).toBe(0);
-    expect(output).toContain(`wirespeed run ${runId}:`);
-    expect(output).toMatch(/ok +\[vhost-user-l3fwd-wsp-gen-x710\] kubernetes smoke/);
-    // Packets went through l3fwd in its pod and came back.
-    expect(output).toMatch(/1n-x710-2p-vhost-user-l3fwd-64b-smoke: MRR \d+(\.\d+)? [kM]pps/);
-    expect(output).toMatch(/ok +1n-x710-2p-vhost-user-l3fwd-64b-smoke/);
-    expect(output).not.toMatch(/^FAIL/m);
+  // The run directory's name is the run id: one of the shape the CLI gives (its tag names the fake node's paths).
+  const runId = newRunId();
+  const { code, output } = await wirespeedRun('fixtures/labs/fake-k8s.yaml', ['--suite', 'smoke', '--datapath', 'vhost-user', '--quick'], { runId });
+  expect(code, output).toBe(0);
+  expect(output).toContain(`wirespeed run ${runId}:`);
+  expect(output).toMatch(/ok +\[vhost-user-l3fwd-wsp-gen-x710\] kubernetes smoke/);
+  // Packets went through l3fwd in its pod and came back.
+  expect(output).toMatch(/1n-x710-2p-vhost-user-l3fwd-64b-smoke: MRR \d+(\.\d+)? [kM]pps/);
+  expect(output).toMatch(/ok +1n-x710-2p-vhost-user-l3fwd-64b-smoke/);
+  expect(output).not.toMatch(/^FAIL/m);
 
-    // Nothing of the run is left on this machine: pod namespaces, the fake node's directory, hugepage files.
-    const tag = runTagOf(runId);
-    const left = [
-      ...execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(tag)),
-      ...readdirSync('/run').filter((d) => d.includes(tag)),
-      ...readdirSync('/dev/hugepages').filter((f) => f.includes(tag)),
-      ...processesMentioning(tag).map((pid) => `process ${pid}`),
-    ];
-    expect(left).toEqual([]);
-  } finally {
-    await rm(base, { recursive: true, force: true });
-  }
+  // Nothing of the run is left on this machine: pod namespaces, the fake node's directory, hugepage files.
+  const tag = runTagOf(runId);
+  const left = [
+    ...execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(tag)),
+    ...readdirSync('/run').filter((d) => d.includes(tag)),
+    ...readdirSync('/dev/hugepages').filter((f) => f.includes(tag)),
+    ...processesMentioning(tag).map((pid) => `process ${pid}`),
+  ];
+  expect(left).toEqual([]);
 });

@@ -1,21 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { join } from 'node:path';
-import { inScratchDir, wirespeedCli } from '../../fixtures/wirespeed-cli.ts';
-
-/** `wirespeed run --lab <lab> --out <scratch>/run <args>` on an inventory of the fake cluster; its output attached. */
-async function runOnFakeCluster(lab: string, args: readonly string[]): Promise<{ code: number | null; output: string }> {
-  return inScratchDir('k8s-run-', async (dir) => {
-    const r = await wirespeedCli(['run', '--lab', lab, ...args, '--out', join(dir, 'run')]);
-    await test.info().attach('wirespeed-run.txt', { body: r.output, contentType: 'text/plain' });
-    return r;
-  });
-}
+import { wirespeedRun } from '../../fixtures/wirespeed-cli.ts';
 
 // Issue 7's end to end: `wirespeed run` on an inventory that points at the fake cluster (fixtures/kube).
 // The datapaths whose pods carry no packet on the fake cluster (vhost-user does: a lab test, it starts DPDK).
 test('`wirespeed run --lab fixtures/labs/fake-k8s.yaml --suite smoke --datapath sriov,vdpa,memif` deploys the stacks, reports EAL arguments, leaves the pre-installed components untouched, exits 0', async () => {
   test.setTimeout(300_000);
-  const { code, output } = await runOnFakeCluster('fixtures/labs/fake-k8s.yaml', ['--suite', 'smoke', '--datapath', 'sriov,vdpa,memif']);
+  const { code, output } = await wirespeedRun('fixtures/labs/fake-k8s.yaml', ['--suite', 'smoke', '--datapath', 'sriov,vdpa,memif']);
   expect(code, output).toBe(0);
   // SR-IOV on the X710 and ConnectX-6 Dx, vDPA on the ConnectX-6 Dx, memif once
   for (const p of ['sriov-l3fwd-pktgen-x710', 'sriov-l3fwd-pktgen-cx6dx', 'vdpa-l3fwd-pktgen-cx6dx', 'memif-l3fwd-wsp-gen-x710'])
@@ -37,7 +27,7 @@ test('`wirespeed run --lab fixtures/labs/fake-k8s.yaml --suite smoke --datapath 
 // restart the plugin (cluster.mayRestart.devicePlugin), the Kubernetes failover suite does it under the pods.
 test('`wirespeed run --lab fixtures/labs/fake-k8s-device-plugin.yaml --suite failover --datapath sriov` restarts the device plugin it may restart; the pods keep their VFs and a new pod gets VFs', async () => {
   test.setTimeout(300_000);
-  const { code, output } = await runOnFakeCluster('fixtures/labs/fake-k8s-device-plugin.yaml', ['--suite', 'failover', '--datapath', 'sriov']);
+  const { code, output } = await wirespeedRun('fixtures/labs/fake-k8s-device-plugin.yaml', ['--suite', 'failover', '--datapath', 'sriov']);
   expect(code, output).toBe(0);
   expect(output).toMatch(/ok +\[sriov-l3fwd-pktgen-x710\] kubernetes failover: device-plugin restart, the running pods keep their VFs/);
   expect(output).toMatch(/ok +\[sriov-l3fwd-pktgen-x710\] kubernetes failover: DUT pod delete/);

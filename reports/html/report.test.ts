@@ -1,6 +1,7 @@
 /** The HTML report opened in Debian's headless Chromium: charts present, no console errors, no network. */
 import { expect, test } from '@playwright/test';
-import { chromium, type Browser } from '@playwright/test';
+import type { Browser } from '@playwright/test';
+import { launchChromium, openOffline } from '../../fixtures/chromium.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,12 +10,10 @@ import type { RunRecord } from '../schema/record.ts';
 import { openRunStore } from '../store/jsonl.ts';
 import { writeReports } from './write.ts';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
 let root: string;
 let browser: Browser;
 test.beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 test.afterAll(async () => {
   await browser?.close();
@@ -33,24 +32,8 @@ async function record(runId: string, records: readonly RunRecord[]): Promise<str
   return join(root, runId);
 }
 
-/** Open a report with every non-file request refused; returns console errors and refused requests. */
-async function open(file: string) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems: string[] = [];
-  const network: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith('file:')) return route.continue();
-    network.push(url);
-    return route.abort();
-  });
-  await page.goto(`file://${file}`);
-  return { page, problems, network };
-}
+/** Open a report as a reader would, the network refused. */
+const open = (file: string) => openOffline(browser, file, { width: 1280, height: 900 });
 
 test('the report of a complete local run shows every chart, no console errors and needs no network', async ({}, testInfo) => {
   const records = sampleRun({ runId: 'html-local', startMs: Date.parse('2026-11-22T01:00:00Z'), seed: 21, withFailover: true });

@@ -13,6 +13,7 @@ import { aggregateLineRateBps, failureName, throughputSamples, type RunView } fr
 import { testerView } from '../model/tester.ts';
 import { SCHEMA_VERSION, type ResultRecord, type ThroughputBound, type TrialRecord } from '../schema/record.ts';
 import { boundsChart, failoverChart, highestLoad, latencyChart, throughputCharts } from './charts.ts';
+import { htmlPage } from './page.ts';
 import { STYLE } from './style.ts';
 import { esc } from './svg/escape.ts';
 
@@ -26,22 +27,7 @@ export interface HtmlReportOptions {
 export function renderHtmlReport(view: RunView, options: HtmlReportOptions = {}): string {
   const title = `wirespeed report · ${view.runId}`;
   const body = [header(view), banners(view), tester(view), cards(view), summary(view), skipped(view), throughput(view), bounds(view), latency(view), failover(view), trials(view), environment(view), footer(view, options)];
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="wirespeed">
-<title>${esc(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
-${body.filter(Boolean).join('\n')}
-</main>
-</body>
-</html>
-`;
+  return htmlPage({ title, generator: 'wirespeed', style: STYLE, sections: body });
 }
 
 function header(v: RunView): string {
