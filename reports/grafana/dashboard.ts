@@ -17,6 +17,8 @@ interface PanelSpec {
   readonly description: string;
   readonly measurement: string;
   readonly fields: readonly string[];
+  /** Fields only some runs write (a line rate: physical ports; blocked_max_s: live counter bins). */
+  readonly optionalFields?: readonly string[];
   /** Tags that make one series each. */
   readonly by: readonly string[];
   readonly unit: string;
@@ -29,11 +31,11 @@ const FILTER_TAGS = ['lab', 'datapath', 'frame', 'nic', 'dut'] as const;
 export const PANELS: readonly PanelSpec[] = [
   { title: 'NDR throughput', description: 'Lower bound of the no-drop rate per scenario, aggregate over both directions.', measurement: MEASUREMENTS.throughput, fields: ['ndr_pps'], by: ['scenario'], unit: 'pps', w: 12 },
   { title: 'PDR throughput', description: 'Lower bound of the partial-drop rate (loss ratio at most the PDR goal).', measurement: MEASUREMENTS.throughput, fields: ['pdr_pps'], by: ['scenario'], unit: 'pps', w: 12 },
-  { title: 'NDR in bits (L1) and line rate', description: 'Layer-1 rate at NDR (frame + 20 B preamble and gap) and the aggregate NIC line rate where the ports have one (virtual ports do not).', measurement: MEASUREMENTS.throughput, fields: ['ndr_l1_bps', 'line_rate_bps'], by: ['scenario'], unit: 'bps', w: 12 },
+  { title: 'NDR in bits (L1) and line rate', description: 'Layer-1 rate at NDR (frame + 20 B preamble and gap) and the aggregate NIC line rate where the ports have one (virtual ports do not).', measurement: MEASUREMENTS.throughput, fields: ['ndr_l1_bps', 'line_rate_bps'], optionalFields: ['line_rate_bps'], by: ['scenario'], unit: 'bps', w: 12 },
   { title: 'MRR', description: 'Maximum receive rate: mean received rate of the MRR trials.', measurement: MEASUREMENTS.throughput, fields: ['mrr_pps'], by: ['scenario'], unit: 'pps', w: 12 },
   { title: 'Latency p99 per load', description: '99th percentile latency at each offered load (idle, 10/50/90 % of PDR).', measurement: MEASUREMENTS.latency, fields: ['p99_ns'], by: ['scenario', 'load'], unit: 'ns', w: 12 },
   { title: 'Latency p99.9 per load', description: '99.9th percentile latency at each offered load.', measurement: MEASUREMENTS.latency, fields: ['p999_ns'], by: ['scenario', 'load'], unit: 'ns', w: 12 },
-  { title: 'Failover: blocked time', description: 'Lost packets divided by the offered rate, per injected event.', measurement: MEASUREMENTS.failover, fields: ['blocked_s'], by: ['scenario', 'event'], unit: 's', w: 12, style: 'points' },
+  { title: 'Failover: blocked time', description: 'How long the path carried nothing, per injected event: from the last packet received before the outage to the first after it (wsp-gen, by send stamps), or, with live counter bins (pktgen), at least the silent bins (blocked_s) and at most to the edges of the bins either side (blocked_max_s).', measurement: MEASUREMENTS.failover, fields: ['blocked_s', 'blocked_max_s'], optionalFields: ['blocked_max_s'], by: ['scenario', 'event'], unit: 's', w: 12, style: 'points' },
   { title: 'Failover: recovery time', description: 'From the event to the first interval back at the offered rate.', measurement: MEASUREMENTS.failover, fields: ['recovery_s'], by: ['scenario', 'event'], unit: 's', w: 12, style: 'points' },
   { title: 'Trials: loss ratio', description: 'Every trial of the searches as it ran: loss ratio at its load.', measurement: MEASUREMENTS.trial, fields: ['loss_ratio'], by: ['scenario'], unit: 'percentunit', w: 12, style: 'points' },
   { title: 'Trials: offered load', description: 'Offered load of every trial: the search converging.', measurement: MEASUREMENTS.trial, fields: ['offered_pps'], by: ['scenario'], unit: 'pps', w: 12, style: 'points' },
