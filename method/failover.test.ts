@@ -152,3 +152,23 @@ test('live counter bins: a direction that never comes back has no upper bound; o
   expect(f!.blockedMaxS).toBeUndefined();
   expect(() => liveOutages([{ name: 'x', timeline: { binS: 0.05, attempted: [1], received: [1] }, ratePps: 1 }], 0, 0)).toThrow(ConfigError);
 });
+
+test('live counter bins: steady state is judged by the deficit carried bin to bin, so read jitter is no loss and a real loss is', () => {
+  // 2500 packets due per 50 ms bin. Before the event (bins 0-3) the reads jitter by 200 packets as the
+  // DUT's bursts fall either side of a read (the real pktgen 23.06.1 through l3fwd jittered by a third);
+  // the outage in bins 4-6, the backlog in bin 7; then the same jitter.
+  const due = Array.from({ length: 18 }, () => 2500);
+  const edgesS = Array.from({ length: 19 }, (_, i) => i * 0.05);
+  const jitter = [2300, 2700, 2400, 2600, 0, 0, 0, 9000, 2300, 2700, 2350, 2650, 2500, 2400, 2600, 2300, 2700, 2500];
+  const t = (received: number[]): DirectionTimeline => ({ binS: 0.05, attempted: received.map((r, i) => (i >= 4 && i <= 6 ? 0 : Math.max(r, 2500))), received, live: { edgesS, due, slackPackets: 128 } });
+  const samples = samplesFromTimelines([t(jitter)], 0);
+  // Bin by bin, 2300 of 2500 is 8 % short: steady state would wait until after the last short bin (bin 15).
+  expect(analyzeFailover({ samples, eventTS: 0.2, offeredPps: 50_000 }).timeToSteadyStateS).toBeCloseTo(0.35 - 0.2, 9);
+  // A real loss later (bin 13 gets half, and nothing pays it back) moves steady state past it.
+  const lossy = [...jitter];
+  lossy[13] = 1250;
+  const r = analyzeFailover({ samples: samplesFromTimelines([t(lossy)], 0), eventTS: 0.2, offeredPps: 50_000 });
+  expect(r.timeToSteadyStateS).toBeCloseTo(0.7 - 0.2, 9);
+  // The backlog's surplus (6500 packets in bin 7) gives at most the pre-event jitter of credit: it cannot hide that loss.
+  expect(r.timeToSteadyStateS).not.toBeCloseTo(0.35 - 0.2, 9);
+});
