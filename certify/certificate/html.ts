@@ -344,7 +344,7 @@ function nodeBlock(node: NodeEnvironment, plan: CertifyPlan): string {
   const rows: [string, string][] = [
     ['hostname', esc(node.hostname)],
     ['CPU', `${esc(node.cpuModel)} (${node.cpuCount} logical CPUs)`],
-    ['CPUs used', esc(list(node.coresUsed))],
+    ['CPUs used', node.coresUsed.length === 0 ? 'none' : esc(`${node.coresUsed.length === 1 ? 'CPU' : 'CPUs'} ${list(node.coresUsed)}`)],
     ['kernel', esc(node.kernel)],
     ['kernel command line', node.kernelCmdline !== undefined ? `<code>${esc(node.kernelCmdline || '(empty)')}</code>` : NOT_RECORDED],
     ['CPU frequency governor', governors()],
@@ -354,9 +354,12 @@ function nodeBlock(node: NodeEnvironment, plan: CertifyPlan): string {
     ...(node.vppVersion ? ([['VPP', esc(node.vppVersion)]] as [string, string][]) : []),
     ...(node.ovsVersion ? ([['OVS', esc(node.ovsVersion)]] as [string, string][]) : []),
   ];
-  return `<h3>Node ${esc(node.name)} <span class="sub">${esc(node.roles.join(', '))}</span></h3>
+  return `<h3>Node ${esc(node.name)} <span class="sub">(${esc(node.roles.map((r) => ROLE_WORDS[r] ?? r).join(', '))})</span></h3>
 <dl class="env node">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>`;
 }
+
+/** Inventory roles as a reader names them. */
+const ROLE_WORDS: Readonly<Record<string, string>> = { tg: 'traffic generator', dut: 'device under test', 'k8s-worker': 'Kubernetes worker' };
 
 function sameSet(a: readonly number[], b: readonly number[]): boolean {
   const sa = new Set(a);
@@ -376,11 +379,18 @@ function tester({ view }: CertificateInput): string {
 ${self.length ? `<table class="summary tester"><thead><tr><th>generator</th><th>profile</th><th class="num">self-test ceiling</th><th>latency bias</th><th>note</th></tr></thead><tbody>${self.join('')}</tbody></table>` : `<dl class="env"><dt>self-test ceiling</dt><dd>${NOT_RECORDED}</dd><dt>latency bias</dt><dd>${NOT_RECORDED}</dd></dl>`}`;
 }
 
+/** What of a planned list ran on this lab, when it is not all of it (a quick run, cells not applicable here). */
+function ranHere(planned: readonly string[], ran: readonly string[] | undefined): string {
+  const r = ran ?? [];
+  if (r.length === planned.length && r.every((x) => planned.includes(x))) return '';
+  return ` <span class="sub">(this run: ${esc(r.length ? r.join(', ') : 'none')})</span>`;
+}
+
 function methodology({ plan, view }: CertificateInput): string {
   const p = plan.profile;
   const ndrpdr = resultsOf(view, 'ndrpdr')[0];
   const goals = (ndrpdr?.goals ?? [])
-    .map((g) => `${g.name}: loss ratio ≤ ${g.lossRatio}${g.relativeWidth !== undefined ? `, relative width ≤ ${fmtPct(g.relativeWidth, 2)}` : ''}${g.initialTrialDurationS !== undefined ? `, trials ${g.initialTrialDurationS} s to ${g.finalTrialDurationS} s` : ''}${g.exceedRatio !== undefined ? `, exceed ratio ${g.exceedRatio}` : ''}`)
+    .map((g) => `${g.name}: loss ratio ≤ ${g.lossRatio}${g.relativeWidth !== undefined ? `, relative width ≤ ${fmtPct(g.relativeWidth, 2)}` : ''}${g.initialTrialDurationS !== undefined ? (g.finalTrialDurationS === undefined || g.finalTrialDurationS === g.initialTrialDurationS ? `, trials of ${g.initialTrialDurationS} s` : `, trials ${g.initialTrialDurationS} s to ${g.finalTrialDurationS} s`) : ''}${g.exceedRatio !== undefined ? `, exceed ratio ${g.exceedRatio}` : ''}`)
     .join('; ');
   const stream = [...view.trialsByScenario.values()].flat().find((t) => t.purpose === 'latency' && typeof t.trial.spec.latency === 'object')?.trial.spec.latency;
   const plain = p.plan;
@@ -390,8 +400,8 @@ function methodology({ plan, view }: CertificateInput): string {
     ['datapaths', esc(plain.datapaths.join(', ')) + (plan.virtualNic && plain.virtualNic ? ` <span class="sub">(on a virtual NIC: ${esc(plain.virtualNic.datapaths.join(', '))})</span>` : '')],
     ...(plain.kind === 'performance'
       ? ([
-          ['frame sizes', esc(`${plain.frameSizes.join(', ')} (bytes with FCS; imix = 64/570/1518 at 7:4:1)`)],
-          ['DUT cores', esc(plain.dutCores.join(', '))],
+          ['frame sizes', esc(`${plain.frameSizes.join(', ')} (bytes with FCS; imix = 64/570/1518 at 7:4:1)`) + ranHere(plain.frameSizes.map(String), plan.run?.frameSizes)],
+          ['DUT cores', esc(plain.dutCores.join(', ')) + ranHere(plain.dutCores.map(String), plan.run?.dutCores.map(String))],
           ['flows per direction', esc(String(ndrpdr?.flows ?? plain.flowsPerDirection))],
           ['traffic', esc(ndrpdr ? `${ndrpdr.direction}, over ${ndrpdr.ports} ports` : 'bidirectional')],
           ['search', esc(goals || 'MLRsearch, NDR (no loss) and PDR (0.5 % loss)')],

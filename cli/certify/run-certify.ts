@@ -83,11 +83,16 @@ export async function runCertify(opts: CertifyOptions): Promise<{ code: number; 
   print('');
   print(`certificate ${basename(outDir)}: ${e.verdict.toUpperCase()} (${e.counts.pass} passed, ${e.counts.fail} failed, ${e.counts['not-measured']} not measured, ${e.counts['not-applicable']} not applicable)`);
   for (const c of e.criteria.filter((x) => x.verdict === 'fail' || x.verdict === 'not-measured')) print(`  ${c.verdict === 'fail' ? 'FAILED' : 'not measured'}: ${c.criterion.title}`);
-  const rel = (f: string) => relative(process.cwd(), join(outDir, f)) || join(outDir, f);
+  // Relative to where the user is, unless that climbs out of it: then the absolute path reads better.
+  const shown = (path: string) => {
+    const r = relative(process.cwd(), path);
+    return r === '' || r.startsWith('..') ? resolve(path) : r;
+  };
+  const rel = (f: string) => shown(join(outDir, f));
   print(`certificate: ${rel(CERTIFICATE_HTML)}`);
   print(`pdf:         ${rel(CERTIFICATE_PDF)}`);
   print(`manifest:    ${rel(MANIFEST_FILE)}${key ? ` (signed: ${rel(SIGNATURE_FILE)})` : ' (unsigned)'}`);
-  print(`check it:    wirespeed certify verify ${relative(process.cwd(), outDir) || outDir}${key ? ' --public-key LAB-KEY.pub.pem' : ''}`);
+  print(`check it:    wirespeed certify verify ${shown(outDir)}${key ? ' --public-key LAB-KEY.pub.pem' : ''}`);
 
   // A harness or lab problem (2..70, 130) wins over the verdict, as with `wirespeed run`.
   const code = runCode !== 0 && runCode !== 1 ? runCode : e.verdict === 'passed' ? 0 : 1;
