@@ -36,22 +36,27 @@ test('two real `wirespeed run --repeat 3` runs compared: Welch and the CI over t
       runs.push(outDir);
     }
     // Each run recorded its three repeats: three MRR trials and three searches' bounds.
+    const results: ResultRecord[] = [];
     for (const dir of runs) {
-      const results = (await readRun(dir)).records.filter((r): r is ResultRecord => r.kind === 'result' && r.scenarioId === SCENARIO);
-      expect(results, dir).toHaveLength(1);
-      expect(results[0]!.mrr!.receivedPps, dir).toHaveLength(3);
-      expect(results[0]!.ndr!.repeatsPps, dir).toHaveLength(3);
-      expect(results[0]!.pdr!.repeatsPps, dir).toHaveLength(3);
+      const rs = (await readRun(dir)).records.filter((r): r is ResultRecord => r.kind === 'result' && r.scenarioId === SCENARIO);
+      expect(rs, dir).toHaveLength(1);
+      expect(rs[0]!.mrr!.receivedPps, dir).toHaveLength(3);
+      expect(rs[0]!.ndr!.repeatsPps, dir).toHaveLength(3);
+      expect(rs[0]!.pdr!.repeatsPps, dir).toHaveLength(3);
+      results.push(rs[0]!);
     }
+    // Which figures are the DUT's in both runs is the host's doing: a search that spent its trial budget in
+    // a stall is irregular, an MRR the generator could not offer is generator-limited, and compare must leave
+    // exactly those out. The records say which; compare must take every other one, by Welch over the repeats.
+    const measured = (r: ResultRecord, f: 'ndr' | 'pdr' | 'mrr'): boolean => (f === 'mrr' ? r.mrr?.boundedBy !== 'generator' : r[f]?.mark === undefined);
+    const comparable = (['ndr', 'pdr', 'mrr'] as const).filter((f) => results.every((r) => measured(r, f)));
     const json = await wirespeed(['compare', runs[0]!, runs[1]!, '--json']);
     expect(json.code, json.out).toBe(0);
     const c = JSON.parse(json.stdout) as RunComparison;
     await test.info().attach('compare.json', { body: json.stdout, contentType: 'application/json' });
     const s = c.scenarios.find((x) => x.scenarioId === SCENARIO);
-    expect(s, json.stdout).toBeDefined();
-    // compare takes only the DUT's figures: a bound at the max load or an irregular search, and an MRR the
-    // generator could not offer (a loaded host), are left out; what is left is every repeat of the others.
-    const throughput = s!.figures.filter((x) => x.figure !== 'latency-p99');
+    const throughput = (s?.figures ?? []).filter((x) => x.figure !== 'latency-p99');
+    expect(throughput.map((f) => f.figure), json.stdout).toEqual(comparable);
     for (const f of throughput) {
       expect([f.a.n, f.b.n], `${f.figure}: repeats of A and B`).toEqual([3, 3]);
       expect(f.method, f.figure).toBe('welch');
@@ -62,7 +67,11 @@ test('two real `wirespeed run --repeat 3` runs compared: Welch and the CI over t
       expect(f.a.cv, f.figure).toBeGreaterThanOrEqual(0);
       expect(f.b.cv, f.figure).toBeGreaterThanOrEqual(0);
     }
-    expect(throughput.length, 'at least one of NDR, PDR, MRR was the DUT\'s in both runs').toBeGreaterThan(0);
+    if (throughput.length === 0) {
+      // Every figure was marked in one run or the other (a stalled host): nothing of the DUT's to compare.
+      test.info().annotations.push({ type: 'host', description: `every throughput figure was marked in a run: ${results.map((r) => `${r.ndr?.mark?.kind ?? 'ndr ok'}/${r.pdr?.mark?.kind ?? 'pdr ok'}/${r.mrr?.boundedBy ?? 'mrr ok'}`).join(' vs ')}` });
+      return;
+    }
     // The terminal table: the repeats and their CV on each side, the CI from Welch's test.
     const text = await wirespeed(['compare', runs[0]!, runs[1]!]);
     await test.info().attach('compare.txt', { body: text.out, contentType: 'text/plain' });
