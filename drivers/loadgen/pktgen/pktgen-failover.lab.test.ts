@@ -7,36 +7,16 @@
  * TX ring while the DUT is away and sends the backlog after it (measured, see failover-run.ts).
  * Skipped, with the reason, where pktgen is absent.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import type { RunningDatapath } from '../../datapath/datapath.ts';
-import { runLeftovers } from '../../datapath/local/leftovers.ts';
-import { openPktgenOn } from '../../datapath/local/pktgen-for.ts';
 import { vhostUserDatapath } from '../../datapath/local/vhost-user.ts';
-import { createDpdkRuntime } from '../../dpdk/runtime.ts';
-import { localShell } from '../../shell/local.ts';
+import { withRealPktgen } from '../../../fixtures/pktgen/real-pktgen.ts';
 import { runFailover, wallClockMs } from '../failover-run.ts';
-import { describeLocation, locatePktgen } from './locate-pktgen.ts';
-import type { StartedPktgen } from './start-pktgen.ts';
 
-const shell = localShell();
 const BIN_S = 0.05;
 
 test('DUT restart under pktgen: blocked time from live counter bins, > 0 and within the timed restart plus one bin', async () => {
-  const found = await locatePktgen(shell);
-  test.skip(found.kind === 'absent', found.kind === 'absent' ? describeLocation(found) : '');
-  if (found.kind === 'absent') return;
   test.setTimeout(180_000);
-  const runDir = await mkdtemp(join(tmpdir(), 'wsp-pgf-'));
-  const runId = `pgf${process.pid}`;
-  const runtime = createDpdkRuntime({ shell, runId, runDir });
-  let dp: RunningDatapath | undefined;
-  let pg: StartedPktgen | undefined;
-  try {
-    dp = await vhostUserDatapath({ shell, runId, runDir, runtime, generatorMemoryMb: 512 }, { restartable: true }).up();
-    pg = await openPktgenOn(dp, { shell, runtime, pktgen: found });
+  await withRealPktgen({ tag: 'pgf', datapath: (o) => vhostUserDatapath(o, { restartable: true }) }, async (dp, pg) => {
     const session = pg.session;
     const restart = dp.capabilities?.restartDut;
     if (!restart) throw new Error(`the restartable vhost-user path offers no DUT restart: ${JSON.stringify(dp.gaps)}`);
@@ -79,11 +59,5 @@ test('DUT restart under pktgen: blocked time from live counter bins, > 0 and wit
     const lastTrial = session.lastTrial()!;
     const sentFromMid = [0, 1].reduce((s, p) => s + lastTrial.after.get(p)!.opackets - lastTrial.mid.get(p)!.opackets, 0);
     expect(run.samples.reduce((s, x) => s + x.attempted, 0)).toBe(sentFromMid);
-  } finally {
-    await pg?.session.close();
-    await dp?.down();
-    expect(await runLeftovers({ shell, runId })).toEqual([]);
-    await runtime.cleanup();
-    await rm(runDir, { recursive: true, force: true });
-  }
+  });
 });

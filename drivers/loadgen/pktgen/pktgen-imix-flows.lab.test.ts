@@ -5,35 +5,15 @@
  * went out is not observable here (neither l3fwd nor pktgen counts flows): the pcap holds one per flow
  * (imix-pcap.test.ts). Skipped, with the reason, where pktgen is absent.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import type { RunningDatapath } from '../../datapath/datapath.ts';
-import { runLeftovers } from '../../datapath/local/leftovers.ts';
 import { localDatapath } from '../../datapath/local/local-datapath.ts';
-import { openPktgenOn } from '../../datapath/local/pktgen-for.ts';
-import { createDpdkRuntime } from '../../dpdk/runtime.ts';
-import { localShell } from '../../shell/local.ts';
 import { IMIX_7_4_1 } from '../../../method/trial.ts';
-import { describeLocation, locatePktgen } from './locate-pktgen.ts';
-import { pktgenImixFor, type StartedPktgen } from './start-pktgen.ts';
-
-const shell = localShell();
+import { withRealPktgen } from '../../../fixtures/pktgen/real-pktgen.ts';
+import { pktgenImixFor } from './start-pktgen.ts';
 
 test('started for 16 flows, pktgen sends IMIX 7:4:1 over 16 flows and every packet comes back', async () => {
-  const found = await locatePktgen(shell);
-  test.skip(found.kind === 'absent', found.kind === 'absent' ? describeLocation(found) : '');
-  if (found.kind === 'absent') return;
   test.setTimeout(180_000);
-  const runDir = await mkdtemp(join(tmpdir(), 'wsp-pgi-'));
-  const runId = `pgi${process.pid}`;
-  const runtime = createDpdkRuntime({ shell, runId, runDir });
-  let dp: RunningDatapath | undefined;
-  let pg: StartedPktgen | undefined;
-  try {
-    dp = await localDatapath('vhost-user', { shell, runId, runDir, runtime, generatorMemoryMb: 512 }).up();
-    pg = await openPktgenOn(dp, { shell, runtime, pktgen: found, imix: pktgenImixFor(16) });
+  await withRealPktgen({ tag: 'pgi', datapath: (o) => localDatapath('vhost-user', o), imix: pktgenImixFor(16) }, async (_dp, pg) => {
     const s = pg.session;
     expect(s.whyNot({ profile: IMIX_7_4_1, flows: 16 })).toBeNull();
     expect(s.whyNot({ profile: IMIX_7_4_1, flows: 1 })).toBe("imix-7-4-1 with 1 flows: pktgen's IMIX pcap was written at start with 16 flows");
@@ -47,11 +27,5 @@ test('started for 16 flows, pktgen sends IMIX 7:4:1 over 16 flows and every pack
     test.info().annotations.push({ type: 'imix', description: `mean ${mean.toFixed(1)} B/packet, ${r.attempted} packets` });
     expect(mean).toBeGreaterThan(330);
     expect(mean).toBeLessThan(370);
-  } finally {
-    await pg?.session.close();
-    await dp?.down();
-    expect(await runLeftovers({ shell, runId })).toEqual([]);
-    await runtime.cleanup();
-    await rm(runDir, { recursive: true, force: true });
-  }
+  });
 });
