@@ -25,20 +25,28 @@ import { localDatapath } from './local-datapath.ts';
 const shell = localShell();
 const trial = { loadPps: 100_000, durationS: 0.5, warmupS: 0.2, profile: { kind: 'fixed', frameBytes: 64 }, flows: 4, direction: 'bidirectional' } as const;
 
+/** A run of its own; `live` collects the datapaths it brings up, `cleanup` takes all down and checks nothing is left. */
 async function freshRun(name: string) {
   const runDir = await mkdtemp(join(tmpdir(), 'wsp-'));
   const runId = `${name}${Date.now().toString(36)}`;
   const runtime = createDpdkRuntime({ shell, runDir, runId });
-  return { runDir, runId, runtime, opts: { shell, runId, runDir, runtime } };
+  const live: RunningDatapath[] = [];
+  const cleanup = async (gen: LocalGeneratorSession | undefined) => {
+    await gen?.close();
+    for (const dp of live) await dp.down();
+    await runtime.cleanup();
+    expect(await runLeftovers({ shell, runId, dirs: [join(runDir, 'sock'), runtime.runtimeDir] })).toEqual([]);
+    await rm(runDir, { recursive: true, force: true });
+  };
+  return { runtime, live, cleanup, opts: { shell, runId, runDir, runtime } };
 }
 
 test('testpmd flowgen leaves the l3fwd memif server and wsp-gen connects at once: it measures, or says that no server listens', async () => {
   const run = await freshRun('mfs');
-  const live: RunningDatapath[] = [];
   let gen: LocalGeneratorSession | undefined;
   try {
     const dp = await localDatapath('memif', run.opts).up();
-    live.push(dp);
+    run.live.push(dp);
     const raw = await measureRawCapacity(dp, { shell, runtime: run.runtime, frameBytes: 64, warmupS: 0.3, windowS: 0.5 });
     expect(raw.genRxPps).toBeGreaterThan(0);
     const t0 = performance.now();
@@ -55,17 +63,12 @@ test('testpmd flowgen leaves the l3fwd memif server and wsp-gen connects at once
     const r = await measureOnDatapath(dp, gen, trial);
     expect(r.received).toBeGreaterThan(0);
   } finally {
-    await gen?.close();
-    for (const dp of live) await dp.down();
-    await run.runtime.cleanup();
-    expect(await runLeftovers({ shell, runId: run.runId, dirs: [join(run.runDir, 'sock'), run.runtime.runtimeDir] })).toEqual([]);
-    await rm(run.runDir, { recursive: true, force: true });
+    await run.cleanup(gen);
   }
 });
 
 test('wsp-gen started before its memif server listens retries the connect and gets the link once the server is up', async () => {
   const run = await freshRun('mfr');
-  const live: RunningDatapath[] = [];
   let gen: LocalGeneratorSession | undefined;
   try {
     // The sockets of this run's memif datapath, with no server behind them: the DUT is down.
@@ -78,16 +81,12 @@ test('wsp-gen started before its memif server listens retries the connect and ge
     for (let i = 0; i < 300 && !(await access(telemetry).then(() => true, () => false)); i++) await sleep(50);
     await sleep(300);
     const dp = await localDatapath('memif', run.opts).up(); // the same socket paths: the same run dir
-    live.push(dp);
+    run.live.push(dp);
     gen = await genP;
     expect(gen.log()).toContain('memif_connect_client(): Failed to connect socket'); // it was refused first
     const r = await measureOnDatapath(dp, gen, trial);
     expect(r.received).toBeGreaterThan(0);
   } finally {
-    await gen?.close();
-    for (const dp of live) await dp.down();
-    await run.runtime.cleanup();
-    expect(await runLeftovers({ shell, runId: run.runId, dirs: [join(run.runDir, 'sock'), run.runtime.runtimeDir] })).toEqual([]);
-    await rm(run.runDir, { recursive: true, force: true });
+    await run.cleanup(gen);
   }
 });
